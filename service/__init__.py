@@ -1,0 +1,3 @@
+"""crossbrief: neutral multi-source news briefs, grounded in the articles."""
+
+__version__ = "0.1.0"

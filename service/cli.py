@@ -1,0 +1,109 @@
+"""Command line: ``crossbrief brief FILE...`` and ``crossbrief serve``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from service.config import Settings, get_settings
+from service.errors import CrossbriefError
+from service.llm import LLMProvider
+from service.pipeline import build_brief
+from service.pipeline.render import to_json, to_markdown
+from service.schemas import ArticleIn, BriefOptions, BriefRequest
+
+
+def outlet_from_path(path: Path) -> str:
+    """'al-jazeera.txt' → 'Al Jazeera'."""
+    words = path.stem.replace("_", " ").replace("-", " ").split()
+    return " ".join(w if w.isupper() else w.capitalize() for w in words) or path.name
+
+
+def read_article(path: Path, outlet: str | None) -> ArticleIn:
+    """An article from a .txt/.md (text) or .html/.htm (HTML) file."""
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    body = {"html": raw} if path.suffix.lower() in (".html", ".htm") else {"text": raw}
+    return ArticleIn(outlet=outlet or outlet_from_path(path), **body)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def main(verbose: bool) -> None:
+    """crossbrief: neutral multi-source news briefs."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--outlet", "outlets", multiple=True, help="Outlet of each file, in order (default: file name).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--strategy", type=click.Choice(["staged", "single"]), default=None, help="Default: settings.")
+@click.option("--length", type=click.Choice(["short", "medium", "long"]), default="medium", show_default=True)
+@click.option("--backend", type=click.Choice(["local", "openai", "openai-compatible"]), default=None)
+@click.option("--model", default=None, help="Model alias, GGUF path or remote model name.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+def brief(
+    files: tuple[Path, ...],
+    outlets: tuple[str, ...],
+    fmt: str,
+    strategy: str | None,
+    length: str,
+    backend: str | None,
+    model: str | None,
+    output: Path | None,
+) -> None:
+    """Write a brief of FILE... (two or more articles about one event)."""
+    if outlets and len(outlets) != len(files):
+        raise click.UsageError(f"--outlet given {len(outlets)} times for {len(files)} files")
+    base = get_settings()
+    settings = base.model_copy(update={k: v for k, v in {"backend": backend, "model": model}.items() if v})
+    try:
+        request = BriefRequest(
+            articles=[read_article(f, outlets[i] if outlets else None) for i, f in enumerate(files)],
+            options=BriefOptions(strategy=strategy, length=length),  # type: ignore[arg-type]
+        )
+    except ValidationError as e:
+        raise click.UsageError(str(e)) from e
+    provider = LLMProvider(settings)
+    try:
+        llm = provider.start()
+        result = asyncio.run(build_brief(request, llm, settings))
+    except CrossbriefError as e:
+        click.echo(f"error ({e.code}): {e.message}", err=True)
+        sys.exit(2 if e.status_code == 422 else 1)
+    finally:
+        provider.close()
+    text = to_json(result) if fmt == "json" else to_markdown(result)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.option("--host", default=None, help="Default: CROSSBRIEF_HOST or 127.0.0.1.")
+@click.option("--port", type=int, default=None, help="Default: CROSSBRIEF_PORT or 8000.")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from service.main import create_app
+
+    settings: Settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@main.command("settings")
+def show_settings() -> None:
+    """Print the effective settings (secrets hidden)."""
+    click.echo(json.dumps(get_settings().model_dump(mode="json"), indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Settings, read once from the environment (prefix ``CROSSBRIEF_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+Backend = Literal["local", "openai", "openai-compatible"]
+Strategy = Literal["staged", "single"]
+
+
+class Settings(BaseSettings):
+    """Every setting crossbrief reads. Environment variable = ``CROSSBRIEF_`` + the upper-case name."""
+
+    model_config = SettingsConfigDict(env_prefix="CROSSBRIEF_", env_file=".env", extra="ignore")
+
+    backend: Backend = Field("local", description="Which LLM backend answers structured prompts.")
+    model: str | None = Field(
+        None,
+        description=(
+            "Model to use. local: an alias (qwen2.5-coder-1.5b, smollm2-135m) or a path to any GGUF file; "
+            "openai / openai-compatible: the model name the server knows."
+        ),
+    )
+    base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")
+    api_key: SecretStr | None = Field(None, description="API key for the openai-compatible backend.")
+    openai_api_key: SecretStr | None = Field(
+        default_factory=lambda: SecretStr(os.environ["OPENAI_API_KEY"]) if os.environ.get("OPENAI_API_KEY") else None,
+        description="API key for the openai backend (falls back to OPENAI_API_KEY).",
+    )
+    request_timeout_s: float = Field(180.0, gt=0, description="Seconds one model call may take.")
+    max_retries: int = Field(2, ge=0, le=5, description="SDK retries for 408/409/429/5xx (remote backends).")
+
+    cache_dir: Path = Field(Path.home() / ".cache" / "crossbrief", description="Where the joined model lives.")
+    local_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for llama.cpp.")
+    local_parallel: int = Field(2, ge=1, le=16, description="Parallel llama.cpp slots (concurrent calls).")
+    local_ctx_per_slot: int = Field(8192, ge=512, description="Context tokens per llama.cpp slot.")
+    llm_concurrency: int = Field(2, ge=1, le=64, description="Model calls one brief may run at once.")
+
+    strategy: Strategy = Field("staged", description="Default brief strategy.")
+    max_articles: int = Field(50, ge=2, description="Most articles one request may carry.")
+    max_article_chars: int = Field(200_000, ge=100, description="Most characters per article.")
+    allow_overrides: bool = Field(
+        False, description="Let a request choose backend/model in its options (off: only the server's own)."
+    )
+    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of versioned prompt files.")
+
+    host: str = Field("127.0.0.1", description="Address `crossbrief serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `crossbrief serve` binds.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own ``Settings``)."""
+    return Settings()

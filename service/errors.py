@@ -1,0 +1,101 @@
+"""Every error crossbrief raises on purpose, with the HTTP status it maps to (mapped once, in main.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CrossbriefError(Exception):
+    """Root of crossbrief's errors."""
+
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InputError(CrossbriefError):
+    """The request or file was unusable; ``details['field']`` names the part."""
+
+    status_code = 422
+    code = "invalid_input"
+
+
+class PromptError(CrossbriefError):
+    """A prompt file is malformed."""
+
+    code = "prompt_error"
+
+
+class MissingVariables(PromptError):
+    """A prompt template was rendered without some of its variables."""
+
+    code = "prompt_missing_variables"
+
+
+class ModelFileError(CrossbriefError):
+    """The model file cannot be built, found or verified."""
+
+    status_code = 503
+    code = "model_file_error"
+
+
+class ModelNotReady(CrossbriefError):
+    """The model has not finished loading (or failed to load)."""
+
+    status_code = 503
+    code = "model_not_ready"
+
+
+class UpstreamError(CrossbriefError):
+    """The model backend failed. Keeps the upstream HTTP status and request id when there is one."""
+
+    status_code = 502
+    code = "upstream_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str = "",
+        upstream_status: int | None = None,
+        upstream_request_id: str | None = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(message, **details)
+        self.backend = backend
+        self.upstream_status = upstream_status
+        self.upstream_request_id = upstream_request_id
+
+
+class UpstreamTimeout(UpstreamError):
+    """The model call ran past its time limit."""
+
+    status_code = 504
+    code = "upstream_timeout"
+
+
+class OutputTruncated(UpstreamError):
+    """The model stopped at its token limit before the structured output was complete."""
+
+    code = "output_truncated"
+
+
+class ModelRefused(UpstreamError):
+    """The model refused to answer."""
+
+    code = "model_refused"
+
+
+class SchemaValidationFailed(UpstreamError):
+    """The model's output did not fit the schema, even after one re-ask with the validation error."""
+
+    code = "schema_validation_failed"
+
+    def __init__(self, message: str, *, last_output: str, attempts: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.last_output = last_output
+        self.attempts = attempts

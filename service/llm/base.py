@@ -1,0 +1,167 @@
+"""The one LLM interface: ask any backend for a pydantic object through a versioned prompt file."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import openai
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, ValidationError
+
+from service.errors import (
+    ModelRefused,
+    OutputTruncated,
+    SchemaValidationFailed,
+    UpstreamError,
+    UpstreamTimeout,
+)
+from service.llm.schema import strict_json_schema
+from service.prompts import load_prompt
+from service.schemas import LLMCall
+
+T = TypeVar("T", bound=BaseModel)
+Check = Callable[[Any], str | None]
+
+REASK = (
+    "Your previous reply could not be used: {error}\n"
+    "Reply again with only JSON that fits the schema, following the instructions above."
+)
+
+
+@dataclass
+class Answer(Generic[T]):
+    """A validated model reply and the record of the call that produced it."""
+
+    value: T
+    call: LLMCall
+    problem: str | None = None  # set when ``check`` still objected after the last attempt
+
+
+class LLM:
+    """A chat model that answers structured prompts. Backends differ only in the chat model they build."""
+
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        *,
+        backend: str,
+        model_name: str,
+        prompts_dir: Path,
+        max_attempts: int = 2,
+    ) -> None:
+        self.chat_model = chat_model
+        self.backend = backend
+        self.model_name = model_name
+        self.prompts_dir = prompts_dir
+        self.max_attempts = max_attempts
+
+    def prompt_version(self, task: str, version: str = "v1") -> str:
+        """The version string of a prompt file (for meta)."""
+        return load_prompt(self.prompts_dir, task, version).version
+
+    async def ask(
+        self,
+        task: str,
+        variables: Mapping[str, str],
+        schema: type[T],
+        *,
+        version: str = "v1",
+        max_tokens: int = 512,
+        check: Check | None = None,
+    ) -> Answer[T]:
+        """Render ``prompts/<task>/<version>.yaml``, ask for ``schema``, validate; re-ask once on failure.
+
+        ``check`` may return a message saying why a schema-valid value is still unusable; it is sent back
+        like a validation error. Raises OutputTruncated, SchemaValidationFailed, ModelRefused,
+        UpstreamTimeout or UpstreamError.
+        """
+        prompt = load_prompt(self.prompts_dir, task, version)
+        messages: list[tuple[str, str]] = prompt.render(**variables)
+        model = self.chat_model.model_copy(update={"max_tokens": max_tokens})
+        runnable = model.with_structured_output(
+            strict_json_schema(schema), method="json_schema", include_raw=True, strict=True
+        )
+        tokens_in = tokens_out = 0
+        started = time.perf_counter()
+        last_output, error = "", ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                result = await runnable.ainvoke(messages)
+            except openai.LengthFinishReasonError as e:
+                usage = e.completion.usage
+                tokens_in += usage.prompt_tokens if usage else 0
+                tokens_out += usage.completion_tokens if usage else 0
+                last_output = _content_of(e.completion)
+                error = f"the reply was cut off at the limit of {max_tokens} tokens; answer more briefly"
+                if attempt == self.max_attempts:
+                    raise OutputTruncated(
+                        f"{task}: model output truncated at {max_tokens} tokens after {attempt} attempts",
+                        backend=self.backend,
+                        upstream_request_id=getattr(e.completion, "id", None),
+                    ) from e
+                messages = [*messages, ("assistant", last_output), ("user", REASK.format(error=error))]
+                continue
+            except openai.ContentFilterFinishReasonError as e:
+                raise ModelRefused(f"{task}: the model's content filter refused", backend=self.backend) from e
+            except openai.APITimeoutError as e:
+                raise UpstreamTimeout(f"{task}: model call timed out", backend=self.backend) from e
+            except openai.APIStatusError as e:
+                raise UpstreamError(
+                    f"{task}: model backend answered HTTP {e.status_code}",
+                    backend=self.backend,
+                    upstream_status=e.status_code,
+                    upstream_request_id=e.request_id,
+                ) from e
+            except openai.APIConnectionError as e:
+                raise UpstreamError(f"{task}: cannot reach the model backend", backend=self.backend) from e
+
+            raw = result["raw"]
+            usage_md = getattr(raw, "usage_metadata", None) or {}
+            tokens_in += int(usage_md.get("input_tokens", 0))
+            tokens_out += int(usage_md.get("output_tokens", 0))
+            refusal = (getattr(raw, "additional_kwargs", None) or {}).get("refusal")
+            if refusal:
+                raise ModelRefused(f"{task}: the model refused: {str(refusal)[:200]}", backend=self.backend)
+            last_output = raw.content if isinstance(raw.content, str) else json.dumps(raw.content)
+            valid, error = _validate(schema, result.get("parsed"), result.get("parsing_error"))
+            problem = check(valid) if (valid is not None and check is not None) else None
+            if valid is not None and (problem is None or attempt == self.max_attempts):
+                call = LLMCall(
+                    task=task,
+                    prompt_version=f"{task}/{prompt.version}",
+                    model=self.model_name,
+                    tokens_in=tokens_in,
+                    tokens_out=tokens_out,
+                    seconds=round(time.perf_counter() - started, 3),
+                    attempts=attempt,
+                )
+                return Answer(value=valid, call=call, problem=problem)
+            error = problem or error
+            messages = [*messages, ("assistant", last_output), ("user", REASK.format(error=error))]
+        raise SchemaValidationFailed(
+            f"{task}: model output did not fit the schema after {self.max_attempts} attempts: {error[:300]}",
+            last_output=last_output,
+            attempts=self.max_attempts,
+            backend=self.backend,
+        )
+
+
+def _validate(schema: type[T], parsed: Any, parsing_error: Any) -> tuple[T | None, str]:
+    if parsing_error is not None or parsed is None:
+        return None, f"not valid JSON: {str(parsing_error)[:300]}"
+    try:
+        return schema.model_validate(parsed), ""
+    except ValidationError as e:
+        return None, f"schema validation failed: {e.errors(include_url=False)}"[:800]
+
+
+def _content_of(completion: Any) -> str:
+    try:
+        return str(completion.choices[0].message.content or "")
+    except (AttributeError, IndexError):
+        return ""

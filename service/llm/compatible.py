@@ -1,0 +1,26 @@
+"""The ``openai-compatible`` backend: any server speaking OpenAI chat completions (vLLM, Ollama,
+llama.cpp server, LiteLLM) at a base URL."""
+
+from __future__ import annotations
+
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
+
+from service.config import Settings
+from service.errors import ModelNotReady
+
+
+def compatible_chat(settings: Settings, model: str | None) -> tuple[ChatOpenAI, str]:
+    """A chat model at ``settings.base_url`` with JSON-schema structured output."""
+    if not settings.base_url:
+        raise ModelNotReady("backend 'openai-compatible' needs CROSSBRIEF_BASE_URL (e.g. http://host:8000/v1)")
+    name = model or "default"
+    chat = ChatOpenAI(
+        model=name,
+        base_url=settings.base_url,
+        api_key=settings.api_key or SecretStr("none"),
+        temperature=0,
+        timeout=settings.request_timeout_s,
+        max_retries=settings.max_retries,
+    )
+    return chat, name

@@ -1,0 +1,127 @@
+"""Parts of the brief that code builds for every strategy: quotes, coverage, open questions, framing,
+timeline and meta."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from service.pipeline.framing import framing
+from service.pipeline.timeline import timeline
+from service.pipeline.types import Article, QuoteMention
+from service.schemas import (
+    ArticleRef,
+    Brief,
+    Conflict,
+    Coverage,
+    Fact,
+    LLMCall,
+    Meta,
+    PartyPosition,
+    QuoteOut,
+)
+
+MAX_QUOTES = 12
+
+
+def quotes_out(mentions: list[QuoteMention], limit: int = MAX_QUOTES) -> list[QuoteOut]:
+    """Direct quotes, one per distinct wording (the attributed copy wins), speakers first."""
+    kept: list[QuoteMention] = []
+    for q in sorted(mentions, key=lambda q: q.speaker is None):
+        if any(fuzz.ratio(q.text.lower(), k.text.lower()) > 85 for k in kept):
+            continue
+        kept.append(q)
+    return [
+        QuoteOut(speaker=q.speaker, text=q.text, article_id=q.article_id, start=q.start, end=q.end)
+        for q in kept[:limit]
+    ]
+
+
+def coverage(articles: list[Article], facts: list[Fact]) -> list[Coverage]:
+    """Per article: the facts it supports and those only it supports."""
+    out = []
+    for a in articles:
+        mine = [f for f in facts if any(c.article_id == a.id for c in f.citations)]
+        out.append(
+            Coverage(
+                article_id=a.id,
+                outlet=a.outlet,
+                facts=[f.id for f in mine],
+                single_source_facts=[f.id for f in mine if f.sources == 1],
+            )
+        )
+    return out
+
+
+def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5) -> list[str]:
+    """Questions the articles leave open: which figure is right, and claims only one outlet makes."""
+    questions = []
+    for c in conflicts:
+        sides = " or ".join(
+            f"{p.value} ({', '.join(outlets.get(a, a) for a in p.article_ids)})" for p in c.positions
+        )
+        questions.append(f"Which figure for the {c.topic} is right: {sides}?")
+    for f in facts:
+        if f.status == "single-source" and len(questions) < limit:
+            who = outlets.get(f.citations[0].article_id, f.citations[0].article_id)
+            questions.append(f"Can other sources confirm what only {who} reports: {f.statement.rstrip('.')}?")
+    return questions[:limit]
+
+
+def assemble(
+    *,
+    articles: list[Article],
+    headline: str,
+    summary: str,
+    facts: list[Fact],
+    conflicts: list[Conflict],
+    positions: list[PartyPosition],
+    quotes: list[QuoteMention],
+    meta: Meta,
+) -> Brief:
+    """The brief, with the parts code derives from facts and articles filled in."""
+    outlets = {a.id: a.outlet for a in articles}
+    return Brief(
+        headline=headline,
+        summary=summary,
+        facts=facts,
+        conflicts=conflicts,
+        positions=positions,
+        quotes=quotes_out(quotes),
+        framing=framing(articles, facts),
+        timeline=timeline(facts, {a.id: a for a in articles}),
+        open_questions=open_questions(facts, conflicts, outlets),
+        coverage=coverage(articles, facts),
+        articles=[
+            ArticleRef(id=a.id, outlet=a.outlet, title=a.title, url=a.url, published=a.published, chars=len(a.text))
+            for a in articles
+        ],
+        meta=meta,
+    )
+
+
+def make_meta(
+    *,
+    backend: str,
+    model: str,
+    strategy: str,
+    calls: list[LLMCall],
+    seconds: float,
+    stage_seconds: dict[str, float],
+    warnings: list[str],
+    request_id: str | None,
+) -> Meta:
+    """Meta with token totals and the prompt versions actually used."""
+    versions = {c.task: c.prompt_version for c in calls}
+    return Meta(
+        request_id=request_id,
+        backend=backend,
+        model=model,
+        strategy=strategy,
+        prompt_versions=dict(sorted(versions.items())),
+        tokens_in=sum(c.tokens_in for c in calls),
+        tokens_out=sum(c.tokens_out for c in calls),
+        seconds=round(seconds, 3),
+        stage_seconds={k: round(v, 3) for k, v in stage_seconds.items()},
+        llm_calls=calls,
+        warnings=warnings,
+    )

@@ -1,0 +1,148 @@
+"""The single strategy: one structured prompt for the whole brief (for strong models), then the same
+verification as the staged strategy: unfound quotes and unsupported numbers are dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from pydantic import BaseModel
+
+from service.llm import LLM
+from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.segment import segment
+from service.pipeline.signals import extract_quotes, number_values
+from service.pipeline.summary import fallback, summary_problems
+from service.pipeline.tasks import TaskLog
+from service.pipeline.types import Article
+from service.pipeline.verify import fact_status, locate, unsupported_numbers
+from service.prompts import neutralise
+from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
+
+MAX_FACTS: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
+
+
+class DraftCitation(BaseModel):
+    article_id: str
+    quote: str
+
+
+class DraftFact(BaseModel):
+    statement: str
+    citations: list[DraftCitation]
+
+
+class DraftPosition(BaseModel):
+    article_ids: list[str]
+    value: str
+    quote: str
+
+
+class DraftConflict(BaseModel):
+    topic: str
+    positions: list[DraftPosition]
+
+
+class DraftParty(BaseModel):
+    party: str
+    stance: str
+    citations: list[DraftCitation]
+
+
+class SingleDraft(BaseModel):
+    headline: str
+    summary: str
+    facts: list[DraftFact]
+    conflicts: list[DraftConflict]
+    parties: list[DraftParty]
+    open_questions: list[str]
+
+
+def _cite(drafts: list[DraftCitation], articles: dict[str, Article], warn: list[str], what: str) -> list[Citation]:
+    out = []
+    for d in drafts:
+        art = articles.get(d.article_id)
+        found = locate(art, d.quote) if art else None
+        if found is None:
+            warn.append(f"{what}: dropped a citation of {d.article_id!r}: quote not found in the article")
+        else:
+            out.append(found)
+    return out
+
+
+def verify_draft(
+    draft: SingleDraft, articles: dict[str, Article], warn: list[str]
+) -> tuple[list[Fact], list[Conflict], list[PartyPosition]]:
+    """Keep only what the articles support; compute statuses."""
+    conflicts: list[Conflict] = []
+    for dc in draft.conflicts:
+        positions = []
+        for p in dc.positions:
+            ids = [a for a in p.article_ids if a in articles]
+            cite = locate(articles[ids[0]], p.quote) if ids else None
+            if cite is None or unsupported_numbers(p.value, [articles[a].text for a in ids]):
+                warn.append(f"conflict '{dc.topic}': dropped a position ({p.value!r}) its articles do not support")
+                continue
+            positions.append(ConflictPosition(article_ids=ids, value=p.value, claim=cite.quote, quote=cite.quote))
+        if len(positions) >= 2:
+            conflicts.append(Conflict(id=f"k{len(conflicts) + 1}", topic=dc.topic, positions=positions))
+    disputed = {v for c in conflicts for p in c.positions for v in number_values(p.value)}
+    facts: list[Fact] = []
+    for n, df in enumerate(draft.facts, start=1):
+        cites = _cite(df.citations, articles, warn, f"fact {n}")
+        if not cites:
+            warn.append(f"fact {n}: dropped: no citation could be verified")
+            continue
+        extra = unsupported_numbers(df.statement, [articles[c.article_id].text for c in cites])
+        if extra:
+            warn.append(f"fact {n}: dropped: numbers {extra} are not in the cited articles")
+            continue
+        ids = {c.article_id for c in cites}
+        status = fact_status(ids, bool(number_values(df.statement) & disputed))
+        facts.append(Fact(id=f"f{len(facts) + 1}", statement=df.statement, status=status, sources=len(ids),
+                          citations=cites))
+    parties = []
+    for dp in draft.parties:
+        cites = _cite(dp.citations, articles, warn, f"position of {dp.party}")
+        if cites:
+            parties.append(PartyPosition(party=dp.party, stance=dp.stance, citations=cites))
+    return facts, conflicts, parties
+
+
+async def single_brief(
+    articles: list[Article], llm: LLM, *, length: Length = "medium", request_id: str | None = None
+) -> Brief:
+    """Write a brief with one prompt, then verify it."""
+    started = time.perf_counter()
+    log = TaskLog()
+    by_id = {a.id: a for a in articles}
+    blocks = "\n\n".join(
+        f'<article id="{a.id}" outlet="{neutralise(a.outlet)}">\n{neutralise(a.text)}\n</article>' for a in articles
+    )
+    t0 = time.perf_counter()
+    answer = await llm.ask(
+        "single_brief",
+        {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},
+        SingleDraft,
+        max_tokens=2048,
+    )
+    llm_seconds = time.perf_counter() - t0
+    log.calls.append(answer.call)
+    facts, conflicts, parties = verify_draft(answer.value, by_id, log.warnings)
+    outlets = {a.id: a.outlet for a in articles}
+    text = f"{answer.value.headline}. {answer.value.summary}"
+    problems = summary_problems(text, facts, conflicts, outlets)
+    if problems:
+        log.warnings.append(f"headline/summary: model text rejected ({'; '.join(problems)}); written by code")
+        hs = fallback(facts, conflicts, outlets)
+        headline, summary = hs.headline, hs.summary
+    else:
+        headline, summary = answer.value.headline, answer.value.summary
+    quotes = await asyncio.to_thread(lambda: [q for a in articles for q in extract_quotes(a, segment(a))])
+    meta = make_meta(
+        backend=llm.backend, model=llm.model_name, strategy="single", calls=log.calls,
+        seconds=time.perf_counter() - started, stage_seconds={"llm_tasks": llm_seconds}, warnings=log.warnings,
+        request_id=request_id,
+    )
+    return assemble(articles=articles, headline=headline, summary=summary, facts=facts, conflicts=conflicts,
+                    positions=parties, quotes=quotes, meta=meta)

@@ -1,0 +1,154 @@
+"""The staged strategy: code segments, aligns, finds figures and quotes and verifies; the model writes
+small parts (statements, conflict checks, party stances, headline and summary)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from collections.abc import Iterator
+
+from service.llm import LLM
+from service.pipeline.align import align, representative
+from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.framing import NAMING_TERMS
+from service.pipeline.segment import segment
+from service.pipeline.signals import extract_numbers, extract_quotes, find_conflict_candidates
+from service.pipeline.summary import conflict_sentence, write_summary
+from service.pipeline.tasks import TaskLog, confirm_conflict, stance_sentences, write_positions, write_statements
+from service.pipeline.types import Article, ConflictCandidate, FactGroup, QuoteMention, Sentence
+from service.pipeline.verify import fact_status, unattributed_terms
+from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
+
+FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
+LOADED = tuple(t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters"))
+
+
+@dataclass
+class Timer:
+    """Wall seconds per stage."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+
+
+@dataclass
+class Prepared:
+    """Everything code finds before the model is asked anything."""
+
+    sentences: list[Sentence]
+    groups: list[FactGroup]
+    quotes: list[QuoteMention]
+    candidates: list[ConflictCandidate]
+    seconds: dict[str, float]
+
+
+def prepare(articles: list[Article]) -> Prepared:
+    """Segment, align and extract signals (CPU work: run it off the event loop)."""
+    timer = Timer()
+    with timer("segment"):
+        per_article = {a.id: segment(a) for a in articles}
+        sentences = [s for ss in per_article.values() for s in ss]
+    with timer("align"):
+        groups = align(sentences)
+    with timer("signals"):
+        mentions = extract_numbers(sentences)
+        quotes = [q for a in articles for q in extract_quotes(a, per_article[a.id])]
+        candidates = find_conflict_candidates(mentions, sentences)
+    return Prepared(sentences, groups, quotes, candidates, timer.seconds)
+
+
+def citations_of(sentences: list[Sentence]) -> list[Citation]:
+    """Verbatim citations of sentences (their text is a slice of the article, so always verifiable)."""
+    return [Citation(article_id=s.article_id, quote=s.text, start=s.start, end=s.end) for s in sentences]
+
+
+def build_conflict(cid: str, topic: str, cand: ConflictCandidate, sentences: dict[str, Sentence]) -> Conflict:
+    """A conflict with one position per distinct figure."""
+    by_value: dict[float, list] = {}
+    for m in cand.mentions:
+        by_value.setdefault(m.value, []).append(m)
+    positions = []
+    for mentions in by_value.values():
+        first = sentences[mentions[0].sentence_id]
+        ids = list(dict.fromkeys(m.article_id for m in mentions))
+        positions.append(ConflictPosition(article_ids=ids, value=mentions[0].raw, claim=first.text, quote=first.text))
+    return Conflict(id=cid, topic=topic, positions=positions)
+
+
+async def staged_brief(
+    articles: list[Article],
+    llm: LLM,
+    *,
+    length: Length = "medium",
+    concurrency: int = 2,
+    request_id: str | None = None,
+) -> Brief:
+    """Write a brief with the staged strategy."""
+    started = time.perf_counter()
+    prep = await asyncio.to_thread(prepare, articles)
+    timer = Timer(dict(prep.seconds))
+    outlets = {a.id: a.outlet for a in articles}
+    by_sid = {s.id: s for s in prep.sentences}
+    log = TaskLog()
+    sem = asyncio.Semaphore(concurrency)
+
+    cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
+    top = prep.groups[: FACTS_FOR_LENGTH[length]]
+    held = [g for g in prep.groups if any(s.id in cand_sids for s in g.sentences)]
+    plain = [g for g in top if g not in held]
+
+    with timer("llm_tasks"):
+        statements, topics, stances = await asyncio.gather(
+            write_statements(llm, plain, outlets, sem, log),
+            asyncio.gather(*(confirm_conflict(llm, c, by_sid, outlets, sem, log) for c in prep.candidates)),
+            write_positions(llm, stance_sentences(prep.sentences), outlets, sem, log),
+        )
+
+    conflicts: list[Conflict] = []
+    disputed_facts: dict[str, Fact] = {}
+    for cand, topic in zip(prep.candidates, topics, strict=True):
+        if topic is None:
+            continue
+        conflict = build_conflict(f"k{len(conflicts) + 1}", topic, cand, by_sid)
+        conflicts.append(conflict)
+        sids = {m.sentence_id for m in cand.mentions}
+        cited = [s for g in held if any(x.id in sids for x in g.sentences) for s in g.sentences]
+        cited = list({s.id: s for s in [*(by_sid[i] for i in sids), *cited]}.values())
+        disputed_facts[conflict.id] = Fact(
+            id="", statement=conflict_sentence(conflict, outlets), status="disputed",
+            sources=len({s.article_id for s in cited}), citations=citations_of(cited),
+        )
+    claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
+
+    facts: list[Fact] = list(disputed_facts.values())
+    for g in top + [g for g in held if g not in top]:
+        if any((s.article_id, s.start) in claimed for s in g.sentences):
+            continue
+        text = statements.get(g.id) or representative(g).text
+        facts.append(Fact(id="", statement=text, status=fact_status(g.article_ids, False),
+                          sources=len(g.article_ids), citations=citations_of(g.sentences)))
+    facts = facts[: FACTS_FOR_LENGTH[length] + len(disputed_facts)]
+    for n, f in enumerate(facts, start=1):
+        f.id = f"f{n}"
+        for term in unattributed_terms(f.statement, LOADED):
+            log.warnings.append(f"fact {f.id}: loaded term '{term}' used without attribution")
+
+    positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
+    with timer("summary"):
+        hs = await write_summary(llm, facts, conflicts, outlets, sem, log)
+    meta = make_meta(
+        backend=llm.backend, model=llm.model_name, strategy="staged", calls=log.calls,
+        seconds=time.perf_counter() - started, stage_seconds=timer.seconds, warnings=log.warnings,
+        request_id=request_id,
+    )
+    return assemble(articles=articles, headline=hs.headline, summary=hs.summary, facts=facts,
+                    conflicts=conflicts, positions=positions, quotes=prep.quotes, meta=meta)

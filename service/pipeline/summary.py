@@ -1,0 +1,102 @@
+"""Headline and summary, written by the model from verified facts, checked by code.
+
+The summary may use only numbers the facts and conflicts contain, and a disputed figure must stand
+next to its outlet with every other side's figure. When the model cannot do that, code writes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from pydantic import BaseModel, Field
+
+from service.llm import LLM
+from service.pipeline.signals import number_values
+from service.pipeline.tasks import TaskLog
+from service.pipeline.verify import unsupported_numbers
+from service.schemas import Conflict, Fact
+
+HEADLINE_WORDS = 14
+
+
+class HeadlineSummary(BaseModel):
+    headline: str = Field(..., description="At most 14 words, neutral.")
+    summary: str = Field(..., description="2 to 4 neutral sentences.")
+
+
+def conflict_sentence(conflict: Conflict, outlets: dict[str, str]) -> str:
+    """One sentence that gives every side of a conflict with its outlets."""
+    sides = [
+        f"{p.value} according to {' and '.join(outlets.get(a, a) for a in p.article_ids)}"
+        for p in conflict.positions
+    ]
+    return f"Reports differ on the {conflict.topic}: " + "; ".join(sides) + "."
+
+
+def summary_problems(text: str, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]) -> list[str]:
+    """Why a headline+summary text breaks the rules (empty when it is fine)."""
+    problems: list[str] = []
+    sources = [f.statement for f in facts] + [p.claim for c in conflicts for p in c.positions]
+    extra = unsupported_numbers(text, sources)
+    if extra:
+        problems.append(f"numbers not in the facts: {', '.join(f'{v:g}' for v in extra)}")
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    for c in conflicts:
+        for p in c.positions:
+            values = number_values(p.value)
+            for sent in sentences:
+                if values and values <= number_values(sent):
+                    names = [outlets.get(a, a) for a in p.article_ids]
+                    if not any(n.lower() in sent.lower() for n in names):
+                        problems.append(f"the figure {p.value} must be attributed to {' or '.join(names)}")
+        mentioned = [p for p in c.positions if number_values(p.value) and number_values(p.value) <= number_values(text)]
+        if mentioned and len(mentioned) < len(c.positions):
+            problems.append(f"give every figure for the {c.topic} with its outlet, not only one")
+    return problems
+
+
+def fallback(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]) -> HeadlineSummary:
+    """Headline and summary composed by code from the top facts and the conflicts."""
+    lead = facts[0].statement if facts else "Several outlets report on the same event"
+    words = lead.rstrip(".").split()
+    headline = " ".join(words[:HEADLINE_WORDS]) + ("…" if len(words) > HEADLINE_WORDS else "")
+    body = [f.statement.rstrip(".") + "." for f in facts[:2] if f.status != "disputed"]
+    body += [conflict_sentence(c, outlets) for c in conflicts[:2]]
+    return HeadlineSummary(headline=headline, summary=" ".join(body))
+
+
+async def write_summary(
+    llm: LLM,
+    facts: list[Fact],
+    conflicts: list[Conflict],
+    outlets: dict[str, str],
+    sem: asyncio.Semaphore,
+    log: TaskLog,
+) -> HeadlineSummary:
+    """Headline and summary from the facts; code fixes or replaces what breaks the rules."""
+    fact_lines = "\n".join(f"- ({f.status}, {f.sources} outlets) {f.statement}" for f in facts[:8])
+    conflict_lines = "\n".join(f"- {conflict_sentence(c, outlets)}" for c in conflicts) or "- none"
+
+    def check(value: HeadlineSummary) -> str | None:
+        problems = summary_problems(f"{value.headline}. {value.summary}", facts, conflicts, outlets)
+        return "; ".join(problems) or None
+
+    async with sem:
+        answer = await llm.ask(
+            "headline_summary",
+            {"facts": fact_lines, "conflicts": conflict_lines},
+            HeadlineSummary,
+            max_tokens=220,
+            check=check,
+        )
+    log.calls.append(answer.call)
+    value = answer.value
+    if answer.problem or not value.headline.strip() or not value.summary.strip():
+        log.warnings.append(f"headline/summary: model text rejected ({answer.problem or 'empty'}); written by code")
+        return fallback(facts, conflicts, outlets)
+    missing = [c for c in conflicts[:2] if not (number_values(c.positions[0].value) & number_values(value.summary))]
+    summary = value.summary.strip()
+    if missing:
+        summary += " " + " ".join(conflict_sentence(c, outlets) for c in missing)
+    return HeadlineSummary(headline=value.headline.strip(), summary=summary)

@@ -1,0 +1,230 @@
+"""LLM tasks: small, well-posed structured prompts. Each returns what it wrote, the calls it made and
+warnings; whatever fails verification falls back to words the articles themselves use."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+from service.llm import LLM
+from service.pipeline.align import distinct_texts, representative
+from service.pipeline.types import ConflictCandidate, FactGroup, Sentence
+from service.pipeline.verify import check_statement
+from service.prompts import neutralise
+from service.schemas import LLMCall
+
+STATEMENT_BATCH = 5
+
+
+class StatementItem(BaseModel):
+    group: str = Field(..., description="The group id, e.g. g3.")
+    statement: str = Field(..., description="One neutral sentence stating the group's fact.")
+
+
+class Statements(BaseModel):
+    statements: list[StatementItem]
+
+
+class ConflictVerdict(BaseModel):
+    same_quantity: bool = Field(..., description="Whether all figures measure the same quantity.")
+    topic: str = Field(..., description="The quantity in 2-6 words, or empty.")
+
+
+class PartyStance(BaseModel):
+    party: str
+    stance: str
+    sentences: list[str] = Field(..., description="Ids of the sentences that support the stance.")
+
+
+class PartyStances(BaseModel):
+    positions: list[PartyStance]
+
+
+@dataclass
+class TaskLog:
+    """What a task cost and what it had to drop or replace."""
+
+    calls: list[LLMCall] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _label(outlets: dict[str, str], s: Sentence) -> str:
+    return outlets.get(s.article_id, s.article_id)
+
+
+def _group_block(group: FactGroup, outlets: dict[str, str]) -> str:
+    lines = [f"[{_label(outlets, s)}] {neutralise(s.text)}" for s in distinct_texts(group)]
+    return f'<group id="{group.id}">\n' + "\n".join(lines) + "\n</group>"
+
+
+async def write_statements(
+    llm: LLM, groups: list[FactGroup], outlets: dict[str, str], sem: asyncio.Semaphore, log: TaskLog
+) -> dict[str, str]:
+    """One neutral statement per group (batched); a statement that fails verification is replaced by the
+    group's representative sentence, verbatim."""
+    batches = [groups[i : i + STATEMENT_BATCH] for i in range(0, len(groups), STATEMENT_BATCH)]
+    results = await asyncio.gather(*(_statement_batch(llm, b, outlets, sem, log) for b in batches))
+    out: dict[str, str] = {}
+    for r in results:
+        out.update(r)
+    return out
+
+
+async def _statement_batch(
+    llm: LLM, batch: list[FactGroup], outlets: dict[str, str], sem: asyncio.Semaphore, log: TaskLog
+) -> dict[str, str]:
+    by_id = {g.id: g for g in batch}
+
+    def problems(value: Statements) -> dict[str, str]:
+        got = {item.group: item.statement for item in value.statements}
+        bad = {gid: "missing" for gid in by_id if gid not in got}
+        for gid, text in got.items():
+            if gid in by_id:
+                why = check_statement(text, [s.text for s in by_id[gid].sentences])
+                if why:
+                    bad[gid] = why
+        return bad
+
+    def check(value: Statements) -> str | None:
+        bad = problems(value)
+        return "; ".join(f"group {g}: {why}" for g, why in bad.items()) or None
+
+    async with sem:
+        answer = await llm.ask(
+            "fact_statements",
+            {"groups": "\n".join(_group_block(g, outlets) for g in batch), "ids": ", ".join(by_id)},
+            Statements,
+            max_tokens=70 * len(batch) + 40,
+            check=check,
+        )
+    log.calls.append(answer.call)
+    bad = problems(answer.value)
+    got = {item.group: item.statement.strip() for item in answer.value.statements}
+    out: dict[str, str] = {}
+    for gid, group in by_id.items():
+        if gid in bad:
+            log.warnings.append(f"fact {gid}: model statement rejected ({bad[gid]}); used the source sentence")
+            out[gid] = representative(group).text
+        else:
+            out[gid] = got[gid]
+    return out
+
+
+async def confirm_conflict(
+    llm: LLM,
+    cand: ConflictCandidate,
+    sentences: dict[str, Sentence],
+    outlets: dict[str, str],
+    sem: asyncio.Semaphore,
+    log: TaskLog,
+) -> str | None:
+    """The topic of a candidate conflict when the model confirms it is one quantity, else None."""
+    figures = "\n".join(
+        f'<figure outlet="{outlets.get(m.article_id, m.article_id)}" value="{m.raw}">'
+        f"{neutralise(sentences[m.sentence_id].text)}</figure>"
+        for m in cand.mentions
+    )
+    async with sem:
+        answer = await llm.ask("conflict_check", {"figures": figures}, ConflictVerdict, max_tokens=60)
+    log.calls.append(answer.call)
+    topic = answer.value.topic.strip().rstrip(".")
+    if not answer.value.same_quantity:
+        return None
+    if not topic:
+        topic = f"number of {cand.mentions[0].counted}".strip()
+    return topic[:80]
+
+
+_ENTITY = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -](?:[A-Z][a-z]+|[A-Z]{2,}))*\b")
+_STANCE = re.compile(
+    r"\b(said|says|wants?|demands?|demanded|insists?|insisted|proposed?|offered?|rejects?|rejected|"
+    r"refuses?|refused|ready|willing|prepared|agreed?|calls?|called|confirmed?|denied|denies|accused|"
+    r"warned|urged|seeks?|sought|intends?|plans?|stressed)\b"
+)
+_NOT_PARTY = frozenset(
+    "The A An In On At It This That He She They We But And For As If After Before Monday Tuesday Wednesday "
+    "Thursday Friday Saturday Sunday January February March April May June July August September October "
+    "November December File Updated By According CNN".split()
+)
+
+
+def stance_sentences(sentences: list[Sentence], max_parties: int = 4) -> dict[str, list[Sentence]]:
+    """Likely parties (names that precede a stance verb in 2+ articles) and their stance sentences."""
+    hits: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        for m in _ENTITY.finditer(s.text):
+            name = m.group(0)
+            if name in _NOT_PARTY or len(name) < 2:
+                continue
+            window = s.text[m.end() : m.end() + 60]
+            if _STANCE.search(window):
+                hits.setdefault(name, [])
+                if s not in hits[name]:
+                    hits[name].append(s)
+    ranked = sorted(
+        (n for n, ss in hits.items() if len({s.article_id for s in ss}) >= 2),
+        key=lambda n: (len({s.article_id for s in hits[n]}), len(hits[n])),
+        reverse=True,
+    )
+    return {n: _spread(hits[n], 3) for n in ranked[:max_parties]}
+
+
+def _spread(sentences: list[Sentence], limit: int) -> list[Sentence]:
+    """Up to ``limit`` sentences, from as many different articles as possible."""
+    first = {}
+    for s in sentences:
+        first.setdefault(s.article_id, s)
+    picked = list(first.values())[:limit]
+    return picked + [s for s in sentences if s not in picked][: limit - len(picked)]
+
+
+async def write_positions(
+    llm: LLM, parties: dict[str, list[Sentence]], outlets: dict[str, str], sem: asyncio.Semaphore, log: TaskLog
+) -> list[tuple[str, str, list[Sentence]]]:
+    """(party, stance, supporting sentences) for each party; unsupported stances fall back to a source
+    sentence verbatim."""
+    if not parties:
+        return []
+    numbered: dict[str, Sentence] = {}
+    for ss in parties.values():
+        for s in ss:
+            if s not in numbered.values():
+                numbered[f"s{len(numbered) + 1}"] = s
+    block = "\n".join(
+        f'<sentence id="{sid}" outlet="{_label(outlets, s)}">{neutralise(s.text)}</sentence>'
+        for sid, s in numbered.items()
+    )
+
+    def check(value: PartyStances) -> str | None:
+        for p in value.positions:
+            cited = [numbered[i].text for i in p.sentences if i in numbered]
+            if not cited:
+                return f"party {p.party}: cite at least one sentence id from {', '.join(numbered)}"
+            why = check_statement(p.stance, cited, min_support=0.5)
+            if why:
+                return f"party {p.party}: {why}"
+        return None
+
+    async with sem:
+        answer = await llm.ask(
+            "party_positions",
+            {"parties": ", ".join(parties), "sentences": block},
+            PartyStances,
+            max_tokens=60 * len(parties) + 40,
+            check=check,
+        )
+    log.calls.append(answer.call)
+    written = {p.party: p for p in answer.value.positions}
+    out: list[tuple[str, str, list[Sentence]]] = []
+    for party, ss in parties.items():
+        p = written.get(party)
+        cited = [numbered[i] for i in (p.sentences if p else []) if i in numbered]
+        if p and cited and not check_statement(p.stance, [c.text for c in cited], min_support=0.5):
+            out.append((party, p.stance.strip(), cited))
+        else:
+            log.warnings.append(f"position of {party}: model stance missing or unsupported; used a source sentence")
+            out.append((party, ss[0].text, [ss[0]]))
+    return out

@@ -1,0 +1,126 @@
+"""Verify: nothing reaches the brief unless the articles support it.
+
+Quotes must occur in the cited article (whitespace and quote marks normalised); every number in a
+statement must occur in a cited article; a rewritten statement must keep to the words of its sources;
+loaded terms must sit inside a quote or next to an attribution; status is computed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from service.pipeline.signals import number_values
+from service.pipeline.types import Article
+from service.schemas import Citation, FactStatus
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'"})
+_SPACE = re.compile(r"\s+")
+_STEM = re.compile(r"(ing|ed|es|s|ly)$")
+_CONTENT = re.compile(r"[a-z][a-z'-]{2,}")
+STOP = frozenset(
+    "the and for that with from this have has had was were are been will would could should said says "
+    "say told its his her their they them there than then which who whom what when where while into onto "
+    "about after before over under more most some such also not but any all one two new other being may "
+    "might can per our out off own very just only both each few many much".split()
+)
+ATTRIBUTION = re.compile(
+    r"\b(said|says|say|told|according to|called|calls|described|describes|described as|claimed|claims|"
+    r"considered|labelled|labeled|branded|designated|referred to)\b",
+    re.I,
+)
+
+
+def normalise(text: str) -> str:
+    """Text with quote marks unified and whitespace collapsed (for locating quotes)."""
+    return _SPACE.sub(" ", text.translate(_QUOTES)).strip()
+
+
+def locate(article: Article, quote: str) -> Citation | None:
+    """A citation for ``quote`` with its offsets in the article, or None when the article lacks it."""
+    target = normalise(quote).strip(" .\"'")
+    if len(target) < 8:
+        return None
+    # Map normalised text back to original offsets.
+    chars: list[str] = []
+    offsets: list[int] = []
+    prev_space = False
+    for i, ch in enumerate(article.text.translate(_QUOTES)):
+        space = ch.isspace()
+        if space and prev_space:
+            continue
+        chars.append(" " if space else ch)
+        offsets.append(i)
+        prev_space = space
+    flat = "".join(chars)
+    pos = flat.find(target)
+    if pos < 0:
+        lowered = flat.lower().find(target.lower())
+        if lowered < 0:
+            return None
+        pos = lowered
+    start = offsets[pos]
+    end = offsets[pos + len(target) - 1] + 1
+    return Citation(article_id=article.id, quote=article.text[start:end], start=start, end=end)
+
+
+def unsupported_numbers(statement: str, sources: Iterable[str]) -> list[float]:
+    """Numbers in ``statement`` that no source text contains."""
+    known: set[float] = set()
+    for text in sources:
+        known |= number_values(text)
+    return sorted(v for v in number_values(statement) if v not in known)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-case stemmed content words of ``text``."""
+    return {_STEM.sub("", w) for w in _CONTENT.findall(text.lower()) if w not in STOP}
+
+
+def support_ratio(statement: str, sources: Iterable[str]) -> float:
+    """Share of the statement's content words that occur in the sources (1.0 = all of them)."""
+    words = content_words(statement)
+    if not words:
+        return 0.0
+    known: set[str] = set()
+    for text in sources:
+        known |= content_words(text)
+    return len(words & known) / len(words)
+
+
+def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
+    """Loaded terms used in ``text`` outside quotation marks and without an attribution verb nearby."""
+    plain = normalise(text)
+    outside = re.sub(r'"[^"]*"', " ", plain)
+    found = []
+    for term in terms:
+        for m in re.finditer(rf"\b{re.escape(term)}\w*", outside, re.I):
+            window = outside[max(0, m.start() - 80) : m.end() + 40]
+            if not ATTRIBUTION.search(window):
+                found.append(term)
+                break
+    return found
+
+
+def fact_status(article_ids: Iterable[str], disputed: bool) -> FactStatus:
+    """corroborated (2+ articles), single-source, or disputed (a conflict touches it)."""
+    if disputed:
+        return "disputed"
+    return "corroborated" if len(set(article_ids)) >= 2 else "single-source"
+
+
+def check_statement(statement: str, sources: list[str], min_support: float = 0.6) -> str | None:
+    """Why a model-written statement is not supported by its source sentences, or None when it is."""
+    if not statement.strip():
+        return "empty statement"
+    extra = unsupported_numbers(statement, sources)
+    if extra:
+        return f"numbers not in the sources: {', '.join(_fmt(v) for v in extra)}"
+    ratio = support_ratio(statement, sources)
+    if ratio < min_support:
+        return f"only {ratio:.0%} of its words occur in the sources"
+    return None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"

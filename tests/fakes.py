@@ -1,0 +1,70 @@
+"""A scripted chat model for unit tests of control flow. It raises when its script runs out and keeps
+the history of what it was asked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_openai import ChatOpenAI
+from pydantic import PrivateAttr
+
+
+class ScriptRanOut(AssertionError):
+    """The code under test asked the model more often than the test scripted."""
+
+
+class ScriptedChatModel(ChatOpenAI):
+    """Answers from a script: each item is a reply (str or dict → JSON) or an exception to raise."""
+
+    _script: list[Any] = PrivateAttr(default_factory=list)
+    _history: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
+
+    @classmethod
+    def from_script(cls, script: list[Any]) -> ScriptedChatModel:
+        model = cls(api_key="scripted", model="scripted", base_url="http://127.0.0.1:9/v1", max_retries=0)  # type: ignore[arg-type]
+        model._script = list(script)
+        return model
+
+    @property
+    def history(self) -> list[list[BaseMessage]]:
+        """Every message list the model was sent, in order."""
+        return self._history
+
+    @property
+    def remaining(self) -> int:
+        return len(self._script)
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> ScriptedChatModel:
+        # Copies share the script and history, as the real client shares its connection.
+        copy = super().model_copy(update=update, deep=False)
+        copy._script = self._script
+        copy._history = self._history
+        return copy
+
+    def _next(self, messages: list[BaseMessage]) -> ChatResult:
+        self._history.append(list(messages))
+        if not self._script:
+            raise ScriptRanOut(f"scripted model ran out of replies after {len(self._history) - 1} calls")
+        item = self._script.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        if isinstance(item, AIMessage):
+            return ChatResult(generations=[ChatGeneration(message=item)])
+        content = item if isinstance(item, str) else json.dumps(item)
+        msg = AIMessage(
+            content=content,
+            usage_metadata={"input_tokens": 10, "output_tokens": 5, "total_tokens": 15},
+            response_metadata={"finish_reason": "stop"},
+        )
+        return ChatResult(generations=[ChatGeneration(message=msg)])
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+        return self._next(messages)
+
+    async def _agenerate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
+        return self._next(messages)
