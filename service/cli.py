@@ -22,7 +22,9 @@ from service.schemas import ArticleIn, BriefOptions, BriefRequest
 def outlet_from_path(path: Path) -> str:
     """'al-jazeera.txt' → 'Al Jazeera'."""
     words = path.stem.replace("_", " ").replace("-", " ").split()
-    return " ".join(w if w.isupper() else w.capitalize() for w in words) or path.name
+    if len(words) == 1 and len(words[0]) <= 4:
+        return words[0].upper()  # 'cnn' → 'CNN'
+    return " ".join(w.capitalize() for w in words) or path.name
 
 
 def read_article(path: Path, outlet: str | None) -> ArticleIn:

@@ -21,6 +21,7 @@ LINK_THRESHOLD = 0.30  # average cosine needed to join two groups
 NEAR_DUPLICATE = 88.0  # rapidfuzz ratio above which two sentences say the same words
 MIN_WORDS = 5  # shorter sentences (datelines, bylines) are not facts
 
+_ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", ":")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
 
 
@@ -51,9 +52,14 @@ def drop_repeats(sentences: list[Sentence]) -> list[Sentence]:
     return kept
 
 
+def is_statement(text: str) -> bool:
+    """Whether a line reads as a sentence of the story, not a headline, byline or dateline."""
+    return word_count(text) >= MIN_WORDS and text.rstrip().endswith(_ENDINGS)
+
+
 def align(sentences: list[Sentence], threshold: float = LINK_THRESHOLD) -> list[FactGroup]:
     """Fact groups over all articles' sentences, strongest first by corroboration then position."""
-    usable = [s for s in drop_repeats(sentences) if word_count(s.text) >= MIN_WORDS]
+    usable = [s for s in drop_repeats(sentences) if is_statement(s.text)]
     if not usable:
         return []
     sim = similarity_matrix(usable)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import lxml.html
 import trafilatura
+from lxml import etree
 
 from service.config import Settings
 from service.errors import InputError
@@ -25,6 +27,23 @@ _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _SPACES = re.compile(r"[ \t]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _HAS_WORD = re.compile(r"[^\W\d_]{2}")
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "svg", "nav", "footer", "aside")
+_BLOCK_TAGS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "blockquote",
+    "section",
+    "article",
+)
 
 
 def ingest(items: list[ArticleIn], settings: Settings) -> list[Article]:
@@ -77,7 +96,8 @@ def html_to_text(html: str, url: str | None = None) -> str:
     """The main text of a page, paragraphs on their own lines ('' when nothing is found).
 
     trafilatura's main-content extraction first (navigation, ads, scripts, comments and tables dropped;
-    ``favor_recall`` so short news bodies are kept), then its baseline whole-page text as a fallback.
+    ``favor_recall`` so short news bodies are kept), then its baseline whole-page text, then lxml's text of
+    the visible elements as fallbacks.
     """
     text = ""
     try:
@@ -97,9 +117,23 @@ def html_to_text(html: str, url: str | None = None) -> str:
     if _HAS_WORD.search(text):
         return text
     try:
-        return trafilatura.html2txt(html) or ""
+        text = trafilatura.html2txt(html) or ""
     except Exception:
+        text = ""
+    return text if _HAS_WORD.search(text) else _lxml_text(html)
+
+
+def _lxml_text(html: str) -> str:
+    """Visible text of an HTML fragment via lxml (what trafilatura refuses, e.g. a bare ``<div>``)."""
+    try:
+        root = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
         return ""
+    for el in list(root.iter(*_INVISIBLE_TAGS)):
+        el.drop_tree()
+    for el in root.iter(*_BLOCK_TAGS):
+        el.tail = "\n" + (el.tail or "")
+    return root.text_content()
 
 
 def html_title(html: str) -> str | None:

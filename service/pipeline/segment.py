@@ -36,9 +36,7 @@ def segment(article: Article) -> list[Sentence]:
             if span is not None:
                 spans.extend(split_long(text, *span))
     return [
-        Sentence(
-            id=f"{article.id}#{i}", article_id=article.id, index=i, text=text[s:e], start=s, end=e
-        )
+        Sentence(id=f"{article.id}#{i}", article_id=article.id, index=i, text=text[s:e], start=s, end=e)
         for i, (s, e) in enumerate(spans)
     ]
 
@@ -112,7 +110,7 @@ def split_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS)
 
 def _cut_point(text: str, start: int, stop: int) -> int:
     """Offset just after the best break in ``text[start:stop]`` (keeps the ';' or ',' in the piece)."""
-    window = text[start:stop + 1]  # +1: a break whose space sits right at the limit still fits
+    window = text[start : stop + 1]  # +1: a break whose space sits right at the limit still fits
     for sep in _BREAKS:
         i = window.rfind(sep)
         if i > 0:

@@ -6,10 +6,9 @@ All offsets are character offsets in ``Article.text`` (sentence offset + offset 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from itertools import combinations
+from collections.abc import Callable
 
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from service.pipeline.types import Article, ConflictCandidate, NumberMention, QuoteMention, Sentence
@@ -31,9 +30,10 @@ _SCALE_AFTER = re.compile(r"\s+(hundred|thousand|million|billion|trillion)\b", r
 _PERCENT_AFTER = re.compile(r"\s?%|\s+(?:percent|per cent)\b", re.I)
 _URLISH = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\S+\.(?:com|org|net|html?)\S*", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
-_ONE_NOT_COUNT_BEFORE = {"no", "any", "every", "each", "the", "this", "that", "which", "someone"}
-_ONE_NOT_COUNT_AFTER = {"another", "of", "day", "time", "side", "hand", "way", "point"}
-_SENTENCE_START = set(".!?\"“‘'(—–-:\n")
+_ONE_NOT_COUNT_BEFORE = frozenset(
+    "no any every each the this that which someone first second third last next other another only".split()
+)
+_ONE_NOT_COUNT_AFTER = frozenset("another of day time side hand way point".split())
 
 Figure = tuple[str, float, int, int]
 
@@ -117,7 +117,7 @@ def _word_run(text: str, words: list[re.Match[str]], i: int) -> tuple[int, int, 
     else:
         return None
     last, j = i, i + 1
-    while j < len(words) and not text[words[j - 1].end():words[j].start()].strip():
+    while j < len(words) and not text[words[j - 1].end() : words[j].start()].strip():
         word = words[j].group().lower()
         if word == "and" and tokens and tokens[-1] in _SCALES and _next_is(text, words, j, _number_parts):
             j += 1
@@ -154,22 +154,21 @@ def _number_parts(word: str) -> list[str]:
 
 
 def _is_count_start(text: str, words: list[re.Match[str]], i: int) -> bool:
-    """False for number words that are names or idioms: "Air Force One", "no one", "one of"."""
-    word = words[i].group()
-    if word[0].isupper():
-        before = text[: words[i].start()].rstrip()
-        if before and before[-1] not in _SENTENCE_START:
-            return False
-    if word.lower() == "one":
-        prev = words[i - 1].group().lower() if i else ""
-        nxt = words[i + 1].group().lower() if i + 1 < len(words) else ""
-        return prev not in _ONE_NOT_COUNT_BEFORE and nxt not in _ONE_NOT_COUNT_AFTER
+    """False for number words in names or idioms: "Air Force One", "no one", "one of", "the second one."."""
+    if words[i].group()[0].isupper() and i and _next_is(text, words, i - 1, lambda w: True):
+        if words[i - 1].group()[0].isupper():
+            return False  # part of a proper name
+    if words[i].group().lower() != "one":
+        return True
+    prev = words[i - 1].group().lower() if i and _next_is(text, words, i - 1, lambda w: True) else ""
+    if prev in _ONE_NOT_COUNT_BEFORE or not _next_is(text, words, i, lambda w: w not in _ONE_NOT_COUNT_AFTER):
+        return False
     return True
 
 
 def _next_is(text: str, words: list[re.Match[str]], i: int, test: Callable[[str], object]) -> bool:
     """True when the word after ``words[i]`` follows it across whitespace only and passes ``test``."""
-    if i + 1 >= len(words) or text[words[i].end():words[i + 1].start()].strip():
+    if i + 1 >= len(words) or text[words[i].end() : words[i + 1].start()].strip():
         return False
     return bool(test(words[i + 1].group().lower()))
 
@@ -268,9 +267,11 @@ def _is_date(text: str, figure: Figure) -> bool:
     raw, value, start, end = figure
     if not raw.isdigit():
         return False
-    before = re.findall(r"[A-Za-z]+", text[max(0, start - 12):start])
-    after = re.findall(r"[A-Za-z]+", text[end:end + 12])
-    if 1 <= value <= 31 and ((before and before[-1].lower() in _MONTHS) or (after and after[0].lower() in _MONTHS)):
+    before = re.findall(r"[A-Za-z]+", text[max(0, start - 12) : start])
+    after = re.findall(r"[A-Za-z]+", text[end : end + 12])
+    if 1 <= value <= 31 and (
+        (before and before[-1].lower() in _MONTHS) or (after and after[0].lower() in _MONTHS)
+    ):
         return True
     if len(raw) == 4 and 1900 <= value <= 2100:
         nxt = re.match(r"\s+([A-Za-z]+)", text[end:])
@@ -342,3 +343,300 @@ def _enumeration_sums(s: Sentence, figures: list[Figure]) -> list[NumberMention]
             )
         )
     return out
+
+
+# ---------------------------------------------------------------- quotes
+
+_QUOTE_PAIRS = (re.compile(r"“([^“”\n]+)”"), re.compile(r"«([^«»\n]+)»"), re.compile(r'"([^"\n]+)"'))
+_QUOTE_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_VERB = (
+    r"(?:has\s+|had\s+|also\s+|later\s+)?(?:said|says|told|tells|added|adds|stated|noted|explained|stressed|"
+    r"insisted|warned|declared|announced|asked|wrote|continued|replied|reiterated|tweeted|posted|argued|claimed)"
+)
+_TITLE_WORDS = (
+    r"spokesman|spokeswoman|spokesperson|president|minister|secretary|director|chief|head|leader|adviser|"
+    r"advisor|envoy|ambassador|commander|general|official|media|foreign|prime|deputy"
+)
+_CAP = r"[A-Z][\w’'.-]*"
+_CONNECTOR = r"(?:bin|ibn|al|el|de|van|von|da|di)(?=\s+[A-Z])"  # lower-case name particles: "bin Salman"
+_NAME = rf"(?:[Tt]he\s+)?{_CAP}(?:\s+(?:{_CAP}|(?:{_TITLE_WORDS})\b|{_CONNECTOR}))*"
+_APPOSITIVE = r"(?:,\s(?:the|a|an|his|her|its|[A-Z][\w’']*[’']s)\s[^,§]{1,70},)?"
+_NAMED_BEFORE = re.compile(rf"(?P<name>{_NAME}){_APPOSITIVE}\s+{_VERB}\b")
+_NAMED_AFTER = re.compile(rf"§[,\s]*(?:said|says|added|asked|wrote|continued)\s+(?P<name>{_NAME})")
+_ACCORDING = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")
+_GENERIC = re.compile(
+    rf"\b(?P<name>(?:[Aa]n?|[Tt]he)\s+(?:[A-Z][\w-]*\s+)*(?:official|source|spokesman|spokeswoman|spokesperson|"
+    rf"diplomat|officer|witness|resident|doctor|analyst|negotiator))\s+{_VERB}\b"
+)
+_PRONOUN = re.compile(
+    rf"\b(?P<name>[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+(?:[A-Z]\w+\s+)?(?:group|movement|organi[sz]ation))\s+{_VERB}\b"
+)
+_LEADING_NOT_NAME = frozenset(
+    "But And However Earlier Later Meanwhile Then Also Still Yet So Additionally".split()
+)
+_TITLE = re.compile(rf"^(?:{_TITLE_WORDS})$", re.I)
+_NOT_NAMES = frozenset("It This That There These Those They He She We I You".split())
+_LOOKBACK = 3
+Span = tuple[int, int, int, int]  # quotation: open mark, text start, text end, just after the close mark
+
+
+def extract_quotes(article: Article, sentences: list[Sentence]) -> list[QuoteMention]:
+    """Direct quotations of 3+ words in “ ”, « » or straight double quotes, in article order.
+
+    ``text`` is what stands inside the marks (trimmed, a trailing comma dropped); ``speaker`` is the named
+    person or body the sentence attributes it to ("Isaac Herzog", "Hamas", "White House", "an Israeli
+    official"), titles dropped; after a bare "he said" the last named speaker of the 3 sentences before.
+    """
+    spans = _quote_spans(article.text)
+    out: list[QuoteMention] = []
+    for open_at, start, end, close_at in spans:
+        inside = [s for s in sentences if s.start < close_at and open_at < s.end]
+        if not inside or len(_QUOTE_WORD.findall(article.text, start, end)) < 3:
+            continue
+        speaker = _speaker(article.text, sentences, inside, spans, open_at, close_at)
+        first = next((s for s in inside if s.start <= start < s.end), inside[0])
+        out.append(QuoteMention(article.id, first.id, article.text[start:end], speaker, start, end))
+    return out
+
+
+def _quote_spans(text: str) -> list[Span]:
+    """(open mark, text start, text end, after close mark) of each quotation, non-overlapping, in order."""
+    found: list[Span] = []
+    for pattern in _QUOTE_PAIRS:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < d for a, _, _, d in found):
+                continue
+            start, end = m.span(1)
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+                end -= 1
+            found.append((m.start(), start, end, m.end()))
+    return sorted(found)
+
+
+def _masked(text: str, spans: list[Span], lo: int, hi: int) -> str:
+    """``text[lo:hi]`` with every quotation (marks included) replaced by '§' characters."""
+    chars = list(text[lo:hi])
+    for a, _, _, d in spans:
+        for k in range(max(a, lo), min(d, hi)):
+            chars[k - lo] = "§"
+    return "".join(chars)
+
+
+def _speaker(
+    text: str,
+    sentences: list[Sentence],
+    inside: list[Sentence],
+    spans: list[Span],
+    open_at: int,
+    close_at: int,
+) -> str | None:
+    """Speaker of the quotation at ``text[open_at:close_at]`` (see ``extract_quotes``)."""
+    lo = inside[0].start
+    found = _attributions(_masked(text, spans, lo, inside[-1].end))
+    if not found:
+        return None
+    q_lo, q_hi = open_at - lo, close_at - lo
+    (near_lo, _), name, anaphor = min(found, key=lambda f: _gap(f[0], q_lo, q_hi))
+    if not anaphor:
+        return name
+    earlier = [n for (a, _), n, ana in found if a < near_lo and not ana]
+    return earlier[-1] if earlier else _previous_speaker(text, sentences, inside[0], spans)
+
+
+def _previous_speaker(text: str, sentences: list[Sentence], first: Sentence, spans: list[Span]) -> str | None:
+    """Last named speaker in the few sentences before ``first`` (for "he said"), or None."""
+    k = sentences.index(first)
+    for prev in reversed(sentences[max(0, k - _LOOKBACK) : k]):
+        named = [n for _, n, ana in _attributions(_masked(text, spans, prev.start, prev.end)) if not ana]
+        if named:
+            return named[-1]
+    return None
+
+
+def _attributions(context: str) -> list[tuple[tuple[int, int], str, bool]]:
+    """((start, end), speaker, is_anaphor) for every attribution in ``context``, in order of position;
+    an anaphor is a "he said" / "the group said" that names nobody."""
+    found: list[tuple[tuple[int, int], str, bool]] = []
+    for pattern in (_NAMED_BEFORE, _NAMED_AFTER, _ACCORDING):
+        for m in pattern.finditer(context):
+            name = _clean_name(m.group("name"))
+            if name:
+                found.append((m.span(), name, False))
+    found += [(m.span(), m.group("name"), False) for m in _GENERIC.finditer(context)]
+    found += [(m.span(), m.group("name"), True) for m in _PRONOUN.finditer(context)]
+    return sorted(found)
+
+
+def _clean_name(name: str) -> str | None:
+    """The name without titles or a final full stop: "Israeli President Isaac Herzog" → "Isaac Herzog",
+    "the White House" → "White House"; None when only a title or a non-name ("It", "But") is left."""
+    tokens = name.split()
+    if tokens and tokens[-1].endswith(".") and len(tokens[-1]) > 3 and "." not in tokens[-1][:-1]:
+        tokens[-1] = tokens[-1][:-1]
+    while tokens and (tokens[0] in _LEADING_NOT_NAME or tokens[0].lower() == "the"):
+        tokens = tokens[1:]
+    for k in range(len(tokens) - 1, -1, -1):
+        if re.search(r"[’']s$", tokens[k]) or _TITLE.match(tokens[k]):
+            tokens = tokens[k + 1 :]
+            break
+    if not tokens or tokens[0] in _NOT_NAMES or not tokens[0][0].isupper():
+        return None
+    return " ".join(tokens)
+
+
+def _gap(span: tuple[int, int], lo: int, hi: int) -> int:
+    """Characters between ``span`` and the range ``lo..hi`` (0 when they touch or overlap)."""
+    return max(0, lo - span[1], span[0] - hi)
+
+
+# ---------------------------------------------------------------- conflicts
+
+_PERSONS = frozenset(
+    "people person palestinian israeli women children men civilian hostage captive prisoner detainee "
+    "national citizen soldier fighter troop teenager minor resident refugee foreigner worker journalist "
+    "patient victim".split()
+)
+_GENERIC_HEADS = frozenset("percent day week month year hour time minute kilometre mile".split())
+MIN_COSINE = 0.2  # TF-IDF cosine of the two sentences that counts as "about the same thing"
+MAX_RATIO = 2.0  # larger / smaller value above this: not the same quantity
+CLOSE = 0.85  # smaller / larger value at or above this: "nearly the same figure"
+
+Pair = tuple[float, int, int]  # (evidence score, index of one mention, index of the other)
+
+
+def find_conflict_candidates(
+    mentions: list[NumberMention], sentences: list[Sentence], max_candidates: int = 6
+) -> list[ConflictCandidate]:
+    """Figures in different articles that look like the same quantity but differ, strongest first.
+
+    A pair qualifies when the values differ by at most a factor 2, neither article also states the other
+    value for the same thing, and the evidence says it is one quantity: the same counted head noun, or the
+    same event verb about people with values within 15 %, or sentences with TF-IDF cosine >= 0.2 plus a
+    shared head or verb or both counting people. Pairs sharing a figure are merged (union-find);
+    candidates are ranked by their best pair's score and numbered "c1", "c2", ... Items of an enumeration
+    sum are left out in favour of the sum.
+    """
+    usable = [m for m in mentions if m.value > 0 and not _nested(m, mentions)]
+    stated = {(m.article_id, m.value, _head(m)) for m in mentions}
+    similarity = _similarity(sentences, {m.sentence_id for m in usable})
+    order = sorted(range(len(usable)), key=lambda k: usable[k].value)
+    pairs: list[Pair] = []
+    for x, i in enumerate(order):
+        for j in order[x + 1 :]:
+            if usable[j].value > MAX_RATIO * usable[i].value:
+                break
+            score = _pair_score(usable[i], usable[j], stated, similarity)
+            if score > 0:
+                pairs.append((score, i, j))
+    position = {s.id: k for k, s in enumerate(sentences)}
+    ranked = sorted(_merge(pairs), key=lambda g: (-g[0], g[1]))[:max_candidates]
+    return [
+        ConflictCandidate(
+            id=f"c{n}",
+            mentions=sorted(
+                (usable[k] for k in members), key=lambda m: (position.get(m.sentence_id, 0), m.start)
+            ),
+        )
+        for n, (_, members) in enumerate(ranked, 1)
+    ]
+
+
+def _nested(m: NumberMention, mentions: list[NumberMention]) -> bool:
+    """True for a figure inside a longer one of the same article (an item of an enumeration sum)."""
+    return any(
+        o.article_id == m.article_id
+        and o.start <= m.start
+        and m.end <= o.end
+        and o.end - o.start > m.end - m.start
+        for o in mentions
+    )
+
+
+def _head(m: NumberMention) -> str:
+    """Singular head noun of what ``m`` counts ("people killed" → "people", "nationals" → "national")."""
+    words = [w for w in m.counted.split() if w not in _EVENTS and w != "percent"] or m.counted.split()[:1]
+    head = words[-1].removesuffix("'s") if words else ""
+    return head[:-1] if head.endswith("s") and not head.endswith("ss") and len(head) > 3 else head
+
+
+def _verb(m: NumberMention) -> str | None:
+    """The event verb at the end of ``m.counted`` ("killed", "released", ...), if any."""
+    last = m.counted.rsplit(" ", 1)[-1]
+    return last if last in _EVENTS else None
+
+
+def _pair_score(
+    a: NumberMention,
+    b: NumberMention,
+    stated: set[tuple[str, float, str]],
+    similarity: Callable[[str, str], float],
+) -> float:
+    """Evidence that ``a`` and ``b`` give different values for one quantity (0.0 = not a candidate)."""
+    if a.article_id == b.article_id or a.value == b.value:
+        return 0.0
+    head_a, head_b = _head(a), _head(b)
+    if (a.article_id, b.value, head_b) in stated or (b.article_id, a.value, head_a) in stated:
+        return 0.0  # one article gives both figures: they are two different things, not a disagreement
+    closeness = min(a.value, b.value) / max(a.value, b.value)
+    same_head = bool(head_a) and head_a == head_b
+    same_verb = _verb(a) is not None and _verb(a) == _verb(b)
+    persons = head_a in _PERSONS and head_b in _PERSONS
+    cosine = similarity(a.sentence_id, b.sentence_id)
+    no_verbs = _verb(a) is None and _verb(b) is None
+    evidence = (
+        (same_head and head_a not in _GENERIC_HEADS and (same_verb or no_verbs or cosine >= MIN_COSINE / 2))
+        or (same_verb and persons and closeness >= CLOSE)
+        or (cosine >= MIN_COSINE and (same_head or same_verb or persons))
+    )
+    if not evidence:
+        return 0.0
+    return 2.0 * same_head + 1.0 * same_verb + 0.5 * persons + 2.0 * cosine + closeness
+
+
+def _similarity(sentences: list[Sentence], wanted: set[str]) -> Callable[[str, str], float]:
+    """TF-IDF cosine between two sentences by id (IDF over all ``sentences``; rows only for ``wanted``)."""
+    rows = [s for s in sentences if s.id in wanted]
+    if len(sentences) < 2 or not rows:
+        return lambda _a, _b: 0.0
+    vectorizer = TfidfVectorizer(analyzer=_content_stems, sublinear_tf=True)
+    try:
+        vectorizer.fit(s.text for s in sentences)
+    except ValueError:  # not a single content word
+        return lambda _a, _b: 0.0
+    matrix = cosine_similarity(vectorizer.transform(s.text for s in rows))
+    index = {s.id: k for k, s in enumerate(rows)}
+
+    def lookup(a: str, b: str) -> float:
+        return float(matrix[index[a], index[b]]) if a in index and b in index else 0.0
+
+    return lookup
+
+
+def _content_stems(text: str) -> list[str]:
+    """Lower-case content words with crude plural/-ed/-ing endings cut ("Palestinians" → "palestinian")."""
+    words = re.findall(r"[^\W\d_]{2,}", text.lower().replace("’", "'"))
+    return [re.sub(r"(?<=\w{3})(?:ing|ed|es|s)$", "", w) for w in words if w not in ENGLISH_STOP_WORDS]
+
+
+def _merge(pairs: list[Pair]) -> list[tuple[float, list[int]]]:
+    """Union-find over mention indices: (best pair score, sorted members) per connected group."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, i, j in pairs:
+        parent[find(i)] = find(j)
+    best: dict[int, float] = {}
+    members: dict[int, set[int]] = {}
+    for score, i, j in pairs:
+        root = find(i)
+        best[root] = max(best.get(root, 0.0), score)
+        members.setdefault(root, set()).update((i, j))
+    return [(best[r], sorted(members[r])) for r in best]

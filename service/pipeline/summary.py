@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from service.llm import LLM
 from service.pipeline.signals import number_values
-from service.pipeline.tasks import TaskLog
+from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import unsupported_numbers
 from service.schemas import Conflict, Fact
 
@@ -82,15 +82,18 @@ async def write_summary(
         problems = summary_problems(f"{value.headline}. {value.summary}", facts, conflicts, outlets)
         return "; ".join(problems) or None
 
-    async with sem:
-        answer = await llm.ask(
-            "headline_summary",
-            {"facts": fact_lines, "conflicts": conflict_lines},
-            HeadlineSummary,
-            max_tokens=220,
-            check=check,
-        )
-    log.calls.append(answer.call)
+    answer = await ask_or_fallback(
+        llm,
+        "headline_summary",
+        {"facts": fact_lines, "conflicts": conflict_lines},
+        HeadlineSummary,
+        log,
+        sem,
+        max_tokens=220,
+        check=check,
+    )
+    if answer is None:
+        return fallback(facts, conflicts, outlets)
     value = answer.value
     if answer.problem or not value.headline.strip() or not value.summary.strip():
         log.warnings.append(f"headline/summary: model text rejected ({answer.problem or 'empty'}); written by code")

@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed
 from service.llm import LLM
+from service.llm.base import Answer, T
 from service.pipeline.align import distinct_texts, representative
 from service.pipeline.types import ConflictCandidate, FactGroup, Sentence
 from service.pipeline.verify import check_statement
@@ -49,6 +52,22 @@ class TaskLog:
 
     calls: list[LLMCall] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+async def ask_or_fallback(
+    llm: LLM, task: str, variables: dict[str, str], schema: type[T], log: TaskLog, sem: asyncio.Semaphore,
+    **kw: Any,
+) -> Answer[T] | None:
+    """``llm.ask`` for a task that has a code fallback: unusable output (truncated twice, invalid twice,
+    refused) is a warning and None; transport failures (timeouts, HTTP errors) still raise."""
+    try:
+        async with sem:
+            answer = await llm.ask(task, variables, schema, **kw)
+    except (OutputTruncated, SchemaValidationFailed, ModelRefused) as e:
+        log.warnings.append(f"{task}: {e.message}; used the code fallback")
+        return None
+    log.calls.append(answer.call)
+    return answer
 
 
 def _label(outlets: dict[str, str], s: Sentence) -> str:
@@ -92,17 +111,19 @@ async def _statement_batch(
         bad = problems(value)
         return "; ".join(f"group {g}: {why}" for g, why in bad.items()) or None
 
-    async with sem:
-        answer = await llm.ask(
-            "fact_statements",
-            {"groups": "\n".join(_group_block(g, outlets) for g in batch), "ids": ", ".join(by_id)},
-            Statements,
-            max_tokens=70 * len(batch) + 40,
-            check=check,
-        )
-    log.calls.append(answer.call)
-    bad = problems(answer.value)
-    got = {item.group: item.statement.strip() for item in answer.value.statements}
+    answer = await ask_or_fallback(
+        llm,
+        "fact_statements",
+        {"groups": "\n".join(_group_block(g, outlets) for g in batch), "ids": ", ".join(by_id)},
+        Statements,
+        log,
+        sem,
+        max_tokens=70 * len(batch) + 40,
+        check=check,
+    )
+    value = answer.value if answer else Statements(statements=[])
+    bad = problems(value)
+    got = {item.group: item.statement.strip() for item in value.statements}
     out: dict[str, str] = {}
     for gid, group in by_id.items():
         if gid in bad:
@@ -127,15 +148,26 @@ async def confirm_conflict(
         f"{neutralise(sentences[m.sentence_id].text)}</figure>"
         for m in cand.mentions
     )
-    async with sem:
-        answer = await llm.ask("conflict_check", {"figures": figures}, ConflictVerdict, max_tokens=60)
-    log.calls.append(answer.call)
-    topic = answer.value.topic.strip().rstrip(".")
-    if not answer.value.same_quantity:
+
+    def check(value: ConflictVerdict) -> str | None:
+        if value.same_quantity and not is_topic(value.topic):
+            return "name the quantity in 2 to 6 words, e.g. 'Gaza death toll'"
         return None
-    if not topic:
+
+    answer = await ask_or_fallback(llm, "conflict_check", {"figures": figures}, ConflictVerdict, log, sem,
+                                   max_tokens=60, check=check)
+    if answer is None or not answer.value.same_quantity:
+        return None
+    topic = answer.value.topic.strip().rstrip(".")
+    if not is_topic(topic):
         topic = f"number of {cand.mentions[0].counted}".strip()
     return topic[:80]
+
+
+def is_topic(text: str) -> bool:
+    """Whether ``text`` names a quantity (words, not a bare number or a yes/no)."""
+    words = re.findall(r"[A-Za-z]{3,}", text)
+    return bool(words) and not {w.lower() for w in words} <= {"true", "false", "yes", "none", "null"}
 
 
 _ENTITY = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -](?:[A-Z][a-z]+|[A-Z]{2,}))*\b")
@@ -164,6 +196,10 @@ def stance_sentences(sentences: list[Sentence], max_parties: int = 4) -> dict[st
                 hits.setdefault(name, [])
                 if s not in hits[name]:
                     hits[name].append(s)
+    for name in list(hits):  # "Israeli" and "Israelis" count for "Israel"
+        base = next((b for b in hits if b != name and name.startswith(b) and len(name) - len(b) <= 3), None)
+        if base:
+            hits[base].extend(s for s in hits.pop(name) if s not in hits[base])
     ranked = sorted(
         (n for n, ss in hits.items() if len({s.article_id for s in ss}) >= 2),
         key=lambda n: (len({s.article_id for s in hits[n]}), len(hits[n])),
@@ -208,16 +244,17 @@ async def write_positions(
                 return f"party {p.party}: {why}"
         return None
 
-    async with sem:
-        answer = await llm.ask(
-            "party_positions",
-            {"parties": ", ".join(parties), "sentences": block},
-            PartyStances,
-            max_tokens=60 * len(parties) + 40,
-            check=check,
-        )
-    log.calls.append(answer.call)
-    written = {p.party: p for p in answer.value.positions}
+    answer = await ask_or_fallback(
+        llm,
+        "party_positions",
+        {"parties": ", ".join(parties), "sentences": block},
+        PartyStances,
+        log,
+        sem,
+        max_tokens=60 * len(parties) + 40,
+        check=check,
+    )
+    written = {p.party: p for p in answer.value.positions} if answer else {}
     out: list[tuple[str, str, list[Sentence]]] = []
     for party, ss in parties.items():
         p = written.get(party)

@@ -1,0 +1,54 @@
+"""Verification rejects invented quotes and numbers; status is computed by code."""
+
+from __future__ import annotations
+
+from service.pipeline.types import Article
+from service.pipeline.verify import (
+    check_statement,
+    fact_status,
+    locate,
+    unattributed_terms,
+    unsupported_numbers,
+)
+
+ART = Article(
+    id="aj",
+    outlet="Al Jazeera",
+    text="Herzog said: “Israel is ready for another  humanitarian pause.”\nAt least 19,667 people have been killed.",
+)
+
+
+def test_real_quote_is_located_with_offsets_despite_quote_marks_and_spaces() -> None:
+    cite = locate(ART, '"Israel is ready for another humanitarian pause."')
+    assert cite is not None
+    assert ART.text[cite.start : cite.end] == cite.quote
+    assert "another  humanitarian" in cite.quote
+
+
+def test_invented_quote_is_rejected() -> None:
+    assert locate(ART, "Israel is ready for a permanent ceasefire") is None
+    assert locate(ART, "ok") is None  # too short to prove anything
+
+
+def test_invented_number_is_rejected() -> None:
+    assert unsupported_numbers("At least 19,667 people have been killed.", [ART.text]) == []
+    assert unsupported_numbers("At least 20,000 people have been killed.", [ART.text]) == [20000.0]
+    assert check_statement("At least 20,000 people have been killed.", [ART.text]) is not None
+    assert check_statement("At least 19,667 people have been killed.", [ART.text]) is None
+
+
+def test_statement_with_invented_content_is_rejected() -> None:
+    why = check_statement("Qatar mediators signed a permanent ceasefire agreement in Doha.", [ART.text])
+    assert why is not None and "words" in why
+
+
+def test_status_is_computed() -> None:
+    assert fact_status(["a", "b"], disputed=False) == "corroborated"
+    assert fact_status(["a", "a"], disputed=False) == "single-source"
+    assert fact_status(["a", "b"], disputed=True) == "disputed"
+
+
+def test_loaded_terms_need_quotes_or_attribution() -> None:
+    assert unattributed_terms("The terrorist group rejected the offer.", ["terrorist"]) == ["terrorist"]
+    assert unattributed_terms("Hamas, considered a terrorist organisation by the US, said no.", ["terrorist"]) == []
+    assert unattributed_terms('He called it "a terrorist act".', ["terrorist"]) == []
