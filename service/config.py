@@ -32,13 +32,17 @@ class Settings(BaseSettings):
     base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")
     api_key: SecretStr | None = Field(None, description="API key for the openai-compatible backend.")
     openai_api_key: SecretStr | None = Field(
-        default_factory=lambda: SecretStr(os.environ["OPENAI_API_KEY"]) if os.environ.get("OPENAI_API_KEY") else None,
+        default_factory=lambda: (
+            SecretStr(os.environ["OPENAI_API_KEY"]) if os.environ.get("OPENAI_API_KEY") else None
+        ),
         description="API key for the openai backend (falls back to OPENAI_API_KEY).",
     )
     request_timeout_s: float = Field(180.0, gt=0, description="Seconds one model call may take.")
     max_retries: int = Field(2, ge=0, le=5, description="SDK retries for 408/409/429/5xx (remote backends).")
 
-    cache_dir: Path = Field(Path.home() / ".cache" / "crossbrief", description="Where the joined model lives.")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "crossbrief", description="Where the joined model lives."
+    )
     local_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for llama.cpp.")
     local_parallel: int = Field(2, ge=1, le=16, description="Parallel llama.cpp slots (concurrent calls).")
     local_ctx_per_slot: int = Field(8192, ge=512, description="Context tokens per llama.cpp slot.")

@@ -77,8 +77,11 @@ async def _crossbrief_error(request: Request, exc: CrossbriefError) -> JSONRespo
         return JSONResponse({"detail": detail, "request_id": rid}, status_code=422)
     body: dict[str, object] = {"code": exc.code, "message": exc.message, "request_id": rid}
     if isinstance(exc, UpstreamError):
-        body |= {"backend": exc.backend, "upstream_status": exc.upstream_status,
-                 "upstream_request_id": exc.upstream_request_id}
+        body |= {
+            "backend": exc.backend,
+            "upstream_status": exc.upstream_status,
+            "upstream_request_id": exc.upstream_request_id,
+        }
     log.warning("request %s failed: %s: %s", rid, exc.code, exc.message)
     return JSONResponse({"error": body}, status_code=exc.status_code, headers={"X-Request-ID": str(rid)})
 

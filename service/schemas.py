@@ -26,9 +26,11 @@ class ArticleIn(_Model):
         min_length=1,
         max_length=64,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-        description="Id unique within the request (letters, digits, . _ -); made from the outlet when absent.",
+        description="Id unique in the request (letters, digits, . _ -); made from the outlet when absent.",
     )
-    outlet: str = Field(..., min_length=1, max_length=200, description="Publishing outlet, e.g. 'Al Jazeera'.")
+    outlet: str = Field(
+        ..., min_length=1, max_length=200, description="Publishing outlet, e.g. 'Al Jazeera'."
+    )
     title: str | None = Field(None, max_length=1000, description="Headline as published.")
     url: str | None = Field(None, max_length=2000, description="Where the article was published.")
     published: dt.date | None = Field(None, description="Publication date (ISO 8601).")
@@ -49,10 +51,13 @@ class BriefOptions(_Model):
     """How to write the brief."""
 
     strategy: Literal["staged", "single"] | None = Field(
-        None, description="staged: code aligns and verifies, the LLM writes small parts (default). "
-        "single: one structured prompt for the whole brief, for strong models."
+        None,
+        description="staged: code aligns and verifies, the LLM writes small parts (default). "
+        "single: one structured prompt for the whole brief, for strong models.",
     )
-    length: Length = Field("medium", description="How many facts the brief keeps (short 8, medium 14, long 24).")
+    length: Length = Field(
+        "medium", description="How many facts the brief keeps (short 8, medium 14, long 24)."
+    )
     backend: Literal["local", "openai", "openai-compatible"] | None = Field(
         None, description="Backend override (only where the server allows overrides)."
     )
@@ -83,7 +88,9 @@ class Fact(_Model):
 
     id: str
     statement: str
-    status: FactStatus = Field(..., description="Computed from the citations and conflicts, never by the model.")
+    status: FactStatus = Field(
+        ..., description="Computed from the citations and conflicts, never by the model."
+    )
     sources: int = Field(..., description="Number of distinct articles that state it.")
     citations: list[Citation]
 

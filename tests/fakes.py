@@ -61,7 +61,9 @@ class ScriptedChatModel(ChatOpenAI):
         )
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
         return self._next(messages)
 
     async def _agenerate(

@@ -14,7 +14,10 @@ from service.pipeline.verify import (
 ART = Article(
     id="aj",
     outlet="Al Jazeera",
-    text="Herzog said: “Israel is ready for another  humanitarian pause.”\nAt least 19,667 people have been killed.",
+    text=(
+        "Herzog said: “Israel is ready for another  humanitarian pause.”\n"
+        "At least 19,667 people have been killed."
+    ),
 )
 
 
@@ -50,5 +53,8 @@ def test_status_is_computed() -> None:
 
 def test_loaded_terms_need_quotes_or_attribution() -> None:
     assert unattributed_terms("The terrorist group rejected the offer.", ["terrorist"]) == ["terrorist"]
-    assert unattributed_terms("Hamas, considered a terrorist organisation by the US, said no.", ["terrorist"]) == []
+    assert (
+        unattributed_terms("Hamas, considered a terrorist organisation by the US, said no.", ["terrorist"])
+        == []
+    )
     assert unattributed_terms('He called it "a terrorist act".', ["terrorist"]) == []

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import openai
 from langchain_core.language_models import BaseChatModel
@@ -120,6 +120,7 @@ class LLM:
             except openai.APIConnectionError as e:
                 raise UpstreamError(f"{task}: cannot reach the model backend", backend=self.backend) from e
 
+            result = cast(dict[str, Any], result)
             raw = result["raw"]
             usage_md = getattr(raw, "usage_metadata", None) or {}
             tokens_in += int(usage_md.get("input_tokens", 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 from langchain_openai import ChatOpenAI
 
@@ -21,7 +22,7 @@ class LocalServer:
     def __init__(self, model: ModelFile, settings: Settings) -> None:
         self.model = model
         self.settings = settings
-        self._server: object | None = None
+        self._server: Any = None
         self._lock = threading.Lock()
         self.base_url: str | None = None
         self.load_seconds: float | None = None
@@ -50,9 +51,11 @@ class LocalServer:
             except Exception as e:  # the C++ side raises plain exceptions on a bad file
                 raise ModelFileError(f"llama.cpp could not load {self.model.path}: {e}") from e
             self.load_seconds = round(time.perf_counter() - started, 2)
-            address = str(self._server.listening_address)  # type: ignore[attr-defined]
+            address = str(self._server.listening_address)
             self.base_url = address.rstrip("/") + "/v1"
-            log.info("local model %s loaded in %.2fs at %s", self.model.name, self.load_seconds, self.base_url)
+            log.info(
+                "local model %s loaded in %.2fs at %s", self.model.name, self.load_seconds, self.base_url
+            )
             return self.base_url
 
     def close(self) -> None:

@@ -12,12 +12,18 @@ from service.schemas import Brief, BriefRequest
 __all__ = ["build_brief"]
 
 
-async def build_brief(request: BriefRequest, llm: LLM, settings: Settings, request_id: str | None = None) -> Brief:
+async def build_brief(
+    request: BriefRequest, llm: LLM, settings: Settings, request_id: str | None = None
+) -> Brief:
     """Validate and ingest the articles, then write the brief with the requested strategy."""
     articles = ingest(request.articles, settings)
     strategy = request.options.strategy or settings.strategy
     if strategy == "single":
         return await single_brief(articles, llm, length=request.options.length, request_id=request_id)
     return await staged_brief(
-        articles, llm, length=request.options.length, concurrency=settings.llm_concurrency, request_id=request_id
+        articles,
+        llm,
+        length=request.options.length,
+        concurrency=settings.llm_concurrency,
+        request_id=request_id,
     )

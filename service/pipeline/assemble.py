@@ -52,7 +52,9 @@ def coverage(articles: list[Article], facts: list[Fact]) -> list[Coverage]:
     return out
 
 
-def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5) -> list[str]:
+def open_questions(
+    facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5
+) -> list[str]:
     """Questions the articles leave open: which figure is right, and claims only one outlet makes."""
     questions = []
     for c in conflicts:
@@ -92,7 +94,9 @@ def assemble(
         open_questions=open_questions(facts, conflicts, outlets),
         coverage=coverage(articles, facts),
         articles=[
-            ArticleRef(id=a.id, outlet=a.outlet, title=a.title, url=a.url, published=a.published, chars=len(a.text))
+            ArticleRef(
+                id=a.id, outlet=a.outlet, title=a.title, url=a.url, published=a.published, chars=len(a.text)
+            )
             for a in articles
         ],
         meta=meta,

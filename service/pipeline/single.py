@@ -58,7 +58,9 @@ class SingleDraft(BaseModel):
     open_questions: list[str]
 
 
-def _cite(drafts: list[DraftCitation], articles: dict[str, Article], warn: list[str], what: str) -> list[Citation]:
+def _cite(
+    drafts: list[DraftCitation], articles: dict[str, Article], warn: list[str], what: str
+) -> list[Citation]:
     out = []
     for d in drafts:
         art = articles.get(d.article_id)
@@ -81,9 +83,13 @@ def verify_draft(
             ids = [a for a in p.article_ids if a in articles]
             cite = locate(articles[ids[0]], p.quote) if ids else None
             if cite is None or unsupported_numbers(p.value, [articles[a].text for a in ids]):
-                warn.append(f"conflict '{dc.topic}': dropped a position ({p.value!r}) its articles do not support")
+                warn.append(
+                    f"conflict '{dc.topic}': dropped a position ({p.value!r}) its articles do not support"
+                )
                 continue
-            positions.append(ConflictPosition(article_ids=ids, value=p.value, claim=cite.quote, quote=cite.quote))
+            positions.append(
+                ConflictPosition(article_ids=ids, value=p.value, claim=cite.quote, quote=cite.quote)
+            )
         if len(positions) >= 2:
             conflicts.append(Conflict(id=f"k{len(conflicts) + 1}", topic=dc.topic, positions=positions))
     disputed = {v for c in conflicts for p in c.positions for v in number_values(p.value)}
@@ -97,10 +103,17 @@ def verify_draft(
         if extra:
             warn.append(f"fact {n}: dropped: numbers {extra} are not in the cited articles")
             continue
-        ids = {c.article_id for c in cites}
-        status = fact_status(ids, bool(number_values(df.statement) & disputed))
-        facts.append(Fact(id=f"f{len(facts) + 1}", statement=df.statement, status=status, sources=len(ids),
-                          citations=cites))
+        cited_ids = {c.article_id for c in cites}
+        status = fact_status(cited_ids, bool(number_values(df.statement) & disputed))
+        facts.append(
+            Fact(
+                id=f"f{len(facts) + 1}",
+                statement=df.statement,
+                status=status,
+                sources=len(cited_ids),
+                citations=cites,
+            )
+        )
     parties = []
     for dp in draft.parties:
         cites = _cite(dp.citations, articles, warn, f"position of {dp.party}")
@@ -117,7 +130,8 @@ async def single_brief(
     log = TaskLog()
     by_id = {a.id: a for a in articles}
     blocks = "\n\n".join(
-        f'<article id="{a.id}" outlet="{neutralise(a.outlet)}">\n{neutralise(a.text)}\n</article>' for a in articles
+        f'<article id="{a.id}" outlet="{neutralise(a.outlet)}">\n{neutralise(a.text)}\n</article>'
+        for a in articles
     )
     t0 = time.perf_counter()
     answer = await llm.ask(
@@ -140,9 +154,22 @@ async def single_brief(
         headline, summary = answer.value.headline, answer.value.summary
     quotes = await asyncio.to_thread(lambda: [q for a in articles for q in extract_quotes(a, segment(a))])
     meta = make_meta(
-        backend=llm.backend, model=llm.model_name, strategy="single", calls=log.calls,
-        seconds=time.perf_counter() - started, stage_seconds={"llm_tasks": llm_seconds}, warnings=log.warnings,
+        backend=llm.backend,
+        model=llm.model_name,
+        strategy="single",
+        calls=log.calls,
+        seconds=time.perf_counter() - started,
+        stage_seconds={"llm_tasks": llm_seconds},
+        warnings=log.warnings,
         request_id=request_id,
     )
-    return assemble(articles=articles, headline=headline, summary=summary, facts=facts, conflicts=conflicts,
-                    positions=parties, quotes=quotes, meta=meta)
+    return assemble(
+        articles=articles,
+        headline=headline,
+        summary=summary,
+        facts=facts,
+        conflicts=conflicts,
+        positions=parties,
+        quotes=quotes,
+        meta=meta,
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from collections.abc import Iterator
 
 from service.llm import LLM
 from service.pipeline.align import align, representative
@@ -16,13 +16,21 @@ from service.pipeline.framing import NAMING_TERMS
 from service.pipeline.segment import segment
 from service.pipeline.signals import extract_numbers, extract_quotes, find_conflict_candidates
 from service.pipeline.summary import conflict_sentence, write_summary
-from service.pipeline.tasks import TaskLog, confirm_conflict, stance_sentences, write_positions, write_statements
+from service.pipeline.tasks import (
+    TaskLog,
+    confirm_conflict,
+    stance_sentences,
+    write_positions,
+    write_statements,
+)
 from service.pipeline.types import Article, ConflictCandidate, FactGroup, QuoteMention, Sentence
 from service.pipeline.verify import fact_status, unattributed_terms
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
 FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
-LOADED = tuple(t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters"))
+LOADED = tuple(
+    t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters")
+)
 
 
 @dataclass
@@ -80,7 +88,9 @@ def build_conflict(cid: str, topic: str, cand: ConflictCandidate, sentences: dic
     for mentions in by_value.values():
         first = sentences[mentions[0].sentence_id]
         ids = list(dict.fromkeys(m.article_id for m in mentions))
-        positions.append(ConflictPosition(article_ids=ids, value=mentions[0].raw, claim=first.text, quote=first.text))
+        positions.append(
+            ConflictPosition(article_ids=ids, value=mentions[0].raw, claim=first.text, quote=first.text)
+        )
     return Conflict(id=cid, topic=topic, positions=positions)
 
 
@@ -124,8 +134,11 @@ async def staged_brief(
         cited = [s for g in held if any(x.id in sids for x in g.sentences) for s in g.sentences]
         cited = list({s.id: s for s in [*(by_sid[i] for i in sids), *cited]}.values())
         disputed_facts[conflict.id] = Fact(
-            id="", statement=conflict_sentence(conflict, outlets), status="disputed",
-            sources=len({s.article_id for s in cited}), citations=citations_of(cited),
+            id="",
+            statement=conflict_sentence(conflict, outlets),
+            status="disputed",
+            sources=len({s.article_id for s in cited}),
+            citations=citations_of(cited),
         )
     claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
 
@@ -134,8 +147,15 @@ async def staged_brief(
         if any((s.article_id, s.start) in claimed for s in g.sentences):
             continue
         text = statements.get(g.id) or representative(g).text
-        facts.append(Fact(id="", statement=text, status=fact_status(g.article_ids, False),
-                          sources=len(g.article_ids), citations=citations_of(g.sentences)))
+        facts.append(
+            Fact(
+                id="",
+                statement=text,
+                status=fact_status(g.article_ids, False),
+                sources=len(g.article_ids),
+                citations=citations_of(g.sentences),
+            )
+        )
     facts = facts[: FACTS_FOR_LENGTH[length] + len(disputed_facts)]
     for n, f in enumerate(facts, start=1):
         f.id = f"f{n}"
@@ -146,9 +166,22 @@ async def staged_brief(
     with timer("summary"):
         hs = await write_summary(llm, facts, conflicts, outlets, sem, log)
     meta = make_meta(
-        backend=llm.backend, model=llm.model_name, strategy="staged", calls=log.calls,
-        seconds=time.perf_counter() - started, stage_seconds=timer.seconds, warnings=log.warnings,
+        backend=llm.backend,
+        model=llm.model_name,
+        strategy="staged",
+        calls=log.calls,
+        seconds=time.perf_counter() - started,
+        stage_seconds=timer.seconds,
+        warnings=log.warnings,
         request_id=request_id,
     )
-    return assemble(articles=articles, headline=hs.headline, summary=hs.summary, facts=facts,
-                    conflicts=conflicts, positions=positions, quotes=prep.quotes, meta=meta)
+    return assemble(
+        articles=articles,
+        headline=hs.headline,
+        summary=hs.summary,
+        facts=facts,
+        conflicts=conflicts,
+        positions=positions,
+        quotes=prep.quotes,
+        meta=meta,
+    )

@@ -34,7 +34,9 @@ def conflict_sentence(conflict: Conflict, outlets: dict[str, str]) -> str:
     return f"Reports differ on the {conflict.topic}: " + "; ".join(sides) + "."
 
 
-def summary_problems(text: str, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]) -> list[str]:
+def summary_problems(
+    text: str, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]
+) -> list[str]:
     """Why a headline+summary text breaks the rules (empty when it is fine)."""
     problems: list[str] = []
     sources = [f.statement for f in facts] + [p.claim for c in conflicts for p in c.positions]
@@ -50,7 +52,9 @@ def summary_problems(text: str, facts: list[Fact], conflicts: list[Conflict], ou
                     names = [outlets.get(a, a) for a in p.article_ids]
                     if not any(n.lower() in sent.lower() for n in names):
                         problems.append(f"the figure {p.value} must be attributed to {' or '.join(names)}")
-        mentioned = [p for p in c.positions if number_values(p.value) and number_values(p.value) <= number_values(text)]
+        mentioned = [
+            p for p in c.positions if number_values(p.value) and number_values(p.value) <= number_values(text)
+        ]
         if mentioned and len(mentioned) < len(c.positions):
             problems.append(f"give every figure for the {c.topic} with its outlet, not only one")
     return problems
@@ -96,9 +100,13 @@ async def write_summary(
         return fallback(facts, conflicts, outlets)
     value = answer.value
     if answer.problem or not value.headline.strip() or not value.summary.strip():
-        log.warnings.append(f"headline/summary: model text rejected ({answer.problem or 'empty'}); written by code")
+        log.warnings.append(
+            f"headline/summary: model text rejected ({answer.problem or 'empty'}); written by code"
+        )
         return fallback(facts, conflicts, outlets)
-    missing = [c for c in conflicts[:2] if not (number_values(c.positions[0].value) & number_values(value.summary))]
+    missing = [
+        c for c in conflicts[:2] if not (number_values(c.positions[0].value) & number_values(value.summary))
+    ]
     summary = value.summary.strip()
     if missing:
         summary += " " + " ".join(conflict_sentence(c, outlets) for c in missing)

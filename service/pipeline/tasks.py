@@ -55,7 +55,12 @@ class TaskLog:
 
 
 async def ask_or_fallback(
-    llm: LLM, task: str, variables: dict[str, str], schema: type[T], log: TaskLog, sem: asyncio.Semaphore,
+    llm: LLM,
+    task: str,
+    variables: dict[str, str],
+    schema: type[T],
+    log: TaskLog,
+    sem: asyncio.Semaphore,
     **kw: Any,
 ) -> Answer[T] | None:
     """``llm.ask`` for a task that has a code fallback: unusable output (truncated twice, invalid twice,
@@ -127,7 +132,9 @@ async def _statement_batch(
     out: dict[str, str] = {}
     for gid, group in by_id.items():
         if gid in bad:
-            log.warnings.append(f"fact {gid}: model statement rejected ({bad[gid]}); used the source sentence")
+            log.warnings.append(
+                f"fact {gid}: model statement rejected ({bad[gid]}); used the source sentence"
+            )
             out[gid] = representative(group).text
         else:
             out[gid] = got[gid]
@@ -154,8 +161,9 @@ async def confirm_conflict(
             return "name the quantity in 2 to 6 words, e.g. 'Gaza death toll'"
         return None
 
-    answer = await ask_or_fallback(llm, "conflict_check", {"figures": figures}, ConflictVerdict, log, sem,
-                                   max_tokens=60, check=check)
+    answer = await ask_or_fallback(
+        llm, "conflict_check", {"figures": figures}, ConflictVerdict, log, sem, max_tokens=60, check=check
+    )
     if answer is None or not answer.value.same_quantity:
         return None
     topic = answer.value.topic.strip().rstrip(".")
@@ -210,7 +218,7 @@ def stance_sentences(sentences: list[Sentence], max_parties: int = 4) -> dict[st
 
 def _spread(sentences: list[Sentence], limit: int) -> list[Sentence]:
     """Up to ``limit`` sentences, from as many different articles as possible."""
-    first = {}
+    first: dict[str, Sentence] = {}
     for s in sentences:
         first.setdefault(s.article_id, s)
     picked = list(first.values())[:limit]
@@ -218,7 +226,11 @@ def _spread(sentences: list[Sentence], limit: int) -> list[Sentence]:
 
 
 async def write_positions(
-    llm: LLM, parties: dict[str, list[Sentence]], outlets: dict[str, str], sem: asyncio.Semaphore, log: TaskLog
+    llm: LLM,
+    parties: dict[str, list[Sentence]],
+    outlets: dict[str, str],
+    sem: asyncio.Semaphore,
+    log: TaskLog,
 ) -> list[tuple[str, str, list[Sentence]]]:
     """(party, stance, supporting sentences) for each party; unsupported stances fall back to a source
     sentence verbatim."""
@@ -262,6 +274,8 @@ async def write_positions(
         if p and cited and not check_statement(p.stance, [c.text for c in cited], min_support=0.5):
             out.append((party, p.stance.strip(), cited))
         else:
-            log.warnings.append(f"position of {party}: model stance missing or unsupported; used a source sentence")
+            log.warnings.append(
+                f"position of {party}: model stance missing or unsupported; used a source sentence"
+            )
             out.append((party, ss[0].text, [ss[0]]))
     return out

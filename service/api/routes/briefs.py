@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Request
 
@@ -14,7 +15,7 @@ from service.schemas import Brief, BriefRequest
 
 router = APIRouter(prefix="/v1", tags=["briefs"])
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid input; `detail[].loc` names the field"},
     502: {"description": "The model backend failed or returned unusable output (typed, with request id)"},
     503: {"description": "The model is not loaded"},
@@ -35,7 +36,11 @@ async def _llm_for(request: Request, body: BriefRequest, provider: ProviderDep, 
 
 @router.post("/briefs", response_model=Brief, responses=ERRORS, summary="Write a brief of 2 or more articles")
 async def create_brief(
-    request: Request, body: BriefRequest, provider: ProviderDep, settings: SettingsDep, request_id: RequestIdDep
+    request: Request,
+    body: BriefRequest,
+    provider: ProviderDep,
+    settings: SettingsDep,
+    request_id: RequestIdDep,
 ) -> Brief:
     """Ingest the articles (text or HTML), align them, let the model write small parts, verify every
     quote and number, and return the brief. Nothing reaches the model when the input is invalid."""

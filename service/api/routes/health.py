@@ -22,5 +22,7 @@ async def readyz(provider: ProviderDep, settings: SettingsDep) -> JSONResponse:
     body = {"backend": settings.backend, "model": settings.model or "default", "ready": provider.ready}
     if provider.ready:
         return JSONResponse({"status": "ready", **body})
-    return JSONResponse({"status": "loading" if not provider.error else "failed", "error": provider.error, **body},
-                        status_code=503)
+    return JSONResponse(
+        {"status": "loading" if not provider.error else "failed", "error": provider.error, **body},
+        status_code=503,
+    )
