@@ -1,0 +1,52 @@
+"""Alignment groups what different outlets say alike; headlines and repeats are not facts."""
+
+from __future__ import annotations
+
+from service.pipeline.align import align, distinct_texts, is_statement, representative
+from service.pipeline.segment import segment
+from service.pipeline.types import Article
+from tests.conftest import SEED_OUTLETS, SEEDS
+
+
+def arts(*texts: str) -> list[Article]:
+    return [Article(id=f"a{i}", outlet=f"O{i}", text=t) for i, t in enumerate(texts)]
+
+
+def test_same_fact_in_two_outlets_is_one_corroborated_group() -> None:
+    a, b = arts(
+        "The river Lenn burst its banks in Harwick on Tuesday. The mayor praised volunteers.",
+        "Volunteers filled sandbags all night. On Tuesday the river Lenn burst its banks in Harwick.",
+    )
+    groups = align(segment(a) + segment(b))
+    top = groups[0]
+    assert top.article_ids == ["a0", "a1"]
+    assert all("Lenn" in s.text for s in top.sentences)
+    assert all(len(g.article_ids) == 1 for g in groups[1:])
+
+
+def test_one_sentence_per_article_per_group_and_repeats_dropped() -> None:
+    line = "The council approved the budget of the town on Monday evening."
+    a, b = arts(f"{line}\n{line}", "On Monday evening the council approved the town budget.")
+    groups = align(segment(a) + segment(b))
+    assert len(groups) == 1
+    assert sorted(s.article_id for s in groups[0].sentences) == ["a0", "a1"]
+
+
+def test_headlines_and_datelines_are_not_statements() -> None:
+    assert not is_statement("Israel signals readiness for new temporary truce in Gaza as pressure mounts")
+    assert not is_statement("Mondo International Updated on 2024-01-30")
+    assert is_statement("Herzog said Israel is ready for another humanitarian pause.")
+
+
+def test_seed_alignment_finds_herzog_across_outlets() -> None:
+    articles = [
+        Article(id=k, outlet=v, text=(SEEDS / f"{k}.txt").read_text()) for k, v in SEED_OUTLETS.items()
+    ]
+    groups = align([s for a in articles for s in segment(a)])
+    herzog = [g for g in groups if any("Herzog" in s.text for s in g.sentences) and len(g.article_ids) >= 2]
+    assert herzog, "Herzog's offer is reported by several outlets"
+    for g in groups:
+        assert len(g.article_ids) == len(g.sentences)  # never two sentences of one article
+    rep = representative(herzog[0])
+    assert rep in herzog[0].sentences
+    assert len(distinct_texts(herzog[0])) <= 3
