@@ -10,8 +10,9 @@ from pydantic import BaseModel
 
 from service.llm import LLM
 from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.numbers import number_values
+from service.pipeline.quotes import extract_quotes
 from service.pipeline.segment import segment
-from service.pipeline.signals import extract_quotes, number_values
 from service.pipeline.summary import fallback, summary_problems
 from service.pipeline.tasks import TaskLog
 from service.pipeline.types import Article

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from service.llm import LLM
 from service.pipeline.align import align, representative
 from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.conflicts import find_conflict_candidates
 from service.pipeline.framing import NAMING_TERMS
+from service.pipeline.numbers import extract_numbers
+from service.pipeline.quotes import extract_quotes
 from service.pipeline.segment import segment
-from service.pipeline.signals import extract_numbers, extract_quotes, find_conflict_candidates
 from service.pipeline.summary import conflict_sentence, write_summary
 from service.pipeline.tasks import (
     TaskLog,

@@ -12,7 +12,7 @@ import re
 from pydantic import BaseModel, Field
 
 from service.llm import LLM
-from service.pipeline.signals import number_values
+from service.pipeline.numbers import number_values
 from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import unsupported_numbers
 from service.schemas import Conflict, Fact

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from service.pipeline.signals import number_values
+from service.pipeline.numbers import number_values
 from service.pipeline.types import Article
 from service.schemas import Citation, FactStatus
 
