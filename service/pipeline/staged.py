@@ -122,7 +122,7 @@ async def staged_brief(
         statements, topics, stances = await asyncio.gather(
             write_statements(llm, plain, outlets, sem, log),
             asyncio.gather(*(confirm_conflict(llm, c, by_sid, outlets, sem, log) for c in prep.candidates)),
-            write_positions(llm, stance_sentences(prep.sentences), outlets, sem, log),
+            write_positions(llm, stance_sentences(prep.sentences, outlets), outlets, sem, log),
         )
 
     conflicts: list[Conflict] = []

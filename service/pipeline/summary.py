@@ -93,7 +93,7 @@ async def write_summary(
         HeadlineSummary,
         log,
         sem,
-        max_tokens=220,
+        max_tokens=320,
         check=check,
     )
     if answer is None:

@@ -32,8 +32,8 @@ class Statements(BaseModel):
 
 
 class ConflictVerdict(BaseModel):
-    same_quantity: bool = Field(..., description="Whether all figures measure the same quantity.")
-    topic: str = Field(..., description="The quantity in 2-6 words, or empty.")
+    topic: str = Field(..., description="What the figures count, in 2-6 words.")
+    same_quantity: bool = Field(..., description="Whether all figures measure that same quantity.")
 
 
 class PartyStance(BaseModel):
@@ -191,13 +191,17 @@ _NOT_PARTY = frozenset(
 )
 
 
-def stance_sentences(sentences: list[Sentence], max_parties: int = 4) -> dict[str, list[Sentence]]:
-    """Likely parties (names that precede a stance verb in 2+ articles) and their stance sentences."""
+def stance_sentences(
+    sentences: list[Sentence], outlets: dict[str, str], max_parties: int = 4
+) -> dict[str, list[Sentence]]:
+    """Likely parties (names that precede a stance verb in 2+ articles) and their stance sentences.
+    The outlets themselves are not parties."""
     hits: dict[str, list[Sentence]] = {}
+    not_party = _NOT_PARTY | {o for o in outlets.values()}
     for s in sentences:
         for m in _ENTITY.finditer(s.text):
             name = m.group(0)
-            if name in _NOT_PARTY or len(name) < 2:
+            if name in not_party or len(name) < 2:
                 continue
             window = s.text[m.end() : m.end() + 60]
             if _STANCE.search(window):

@@ -110,9 +110,14 @@ def fact_status(article_ids: Iterable[str], disputed: bool) -> FactStatus:
 
 
 def check_statement(statement: str, sources: list[str], min_support: float = 0.6) -> str | None:
-    """Why a model-written statement is not supported by its source sentences, or None when it is."""
+    """Why a model-written statement is not supported by its source sentences, or None when it is.
+
+    Besides numbers and words, attribution must survive: when every source attributes the claim
+    ("X said"), the statement must too."""
     if not statement.strip():
         return "empty statement"
+    if sources and all(ATTRIBUTION.search(s) for s in sources) and not ATTRIBUTION.search(statement):
+        return "the sources attribute this claim; keep the attribution (who said it)"
     extra = unsupported_numbers(statement, sources)
     if extra:
         return f"numbers not in the sources: {', '.join(_fmt(v) for v in extra)}"
