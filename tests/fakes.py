@@ -17,7 +17,8 @@ class ScriptRanOut(AssertionError):
 
 
 class ScriptedChatModel(ChatOpenAI):
-    """Answers from a script: each item is a reply (str or dict → JSON) or an exception to raise."""
+    """Answers from a script: each item is a reply (str or dict → JSON, or an AIMessage), an exception to
+    raise, or a function of the messages that returns one of those."""
 
     _script: list[Any] = PrivateAttr(default_factory=list)
     _history: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
@@ -49,6 +50,8 @@ class ScriptedChatModel(ChatOpenAI):
         if not self._script:
             raise ScriptRanOut(f"scripted model ran out of replies after {len(self._history) - 1} calls")
         item = self._script.pop(0)
+        if callable(item) and not isinstance(item, type):
+            item = item(messages)
         if isinstance(item, BaseException):
             raise item
         if isinstance(item, AIMessage):
@@ -61,6 +64,9 @@ class ScriptedChatModel(ChatOpenAI):
         )
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
+    def _route(self, messages: list[BaseMessage]) -> ChatResult:
+        return self._next(messages)
+
     def _generate(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
     ) -> ChatResult:
@@ -70,3 +76,29 @@ class ScriptedChatModel(ChatOpenAI):
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
     ) -> ChatResult:
         return self._next(messages)
+
+
+class RoutedScriptedChatModel(ScriptedChatModel):
+    """One script per task, chosen by a marker found in the system prompt (for pipelines that run several
+    tasks concurrently, where the order of calls across tasks is not fixed)."""
+
+    _routes: dict[str, list[Any]] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def from_routes(cls, routes: dict[str, list[Any]]) -> RoutedScriptedChatModel:
+        model = cls.from_script([])
+        model._routes = {k: list(v) for k, v in routes.items()}
+        return model  # type: ignore[return-value]
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> RoutedScriptedChatModel:
+        copy = super().model_copy(update=update, deep=deep)
+        copy._routes = self._routes  # type: ignore[attr-defined]
+        return copy  # type: ignore[return-value]
+
+    def _next(self, messages: list[BaseMessage]) -> ChatResult:
+        system = str(messages[0].content)
+        for marker, script in self._routes.items():
+            if marker in system:
+                self._script = script
+                return super()._next(messages)
+        raise ScriptRanOut(f"no scripted route for a prompt starting {system[:80]!r}")

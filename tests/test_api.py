@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import openai
 import pytest
@@ -119,6 +121,10 @@ def test_health_and_ready(settings: Settings) -> None:
 def test_readyz_is_503_when_no_model(tmp_path) -> None:
     settings = Settings(cache_dir=tmp_path, backend="openai-compatible", base_url=None)
     with TestClient(create_app(settings)) as client:
-        r = client.get("/readyz")
+        for _ in range(100):  # the model loads in the background; wait until it has failed
+            r = client.get("/readyz")
+            if r.json()["status"] == "failed":
+                break
+            time.sleep(0.05)
     assert r.status_code == 503
     assert "CROSSBRIEF_BASE_URL" in r.json()["error"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from service.config import Settings
 from service.llm import LLM
 from service.pipeline.ingest import ingest
@@ -16,7 +18,7 @@ async def build_brief(
     request: BriefRequest, llm: LLM, settings: Settings, request_id: str | None = None
 ) -> Brief:
     """Validate and ingest the articles, then write the brief with the requested strategy."""
-    articles = ingest(request.articles, settings)
+    articles = await asyncio.to_thread(ingest, request.articles, settings)  # HTML extraction is CPU work
     strategy = request.options.strategy or settings.strategy
     if strategy == "single":
         return await single_brief(articles, llm, length=request.options.length, request_id=request_id)
