@@ -4,13 +4,14 @@ small parts (statements, conflict checks, party stances, headline and summary)."
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from service.llm import LLM
-from service.pipeline.align import align, representative
+from service.pipeline.align import align, representative, word_count
 from service.pipeline.assemble import assemble, make_meta
 from service.pipeline.conflicts import find_conflict_candidates
 from service.pipeline.framing import NAMING_TERMS
@@ -76,6 +77,25 @@ def prepare(articles: list[Article]) -> Prepared:
     return Prepared(sentences, groups, quotes, candidates, timer.seconds)
 
 
+_FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
+_DANGLING = re.compile(r"^(He|She|They|It|This|That|These|The group|The movement|The official)\b")
+MAX_PLAIN_WORDS = 40
+
+
+def needs_rewrite(group: FactGroup) -> bool:
+    """Whether a group needs the model: several outlets to merge into one statement, or one sentence
+    that is too long, quotes someone, leans on a pronoun, or uses a loaded term. A short, plain
+    single-source sentence is already a neutral statement and is used as it is."""
+    text = representative(group).text
+    return (
+        len(group.article_ids) >= 2
+        or word_count(text) > MAX_PLAIN_WORDS
+        or any(q in text for q in ('"', "“", "”"))
+        or bool(_FIRST_PERSON.search(text) or _DANGLING.match(text))
+        or bool(unattributed_terms(text, LOADED))
+    )
+
+
 def citations_of(sentences: list[Sentence]) -> list[Citation]:
     """Verbatim citations of sentences (their text is a slice of the article, so always verifiable)."""
     return [Citation(article_id=s.article_id, quote=s.text, start=s.start, end=s.end) for s in sentences]
@@ -117,10 +137,11 @@ async def staged_brief(
     top = prep.groups[: FACTS_FOR_LENGTH[length]]
     held = [g for g in prep.groups if any(s.id in cand_sids for s in g.sentences)]
     plain = [g for g in top if g not in held]
+    to_write = [g for g in plain if needs_rewrite(g)]
 
     with timer("llm_tasks"):
         statements, topics, stances = await asyncio.gather(
-            write_statements(llm, plain, outlets, sem, log),
+            write_statements(llm, to_write, outlets, sem, log),
             asyncio.gather(*(confirm_conflict(llm, c, by_sid, outlets, sem, log) for c in prep.candidates)),
             write_positions(llm, stance_sentences(prep.sentences, outlets), outlets, sem, log),
         )
