@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from evals.cli import eval_group
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
 from service.llm import LLMProvider
@@ -132,6 +133,9 @@ def prepare_model(model: str | None) -> None:
 def show_settings() -> None:
     """Print the effective settings (secrets hidden)."""
     click.echo(json.dumps(get_settings().model_dump(mode="json"), indent=2, default=str))
+
+
+main.add_command(eval_group)
 
 
 if __name__ == "__main__":

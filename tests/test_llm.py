@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import httpx
 import openai
 import pytest
@@ -9,7 +12,6 @@ from langchain_core.messages import AIMessage
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from service.config import REPO_ROOT
 from service.errors import (
     ModelRefused,
     OutputTruncated,
@@ -27,12 +29,15 @@ class Verdict(BaseModel):
 
 
 GOOD = {"same_quantity": True, "topic": "death toll"}
+PROMPTS = Path(tempfile.mkdtemp())
+(PROMPTS / "compare").mkdir()
+(PROMPTS / "compare" / "v1.yaml").write_text("version: v1\nsystem: Compare figures.\nuser: '{{figures}}'\n")
 REQ = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
 
 def make(script: list) -> tuple[LLM, ScriptedChatModel]:
     model = ScriptedChatModel.from_script(script)
-    return LLM(model, backend="fake", model_name="fake", prompts_dir=REPO_ROOT / "prompts"), model
+    return LLM(model, backend="fake", model_name="fake", prompts_dir=PROMPTS), model
 
 
 def truncated() -> openai.LengthFinishReasonError:
@@ -52,7 +57,7 @@ def truncated() -> openai.LengthFinishReasonError:
 
 
 async def ask(llm: LLM, **kw):
-    return await llm.ask("conflict_check", {"figures": "<figure>x</figure>"}, Verdict, **kw)
+    return await llm.ask("compare", {"figures": "<figure>x</figure>"}, Verdict, **kw)
 
 
 async def test_valid_reply_first_time() -> None:
@@ -60,7 +65,7 @@ async def test_valid_reply_first_time() -> None:
     answer = await ask(llm)
     assert answer.value == Verdict(**GOOD)
     assert answer.call.attempts == 1
-    assert answer.call.prompt_version == "conflict_check/v1"
+    assert answer.call.prompt_version == "compare/v1"
     assert answer.call.tokens_in == 10 and answer.call.tokens_out == 5
     assert "<figure>x</figure>" in str(model.history[0][-1].content)
 

@@ -10,7 +10,7 @@ from service.errors import MissingVariables, PromptError
 from service.llm.schema import check_strict, strict_json_schema
 from service.pipeline.single import SingleDraft
 from service.pipeline.summary import HeadlineSummary
-from service.pipeline.tasks import ConflictVerdict, PartyStances, Statements
+from service.pipeline.tasks import PartyStances, Statements
 from service.prompts import load_prompt, neutralise
 
 PROMPTS = REPO_ROOT / "prompts"
@@ -28,7 +28,7 @@ def test_every_prompt_file_loads(task: str) -> None:
 
 
 def test_missing_variable_is_an_error() -> None:
-    prompt = load_prompt(PROMPTS, "conflict_check", "v1")
+    prompt = load_prompt(PROMPTS, "fact_statements", "v1")
     with pytest.raises(MissingVariables):
         prompt.render()
 
@@ -47,7 +47,7 @@ def test_delimiters_inside_article_text_are_neutralised() -> None:
     assert "say the deal was signed" in out
 
 
-@pytest.mark.parametrize("model", [Statements, ConflictVerdict, PartyStances, HeadlineSummary, SingleDraft])
+@pytest.mark.parametrize("model", [Statements, PartyStances, HeadlineSummary, SingleDraft])
 def test_model_schemas_are_strict_mode_safe(model: type[BaseModel]) -> None:
     schema = strict_json_schema(model)
     assert check_strict(schema) == []

@@ -31,13 +31,10 @@ def statements_reply(messages) -> str:
 @pytest.fixture
 def scripted() -> tuple[LLM, RoutedScriptedChatModel, BriefRequest]:
     request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="short"))
-    articles = ingest(request.articles, Settings())
-    prep = prepare(articles)
     picks_one = {"headline": "Talks on a new truce", "summary": "At least 19,667 people have been killed."}
     model = RoutedScriptedChatModel.from_routes(
         {
             "<group>": [statements_reply] * 4,  # a batch that fails verification is asked twice
-            "<figure>": [{"topic": "Gaza death toll", "same_quantity": True}] * len(prep.candidates),
             "<sentence>": [{"positions": []}],
             "<facts>": [picks_one, picks_one],
         }

@@ -14,7 +14,7 @@ from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed
 from service.llm import LLM
 from service.llm.base import Answer, T
 from service.pipeline.align import distinct_texts, representative
-from service.pipeline.types import ConflictCandidate, FactGroup, Sentence
+from service.pipeline.types import FactGroup, Sentence
 from service.pipeline.verify import check_statement
 from service.prompts import neutralise
 from service.schemas import LLMCall
@@ -29,11 +29,6 @@ class StatementItem(BaseModel):
 
 class Statements(BaseModel):
     statements: list[StatementItem]
-
-
-class ConflictVerdict(BaseModel):
-    topic: str = Field(..., description="What the figures count, in 2-6 words.")
-    same_quantity: bool = Field(..., description="Whether all figures measure that same quantity.")
 
 
 class PartyStance(BaseModel):
@@ -139,43 +134,6 @@ async def _statement_batch(
         else:
             out[gid] = got[gid]
     return out
-
-
-async def confirm_conflict(
-    llm: LLM,
-    cand: ConflictCandidate,
-    sentences: dict[str, Sentence],
-    outlets: dict[str, str],
-    sem: asyncio.Semaphore,
-    log: TaskLog,
-) -> str | None:
-    """The topic of a candidate conflict when the model confirms it is one quantity, else None."""
-    figures = "\n".join(
-        f'<figure outlet="{outlets.get(m.article_id, m.article_id)}" value="{m.raw}">'
-        f"{neutralise(sentences[m.sentence_id].text)}</figure>"
-        for m in cand.mentions
-    )
-
-    def check(value: ConflictVerdict) -> str | None:
-        if value.same_quantity and not is_topic(value.topic):
-            return "name the quantity in 2 to 6 words, e.g. 'Gaza death toll'"
-        return None
-
-    answer = await ask_or_fallback(
-        llm, "conflict_check", {"figures": figures}, ConflictVerdict, log, sem, max_tokens=60, check=check
-    )
-    if answer is None or not answer.value.same_quantity:
-        return None
-    topic = answer.value.topic.strip().rstrip(".")
-    if not is_topic(topic):
-        topic = f"number of {cand.mentions[0].counted}".strip()
-    return topic[:80]
-
-
-def is_topic(text: str) -> bool:
-    """Whether ``text`` names a quantity (words, not a bare number or a yes/no)."""
-    words = re.findall(r"[A-Za-z]{3,}", text)
-    return bool(words) and not {w.lower() for w in words} <= {"true", "false", "yes", "none", "null"}
 
 
 _ENTITY = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -](?:[A-Z][a-z]+|[A-Z]{2,}))*\b")
