@@ -44,6 +44,7 @@ class Settings(BaseSettings):
         Path.home() / ".cache" / "crossbrief", description="Where the joined model lives."
     )
     local_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for llama.cpp.")
+    local_poll: int = Field(0, ge=0, le=100, description="llama.cpp thread polling level (0 = sleep, robust).")
     local_parallel: int = Field(2, ge=1, le=16, description="Parallel llama.cpp slots (concurrent calls).")
     local_ctx_per_slot: int = Field(8192, ge=512, description="Context tokens per llama.cpp slot.")
     llm_concurrency: int = Field(2, ge=1, le=64, description="Model calls one brief may run at once.")

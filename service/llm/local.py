@@ -41,6 +41,10 @@ class LocalServer:
             params.n_ctx = s.local_ctx_per_slot * s.local_parallel
             params.cpuparams.n_threads = s.local_threads
             params.cpuparams_batch.n_threads = s.local_threads
+            # Threads sleep instead of spinning between batches: with llama.cpp's default (50) one busy
+            # core elsewhere made a 4 s call take 70-120 s on a 2-core machine (measured).
+            params.cpuparams.poll = s.local_poll
+            params.cpuparams_batch.poll = s.local_poll
             params.hostnames = ["127.0.0.1"]
             params.port = 0  # any free port
             params.verbosity = -1
