@@ -81,3 +81,20 @@ def test_dates_resolve_against_publication_year() -> None:
     assert find_date("It began on 7 October 2023.", None) == "2023-10-07"
     assert find_date("Talks were held on December 18.", None) == "December 18"
     assert find_date("No date here.", None) is None
+
+
+def test_model_summary_that_picks_one_figure_is_repaired_not_discarded() -> None:
+    from service.pipeline.summary import HeadlineSummary, repair
+
+    model = HeadlineSummary(
+        headline="Israel ready for new pause",
+        summary="Herzog said Israel is ready for another humanitarian pause. At least 19,667 people were killed.",
+    )
+    fixed = repair(model, FACTS, [TOLL], OUTLETS)
+    assert fixed is not None
+    assert fixed.headline == "Israel ready for new pause"
+    assert fixed.summary.startswith("Herzog said Israel is ready for another humanitarian pause.")
+    assert "19,667 according to Al Jazeera" in fixed.summary and "almost 19,500 according to Wire" in fixed.summary
+    assert summary_problems(fixed.summary, FACTS, [TOLL], OUTLETS) == []
+    invented = HeadlineSummary(headline="Deal for 40 hostages", summary="A deal freed 40 hostages.")
+    assert repair(invented, FACTS, [TOLL], OUTLETS) is None

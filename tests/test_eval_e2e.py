@@ -54,8 +54,6 @@ CASE = {
             "claims": [{"source": "coast", "value": "48"}, {"source": "radio", "value": "52"}],
         }
     ],
-    "must_not_claim": [{"id": "sank", "claim": "The ferry sank near Pell Island."}],
-    "parties": [{"name": "coastguard", "position": "passengers safe"}],
 }
 PAIRS = [
     {

@@ -10,17 +10,36 @@ import openai
 import pytest
 import yaml
 from langchain_core.messages import AIMessage
+from openai.types.chat import ChatCompletion
 
 from evals.calibration import calibrate
-from evals.judges import Statement, match_claim
+from evals.judges import JudgeVerdict, Statement, match_claim
+from service.config import REPO_ROOT
+from service.llm.schema import check_strict, strict_json_schema
+from service.prompts import load_prompt
 from tests.fakes import ScriptRanOut
 from tests.test_eval_scorers import make_judge
-from tests.test_llm import truncated
 
 CLAIM = "Investigators have not found the cause of the fire."
 PARAPHRASE = "The cause of the blaze is still unknown."
 YES = {"answer": "yes", "reason": "same fact, reworded"}
 NO = {"answer": "no", "reason": "only mentions the topic"}
+
+
+def truncated() -> openai.LengthFinishReasonError:
+    """What the SDK raises when the reply stops at max_tokens."""
+    choice = {"index": 0, "finish_reason": "length", "message": {"role": "assistant", "content": '{"answer": "ye'}}
+    completion = ChatCompletion.model_validate(
+        {
+            "id": "cmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "fake",
+            "choices": [choice],
+            "usage": {"prompt_tokens": 50, "completion_tokens": 40, "total_tokens": 90},
+        }
+    )
+    return openai.LengthFinishReasonError(completion=completion)
 
 
 async def test_model_yes_and_no(tmp_path: Path) -> None:
@@ -121,3 +140,8 @@ async def test_calibration_agreement(tmp_path: Path) -> None:
     assert (r.true_yes, r.false_yes, r.true_no, r.false_no) == (1, 1, 1, 0)
     assert [d.id for d in r.disagreements] == ["p2", "p4"]
     assert "66.7%" in r.line() and "1 unscored" in r.line()
+
+
+def test_judge_schema_is_strict_mode_safe_and_prompt_renders() -> None:
+    assert check_strict(strict_json_schema(JudgeVerdict)) == []
+    assert load_prompt(REPO_ROOT / "prompts", "judge", "v1").variables == {"claim", "statement"}

@@ -18,6 +18,7 @@ from service.pipeline.verify import unsupported_numbers
 from service.schemas import Conflict, Fact
 
 HEADLINE_WORDS = 14
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 class HeadlineSummary(BaseModel):
@@ -60,11 +61,17 @@ def summary_problems(
     return problems
 
 
+def fallback_headline(facts: list[Fact]) -> str:
+    """The strongest undisputed fact, cut to the headline length."""
+    plain = [f for f in facts if f.status != "disputed"] or facts
+    lead = plain[0].statement if plain else "Several outlets report on the same event"
+    words = lead.rstrip(".").split()
+    return " ".join(words[:HEADLINE_WORDS]) + ("…" if len(words) > HEADLINE_WORDS else "")
+
+
 def fallback(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]) -> HeadlineSummary:
     """Headline and summary composed by code from the top facts and the conflicts."""
-    lead = facts[0].statement if facts else "Several outlets report on the same event"
-    words = lead.rstrip(".").split()
-    headline = " ".join(words[:HEADLINE_WORDS]) + ("…" if len(words) > HEADLINE_WORDS else "")
+    headline = fallback_headline(facts)
     body = [f.statement.rstrip(".") + "." for f in facts[:2] if f.status != "disputed"]
     body += [conflict_sentence(c, outlets) for c in conflicts[:2]]
     return HeadlineSummary(headline=headline, summary=" ".join(body))
@@ -98,16 +105,27 @@ async def write_summary(
     )
     if answer is None:
         return fallback(facts, conflicts, outlets)
-    value = answer.value
-    if answer.problem or not value.headline.strip() or not value.summary.strip():
-        log.warnings.append(
-            f"headline/summary: model text rejected ({answer.problem or 'empty'}); written by code"
-        )
+    fixed = repair(answer.value, facts, conflicts, outlets)
+    if fixed is None:
+        log.warnings.append(f"headline/summary: model text rejected ({answer.problem}); written by code")
         return fallback(facts, conflicts, outlets)
-    missing = [
-        c for c in conflicts[:2] if not (number_values(c.positions[0].value) & number_values(value.summary))
-    ]
-    summary = value.summary.strip()
-    if missing:
-        summary += " " + " ".join(conflict_sentence(c, outlets) for c in missing)
-    return HeadlineSummary(headline=value.headline.strip(), summary=summary)
+    if answer.problem:
+        log.warnings.append(f"headline/summary: repaired by code ({answer.problem})")
+    return fixed
+
+
+def repair(
+    value: HeadlineSummary, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]
+) -> HeadlineSummary | None:
+    """The model's headline and summary with disputed figures handled by code: sentences that state a
+    disputed figure are replaced by code sentences giving every side. None when what remains still
+    breaks the rules (or nothing remains)."""
+    disputed = {v for c in conflicts for p in c.positions for v in number_values(p.value)}
+    kept = [s for s in _SENTENCE.split(value.summary.strip()) if s and not (number_values(s) & disputed)]
+    summary = " ".join([*kept, *(conflict_sentence(c, outlets) for c in conflicts[:2])])
+    headline = value.headline.strip()
+    if not headline or number_values(headline) & disputed or summary_problems(headline, facts, conflicts, outlets):
+        headline = fallback_headline(facts)
+    if not kept or summary_problems(summary, facts, conflicts, outlets):
+        return None
+    return HeadlineSummary(headline=headline, summary=summary)

@@ -19,7 +19,7 @@ from service.pipeline.verify import check_statement
 from service.prompts import neutralise
 from service.schemas import LLMCall
 
-STATEMENT_BATCH = 5
+STATEMENT_BATCH = 3  # the 1.5B model skipped groups in batches of 5; shared prefixes are cached
 
 
 class StatementItem(BaseModel):
@@ -33,8 +33,8 @@ class Statements(BaseModel):
 
 class PartyStance(BaseModel):
     party: str
-    stance: str
-    sentences: list[str] = Field(..., description="Ids of the sentences that support the stance.")
+    sentences: list[str] = Field(..., description="Ids of the sentences that state the party's stance.")
+    stance: str = Field(..., description="'<Party> says/wants/offers ...', from those sentences only.")
 
 
 class PartyStances(BaseModel):
