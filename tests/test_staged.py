@@ -34,7 +34,7 @@ def scripted() -> tuple[LLM, RoutedScriptedChatModel, BriefRequest]:
     picks_one = {"headline": "Talks on a new truce", "summary": "At least 19,667 people have been killed."}
     model = RoutedScriptedChatModel.from_routes(
         {
-            "<group>": [statements_reply] * 4,  # a batch that fails verification is asked twice
+            "<group>": [statements_reply] * 6,  # batches of 3; a batch that fails verification is asked twice
             "<sentence>": [{"positions": []}],
             "<facts>": [picks_one, picks_one],
         }
