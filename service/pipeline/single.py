@@ -21,6 +21,7 @@ from service.prompts import neutralise
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
 MAX_FACTS: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
+MAX_TOKENS: dict[str, int] = {"short": 1024, "medium": 2048, "long": 3072}
 
 
 class DraftCitation(BaseModel):
@@ -139,7 +140,7 @@ async def single_brief(
         "single_brief",
         {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},
         SingleDraft,
-        max_tokens=2048,
+        max_tokens=MAX_TOKENS[length],
     )
     llm_seconds = time.perf_counter() - t0
     log.calls.append(answer.call)
