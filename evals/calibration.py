@@ -1,0 +1,165 @@
+"""Judge calibration: run the judge on hand-labelled claim/statement pairs and measure its agreement
+with the labels. Printed in every report, so a score is read next to how far its judge can be trusted."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evals.dataset import DatasetError
+from evals.judges import ModelJudge
+from service.config import REPO_ROOT
+
+DEFAULT_CALIBRATION = REPO_ROOT / "evals" / "calibration" / "judge-calibration.yaml"
+
+
+class CalibrationPair(BaseModel):
+    """A claim, a statement and whether a careful human says the statement states the claim."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    claim: str
+    statement: str
+    label: Literal["yes", "no"]
+    kind: str | None = None
+
+
+class CalibrationSet(BaseModel):
+    """A calibration file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    pairs: list[CalibrationPair] = Field(..., min_length=1)
+
+
+class Disagreement(BaseModel):
+    """A pair where the judge's answer differs from the label (or is unscored)."""
+
+    id: str
+    kind: str | None
+    claim: str
+    statement: str
+    label: str
+    answer: str
+    reason: str
+    by: str
+
+
+class CalibrationResult(BaseModel):
+    """The judge's agreement with the human labels."""
+
+    file: str
+    sha256: str
+    pairs: int
+    scored: int
+    agree: int
+    unscored: int
+    by_code: int = Field(..., description="Pairs settled by code (figures, near-exact wording).")
+    agreement: float | None = Field(..., description="agree / scored; None when nothing was scored.")
+    true_yes: int
+    false_yes: int
+    true_no: int
+    false_no: int
+    disagreements: list[Disagreement]
+    sampled: bool = Field(False, description="Only some of the file's pairs were judged (--calibration-limit).")
+
+    def line(self) -> str:
+        """One line for reports."""
+        if self.agreement is None:
+            return f"judge agreement: not measured ({self.unscored} of {self.pairs} pairs unscored)"
+        return (
+            f"judge agreement with human labels: {self.agreement:.1%} ({self.agree}/{self.scored} scored, "
+            f"{self.unscored} unscored; false yes {self.false_yes}, false no {self.false_no}) on {Path(self.file).name}"
+            + (f", {self.pairs} of its pairs" if self.sampled else "")
+        )
+
+
+def load_calibration(path: Path) -> CalibrationSet:
+    """Read and validate a calibration file; raises DatasetError naming the file and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise DatasetError(path, "-", f"cannot read: {e}") from e
+    try:
+        data = CalibrationSet.model_validate(raw)
+    except ValidationError as e:
+        err = e.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in err["loc"]) or "-"
+        raise DatasetError(path, field, "unknown key" if err["type"] == "extra_forbidden" else err["msg"]) from e
+    seen: set[str] = set()
+    for i, p in enumerate(data.pairs):
+        if p.id in seen:
+            raise DatasetError(path, f"pairs[{i}].id", f"duplicate id {p.id!r}")
+        seen.add(p.id)
+    return data
+
+
+def spread(pairs: list[CalibrationPair], n: int) -> list[CalibrationPair]:
+    """``n`` pairs taken evenly across the list (files group pairs by case: the first n would be one case)."""
+    if n >= len(pairs):
+        return pairs
+    return [pairs[i * len(pairs) // n] for i in range(n)]
+
+
+async def calibrate(
+    path: Path, judge: ModelJudge, *, limit: int | None = None, progress: Callable[[], None] | None = None
+) -> CalibrationResult:
+    """Judge every pair (``limit`` of them, spread evenly over the file, when given) and count agreements."""
+    data = load_calibration(path)
+    pairs = spread(data.pairs, limit) if limit else data.pairs
+
+    async def one(p: CalibrationPair) -> tuple[CalibrationPair, str, str, str]:
+        j = await judge.judge(p.claim, p.statement)
+        if progress:
+            progress()
+        return p, j.answer, j.reason, j.by
+
+    judged = await asyncio.gather(*(one(p) for p in pairs))
+    counts = {"yy": 0, "ny": 0, "nn": 0, "yn": 0}  # label+answer initials
+    unscored = by_code = 0
+    disagreements = []
+    for p, answer, reason, by in judged:
+        by_code += by == "code"
+        if answer == "unscored":
+            unscored += 1
+        else:
+            counts[p.label[0] + answer[0]] += 1
+        if answer != p.label:
+            disagreements.append(
+                Disagreement(
+                    id=p.id,
+                    kind=p.kind,
+                    claim=p.claim,
+                    statement=p.statement,
+                    label=p.label,
+                    answer=answer,
+                    reason=reason,
+                    by=by,
+                )
+            )
+    scored = len(pairs) - unscored
+    agree = counts["yy"] + counts["nn"]
+    return CalibrationResult(
+        file=str(path),
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        pairs=len(pairs),
+        scored=scored,
+        agree=agree,
+        unscored=unscored,
+        by_code=by_code,
+        agreement=agree / scored if scored else None,
+        true_yes=counts["yy"],
+        false_yes=counts["ny"],
+        true_no=counts["nn"],
+        false_no=counts["yn"],
+        disagreements=disagreements,
+        sampled=len(pairs) < len(data.pairs),
+    )

@@ -1,0 +1,323 @@
+"""``crossbrief eval run | compare | calibrate``. Exit codes: 0 ok, 1 a threshold failed, 2 usage or
+dataset error."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from evals import compare as gates
+from evals.cache import DEFAULT_CACHE_DIR, Cache
+from evals.calibration import DEFAULT_CALIBRATION, CalibrationResult, calibrate, load_calibration
+from evals.compare import RecordError, compare_text, load_record, parse_threshold
+from evals.dataset import DatasetError, LoadedCase, load_suite
+from evals.judges import ModelJudge
+from evals.llms import LazyLLM
+from evals.record import RunRecord, git_info, judge_info, now, prompt_files, public_settings, summarise
+from evals.report import fmt, write_html, write_json
+from evals.runner import CaseResult, Runner, RunOptions
+from evals.scorers import METRICS
+from service.config import Settings, get_settings
+from service.errors import CrossbriefError
+from service.llm import LLMProvider
+
+BACKENDS = click.Choice(["local", "openai", "openai-compatible"])
+
+
+def _thresholds(specs: tuple[str, ...]) -> list[tuple[str, float]]:
+    try:
+        return [parse_threshold(s) for s in specs]
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+
+
+def _injected(ctx: click.Context, key: str) -> Any:
+    # Tests hand in settings and a provider with scripted models through ``obj``.
+    return ctx.obj.get(key) if isinstance(ctx.obj, dict) else None
+
+
+def _provider(ctx: click.Context, settings: Settings) -> LLMProvider:
+    provider = _injected(ctx, "provider")
+    return provider if isinstance(provider, LLMProvider) else LLMProvider(settings)
+
+
+def _settings(ctx: click.Context, backend: str | None, model: str | None) -> Settings:
+    base = _injected(ctx, "settings")
+    base = base if isinstance(base, Settings) else get_settings()
+    return base.model_copy(update={k: v for k, v in {"backend": backend, "model": model}.items() if v})
+
+
+@contextmanager
+def _progress(total: int, show: bool) -> Iterator[Any]:
+    if not show or total == 0:
+        yield None
+        return
+    with click.progressbar(length=total, label="eval", file=sys.stderr, show_pos=True, show_eta=True) as bar:
+        yield bar
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Score briefs against hand-labelled facts (evals/datasets)."""
+
+
+@eval_group.command("run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--backend", type=BACKENDS, default=None, help="Backend that writes briefs and judges (default: settings)."
+)
+@click.option("--model", default=None, help="Model alias, GGUF path or remote model name.")
+@click.option("--strategy", type=click.Choice(["staged", "single"]), default=None, help="Default: settings.")
+@click.option("--length", type=click.Choice(["short", "medium", "long"]), default="medium", show_default=True)
+@click.option("--repeat", type=click.IntRange(1, 100), default=1, show_default=True, help="Briefs per case.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True, help="Briefs at once.")
+@click.option("--service-url", default=None, help="Get briefs from a running service (POST URL/v1/briefs).")
+@click.option(
+    "--briefs",
+    "briefs_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Score saved briefs DIR/<case-id>.json instead of writing them.",
+)
+@click.option("--judge-backend", type=BACKENDS, default=None, help="Judge backend (default: --backend).")
+@click.option("--judge-model", default=None, help="Judge model (default: --model).")
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE_DIR, show_default=True
+)
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write the cache.")
+@click.option(
+    "--calibration",
+    "calibration_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_CALIBRATION,
+    show_default=True,
+    help="Judge calibration pairs.",
+)
+@click.option(
+    "--calibration-limit", type=click.IntRange(1), default=None, help="Only N pairs, spread evenly over the file."
+)
+@click.option("--no-calibration", is_flag=True, help="Do not measure the judge's agreement.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Report folder (default: evals/runs/<time>-<commit>).",
+)
+@click.option("--fail-under", multiple=True, metavar="METRIC=VALUE", help="Exit 1 when METRIC's mean is below.")
+@click.option("--fail-over", multiple=True, metavar="METRIC=VALUE", help="Exit 1 when METRIC's mean is above.")
+@click.option("--baseline", type=click.Path(exists=True, path_type=Path), default=None, help="Earlier run.json.")
+@click.option(
+    "--max-drop", type=float, default=None, help="Exit 1 when a metric is worse than --baseline by more (default 0)."
+)
+@click.option("--progress/--no-progress", default=True, show_default=True)
+@click.pass_context
+def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
+    """Run and score every case under PATH... and write run.json and report.html."""
+    under, over = _thresholds(o["fail_under"]), _thresholds(o["fail_over"])
+    if o["service_url"] and o["briefs_dir"]:
+        raise click.UsageError("give at most one of --service-url and --briefs")
+    if o["max_drop"] is not None and o["baseline"] is None:
+        raise click.UsageError("--max-drop needs --baseline")
+    pairs = 0
+    try:
+        cases = load_suite(list(paths))
+        baseline = load_record(o["baseline"]) if o["baseline"] else None
+        if not o["no_calibration"]:
+            pairs = len(load_calibration(o["calibration_file"]).pairs)
+    except (DatasetError, RecordError) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    settings = _settings(ctx, o["backend"], o["model"])
+    options = RunOptions(
+        source="service" if o["service_url"] else "briefs" if o["briefs_dir"] else "pipeline",
+        service_url=o["service_url"],
+        briefs_dir=o["briefs_dir"],
+        strategy=o["strategy"],
+        length=o["length"],
+        repeat=o["repeat"],
+        concurrency=o["concurrency"],
+    )
+    provider = _provider(ctx, settings)
+    cache = Cache(o["cache_dir"], enabled=not o["no_cache"])
+    llm = LazyLLM(provider)
+    judge_llm = (
+        LazyLLM(provider, o["judge_backend"], o["judge_model"]) if (o["judge_backend"] or o["judge_model"]) else llm
+    )
+    judge = ModelJudge(judge_llm, cache, concurrency=max(2, o["concurrency"]))
+    runner = Runner(options, settings, judge, cache, llm if options.source == "pipeline" else None)
+    n_pairs = 0 if o["no_calibration"] else min(pairs, o["calibration_limit"] or pairs)
+    started = time.perf_counter()
+
+    async def everything(tick: Any) -> tuple[list[CaseResult], CalibrationResult | None]:
+        results = await runner.run(cases, tick)
+        if o["no_calibration"]:
+            return results, None
+        return results, await calibrate(o["calibration_file"], judge, limit=o["calibration_limit"], progress=tick)
+
+    try:
+        with _progress(len(cases) * options.repeat + n_pairs, o["progress"]) as bar:
+            results, calib = asyncio.run(everything((lambda *_: bar.update(1)) if bar is not None else None))
+    except CrossbriefError as e:
+        click.echo(f"error ({e.code}): {e.message}", err=True)
+        sys.exit(2 if e.status_code == 422 else 1)
+    finally:
+        provider.close()
+    record = _record(cases, results, calib, settings, options, llm, judge, cache, time.perf_counter() - started)
+    out = (
+        o["out"]
+        or Path("evals") / "runs" / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{(record.git.get('commit') or 'nogit')[:7]}"
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(record, out / "run.json")
+    write_html(record, out / "report.html")
+    click.echo(_summary(record))
+    click.echo(f"wrote {out / 'run.json'} and {out / 'report.html'}")
+    failures = gates.fail_under(record, under) + gates.fail_over(record, over)
+    if baseline is not None:
+        failures += gates.max_drop(record, baseline, o["max_drop"] or 0.0)
+    for f in failures:
+        click.echo(f"FAIL {f}", err=True)
+    sys.exit(1 if failures else 0)
+
+
+def _record(
+    cases: list[LoadedCase],
+    results: list[CaseResult],
+    calib: CalibrationResult | None,
+    settings: Settings,
+    options: RunOptions,
+    llm: LazyLLM,
+    judge: ModelJudge,
+    cache: Cache,
+    seconds: float,
+) -> RunRecord:
+    metrics, records = summarise(results)
+    briefs = sum(len(c.repeats) for c in results)
+    brief_hits = sum(r.cached for c in results for r in c.repeats)
+    pipeline = options.source == "pipeline"
+    return RunRecord(
+        created=now(),
+        command=sys.argv,
+        git=git_info(),
+        source=options.source if pipeline else f"{options.source}: {options.service_url or options.briefs_dir}",
+        options={
+            "strategy": options.strategy or settings.strategy,
+            "length": options.length,
+            "repeat": options.repeat,
+            "concurrency": options.concurrency,
+        },
+        backend=llm.identity["backend"] if pipeline else None,
+        model=llm.identity["model"] if pipeline else None,
+        judge=judge_info(judge.llm.identity, judge.llm.prompt_digest("judge"), judge.stats),
+        settings=public_settings(settings),
+        prompts=prompt_files(settings.prompts_dir),
+        datasets=[{"id": c.case.id, "suite": c.suite, "file": c.file, "sha256": c.sha256} for c in cases],
+        calibration=calib,
+        metrics=metrics,
+        cache={
+            "dir": str(cache.root),
+            "enabled": cache.enabled,
+            "briefs": briefs,
+            "brief_hits": brief_hits,
+            "judge_hits": judge.stats.cached,
+        },
+        seconds=round(seconds, 2),
+        cases=records,
+    )
+
+
+def _summary(r: RunRecord) -> str:
+    lines = [f"{len(r.cases)} case(s), source {r.source}, model {r.model or '-'}, judge {r.judge.get('model')}"]
+    lines += [f"  {name:28} {fmt(r.metrics.get(name))}" for name in METRICS]
+    lines.append(r.calibration.line() if r.calibration else "judge agreement: not measured (--no-calibration)")
+    st = r.judge["stats"]
+    lines.append(
+        f"briefs: {r.cache['brief_hits']} of {r.cache['briefs']} from cache; judge: {st['calls']} model calls, "
+        f"{st['cached']} cached, {st['by_code']} settled by code, {st['unscored']} unscored; {r.seconds:.1f} s"
+    )
+    problems = [f"  {c.id} repeat {x.repeat}: {x.problem}" for c in r.cases for x in c.repeats if x.problem]
+    if problems:
+        lines += ["problems:", *problems]
+    return "\n".join(lines)
+
+
+@eval_group.command("compare")
+@click.argument("a", type=click.Path(exists=True, path_type=Path))
+@click.argument("b", type=click.Path(exists=True, path_type=Path))
+@click.option("--fail-under", multiple=True, metavar="METRIC=VALUE", help="Exit 1 when B's METRIC is below.")
+@click.option("--fail-over", multiple=True, metavar="METRIC=VALUE", help="Exit 1 when B's METRIC is above.")
+@click.option("--max-drop", type=float, default=None, help="Exit 1 when B is worse than A by more than this.")
+def compare_cmd(
+    a: Path, b: Path, fail_under: tuple[str, ...], fail_over: tuple[str, ...], max_drop: float | None
+) -> None:
+    """Per-metric and per-item differences from run A (baseline) to run B."""
+    under, over = _thresholds(fail_under), _thresholds(fail_over)
+    try:
+        ra, rb = load_record(a), load_record(b)
+    except RecordError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    click.echo(compare_text(ra, rb, str(a), str(b)))
+    failures = gates.fail_under(rb, under) + gates.fail_over(rb, over)
+    if max_drop is not None:
+        failures += gates.max_drop(rb, ra, max_drop)
+    for f in failures:
+        click.echo(f"FAIL {f}", err=True)
+    sys.exit(1 if failures else 0)
+
+
+@eval_group.command("calibrate")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=DEFAULT_CALIBRATION,
+    show_default=True,
+)
+@click.option("--backend", type=BACKENDS, default=None)
+@click.option("--model", default=None)
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only N pairs, spread evenly over the file.")
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE_DIR, show_default=True
+)
+@click.option("--no-cache", is_flag=True)
+@click.option("--show", type=click.IntRange(0), default=20, show_default=True, help="Disagreements to list.")
+@click.pass_context
+def calibrate_cmd(
+    ctx: click.Context,
+    path: Path,
+    backend: str | None,
+    model: str | None,
+    limit: int | None,
+    cache_dir: Path,
+    no_cache: bool,
+    show: int,
+) -> None:
+    """Measure the judge's agreement with the hand-labelled calibration pairs."""
+    try:
+        total = len(load_calibration(path).pairs)
+    except DatasetError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    settings = _settings(ctx, backend, model)
+    provider = _provider(ctx, settings)
+    judge = ModelJudge(LazyLLM(provider), Cache(cache_dir, enabled=not no_cache))
+    try:
+        with _progress(min(total, limit or total), True) as bar:
+            result = asyncio.run(calibrate(path, judge, limit=limit, progress=(lambda: bar.update(1)) if bar else None))
+    except CrossbriefError as e:
+        click.echo(f"error ({e.code}): {e.message}", err=True)
+        sys.exit(1)
+    finally:
+        provider.close()
+    click.echo(f"judge {judge.llm.identity['backend']}/{judge.llm.identity['model']}: {result.line()}")
+    for d in result.disagreements[:show]:
+        click.echo(f"  {d.id} [{d.kind}] label {d.label}, judge {d.answer} ({d.by}): {d.reason}")

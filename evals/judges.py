@@ -1,0 +1,265 @@
+"""Judges: does a brief state a claim? Code decides what it can (anchors, figures, near-exact wording);
+a model answers yes/no for one claim against one candidate statement, the candidates chosen by
+similarity. A model answer that cannot be used is ``unscored`` with a reason, never a hit or a miss."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
+
+from evals.cache import Cache, content_key
+from evals.llms import LazyLLM
+from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed, UpstreamError
+from service.pipeline.verify import content_words, normalise, number_values
+from service.schemas import Brief
+
+Verdict = Literal["hit", "miss", "unscored"]
+Reply = Literal["yes", "no", "unscored"]
+
+TOP_K = 3
+MIN_SIMILARITY = 0.25  # share of a claim's content words a statement needs to be a candidate (no anchors)
+MIN_SHARED = 2  # ... and at least this many of them
+NEAR_EXACT = 95.0  # rapidfuzz ratio at or above which identical-looking wording is a yes without a model
+JUDGE_MAX_TOKENS = 40
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|without|den(?:y|ies|ied))\b|n't\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z0-9])")
+
+
+class JudgeVerdict(BaseModel):
+    """The judge model's reply about one claim and one statement."""
+
+    answer: Literal["yes", "no"] = Field(..., description="yes: the statement states the claim.")
+    reason: str = Field(..., description="Why, in two to five words.")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence-sized unit of a brief that can state a claim."""
+
+    id: str  # where it sits in the brief: "facts[f3]", "summary[1]", "positions[Hamas]" ...
+    text: str
+    article_ids: tuple[str, ...] = ()  # articles the brief cites for it
+
+
+@dataclass
+class PairJudgement:
+    """Whether one statement states one claim, and who decided."""
+
+    answer: Reply
+    reason: str
+    by: Literal["code", "model"]
+    cached: bool = False
+
+
+@dataclass
+class Match:
+    """The verdict for one claim against a whole brief: on a hit the statement that states it, otherwise
+    the closest candidate the judge turned down (None when no statement was a candidate)."""
+
+    verdict: Verdict
+    reason: str
+    statement: Statement | None = None
+    candidates: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class JudgeStats:
+    """What the model judge cost in one run."""
+
+    calls: int = 0
+    cached: int = 0
+    by_code: int = 0
+    unscored: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    seconds: float = 0.0
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` split into sentences (good enough for briefs: they are short and well punctuated)."""
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def brief_statements(brief: Brief) -> list[Statement]:
+    """Every unit of a brief that can state a claim, cited ones first: facts, conflict sides, party stances,
+    timeline events, headline, summary sentences (the quote list is left out: quoting is not stating)."""
+    out = [Statement(f"facts[{f.id}]", f.statement, _ids(c.article_id for c in f.citations)) for f in brief.facts]
+    for c in brief.conflicts:
+        for i, side in enumerate(c.positions):
+            out.append(Statement(f"conflicts[{c.id}].positions[{i}]", side.claim, tuple(side.article_ids)))
+    for p in brief.positions:
+        text = f"{p.party}: {p.stance}"
+        out.append(Statement(f"positions[{p.party}]", text, _ids(x.article_id for x in p.citations)))
+    for i, t in enumerate(brief.timeline):
+        out.append(Statement(f"timeline[{i}]", f"{t.date}: {t.event}", _ids(c.article_id for c in t.citations)))
+    out.append(Statement("headline", brief.headline))
+    out += [Statement(f"summary[{i}]", s) for i, s in enumerate(sentences(brief.summary))]
+    return [s for s in out if s.text.strip()]
+
+
+def _ids(ids: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ids))
+
+
+def anchor_spans(text: str, anchors: Sequence[str]) -> list[tuple[int, int]] | None:
+    """Spans where each anchor matches ``text``, or None when some anchor does not match."""
+    spans = []
+    for a in anchors:
+        m = re.search(a, text, re.I)
+        if m is None:
+            return None
+        spans.append(m.span())
+    return spans
+
+
+def similarity(claim: str, text: str) -> float:
+    """Share of the claim's content words found in ``text`` (0..1)."""
+    wanted = content_words(claim)
+    return len(wanted & content_words(text)) / len(wanted) if wanted else 0.0
+
+
+def highlight_spans(claim: str, text: str, anchors: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """Spans of ``text`` to highlight: anchor matches, else words it shares with the claim."""
+    spans = anchor_spans(text, anchors) if anchors else None
+    if spans:
+        return sorted(spans)
+    wanted = content_words(claim)
+    return [m.span() for m in re.finditer(r"[A-Za-z][A-Za-z'-]{2,}", text) if content_words(m.group()) & wanted]
+
+
+def figure_mismatch(claim: str, text: str) -> str | None:
+    """Why the figures rule the statement out (both give figures, none in common), or None."""
+    a, b = number_values(claim), number_values(text)
+    if a and b and not a & b:
+        return f"figures differ: claim {_fmt(a)}, statement {_fmt(b)}"
+    return None
+
+
+def near_exact(claim: str, text: str) -> bool:
+    """Same wording up to case, punctuation and a few characters, same figures and negations."""
+    x, y = normalise(claim).lower().strip(" ."), normalise(text).lower().strip(" .")
+    return (
+        fuzz.ratio(x, y) >= NEAR_EXACT
+        and number_values(x) == number_values(y)
+        and sorted(_NEGATION.findall(x)) == sorted(_NEGATION.findall(y))
+    )
+
+
+def _fmt(values: set[float]) -> str:
+    return ", ".join(f"{v:g}" for v in sorted(values))
+
+
+def _data(text: str) -> str:
+    # Statements come from model output: keep them from closing our delimiters.
+    return normalise(text).replace("<", "‹").replace(">", "›")
+
+
+class ModelJudge:
+    """Decides whether a statement states a claim: code first, then the model (cached)."""
+
+    def __init__(self, llm: LazyLLM, cache: Cache, *, concurrency: int = 2, max_tokens: int = JUDGE_MAX_TOKENS):
+        self.llm = llm
+        self.cache = cache
+        self.max_tokens = max_tokens
+        self.stats = JudgeStats()
+        self._sem = asyncio.Semaphore(concurrency)
+
+    def key(self, claim: str, statement: str) -> str:
+        """Cache key of one model question."""
+        return content_key("judge", self.llm.identity, self.llm.prompt_digest("judge"), claim, statement)
+
+    async def judge(self, claim: str, statement: str) -> PairJudgement:
+        """yes/no/unscored for one claim and one statement."""
+        mismatch = figure_mismatch(claim, statement)
+        if mismatch:
+            self.stats.by_code += 1
+            return PairJudgement("no", mismatch, "code")
+        if near_exact(claim, statement):
+            self.stats.by_code += 1
+            return PairJudgement("yes", "same wording as the claim", "code")
+        return await self.ask_model(claim, statement)
+
+    async def ask_model(self, claim: str, statement: str) -> PairJudgement:
+        """Ask the model (or the cache). Unusable replies come back as ``unscored`` with the reason."""
+        key = self.key(claim, statement)
+        hit = self.cache.get("judge", key)
+        if hit is not None:
+            self.stats.cached += 1
+            if hit["answer"] == "unscored":
+                self.stats.unscored += 1
+            return PairJudgement(hit["answer"], hit["reason"], "model", cached=True)
+        async with self._sem:
+            llm = await self.llm.get()
+            started = time.perf_counter()
+            try:
+                answer = await llm.ask(
+                    "judge",
+                    {"claim": _data(claim), "statement": _data(statement)},
+                    JudgeVerdict,
+                    max_tokens=self.max_tokens,
+                )
+            except (OutputTruncated, SchemaValidationFailed, ModelRefused) as e:
+                self.stats.calls += 1
+                self.stats.unscored += 1
+                self.stats.seconds += time.perf_counter() - started
+                result = PairJudgement("unscored", f"judge reply unusable ({e.code}): {e.message[:160]}", "model")
+                self.cache.put("judge", key, {"answer": result.answer, "reason": result.reason})
+                return result
+            except UpstreamError as e:  # timeouts, connection errors: not a model answer, not cached
+                self.stats.calls += 1
+                self.stats.unscored += 1
+                return PairJudgement("unscored", f"judge call failed ({e.code}): {e.message[:160]}", "model")
+        self.stats.calls += 1
+        self.stats.tokens_in += answer.call.tokens_in
+        self.stats.tokens_out += answer.call.tokens_out
+        self.stats.seconds += answer.call.seconds
+        result = PairJudgement(answer.value.answer, answer.value.reason.strip()[:200], "model")
+        self.cache.put("judge", key, {"answer": result.answer, "reason": result.reason})
+        return result
+
+
+def candidates(claim: str, statements: Sequence[Statement], anchors: Sequence[str] = ()) -> list[Statement]:
+    """The statements worth asking about, best first: those matching every anchor (or, without
+    anchors, sharing at least two and a quarter of the claim's content words), top ``TOP_K`` by similarity."""
+    if anchors:
+        pool = [s for s in statements if anchor_spans(s.text, anchors) is not None]
+    else:
+        wanted = content_words(claim)
+        need = min(MIN_SHARED, len(wanted))
+        pool = [
+            s
+            for s in statements
+            if len(wanted & content_words(s.text)) >= need and similarity(claim, s.text) >= MIN_SIMILARITY
+        ]
+    pool.sort(key=lambda s: (similarity(claim, s.text), fuzz.token_set_ratio(claim, s.text)), reverse=True)
+    return pool[:TOP_K]
+
+
+async def match_claim(
+    claim: str, statements: Sequence[Statement], judge: ModelJudge, anchors: Sequence[str] = ()
+) -> Match:
+    """Whether some statement of the brief states ``claim``: hit (with the statement), miss or unscored."""
+    pool = candidates(claim, statements, anchors)
+    if not pool:
+        why = f"no statement matches the anchors {list(anchors)}" if anchors else "no statement resembles it"
+        return Match("miss", why)
+    asked: list[dict[str, str]] = []
+    unscored: list[str] = []
+    for s in pool:
+        j = await judge.judge(claim, s.text)
+        asked.append({"statement": s.id, "answer": j.answer, "reason": j.reason, "by": j.by})
+        if j.answer == "yes":
+            return Match("hit", f"{s.id}: {j.reason}", s, asked)
+        if j.answer == "unscored":
+            unscored.append(f"{s.id}: {j.reason}")
+    if unscored:
+        return Match("unscored", "; ".join(unscored), pool[0], asked)
+    reason = f"judge said no to {len(pool)} candidate(s); closest {pool[0].id}: {asked[0]['reason']}"
+    return Match("miss", reason, pool[0], asked)
