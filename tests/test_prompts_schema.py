@@ -10,7 +10,7 @@ from service.errors import MissingVariables, PromptError
 from service.llm.schema import check_strict, strict_json_schema
 from service.pipeline.single import SingleDraft
 from service.pipeline.summary import HeadlineSummary
-from service.pipeline.tasks import PartyStances, Statements
+from service.pipeline.tasks import PartyStance, Statements
 from service.prompts import load_prompt, neutralise
 
 PROMPTS = REPO_ROOT / "prompts"
@@ -47,7 +47,7 @@ def test_delimiters_inside_article_text_are_neutralised() -> None:
     assert "say the deal was signed" in out
 
 
-@pytest.mark.parametrize("model", [Statements, PartyStances, HeadlineSummary, SingleDraft])
+@pytest.mark.parametrize("model", [Statements, PartyStance, HeadlineSummary, SingleDraft])
 def test_model_schemas_are_strict_mode_safe(model: type[BaseModel]) -> None:
     schema = strict_json_schema(model)
     assert check_strict(schema) == []

@@ -34,8 +34,8 @@ def scripted() -> tuple[LLM, RoutedScriptedChatModel, BriefRequest]:
     picks_one = {"headline": "Talks on a new truce", "summary": "At least 19,667 people have been killed."}
     model = RoutedScriptedChatModel.from_routes(
         {
-            "<group>": [statements_reply] * 6,  # batches of 3; a batch that fails verification is asked twice
-            "<sentence>": [{"positions": []}],
+            "<group>": [statements_reply] * 16,  # one group per call; a failing one is asked twice
+            "<sentence>": [{"sentences": [], "stance": ""}] * 8,  # one call per party, re-asked once
             "<facts>": [picks_one, picks_one],
         }
     )

@@ -117,11 +117,16 @@ async def write_summary(
 def repair(
     value: HeadlineSummary, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]
 ) -> HeadlineSummary | None:
-    """The model's headline and summary with disputed figures handled by code: sentences that state a
-    disputed figure are replaced by code sentences giving every side. None when what remains still
-    breaks the rules (or nothing remains)."""
+    """The model's headline and summary, mended by code: sentences that state a disputed figure are
+    replaced by code sentences giving every side, sentences with a number no fact has are dropped.
+    None when what remains still breaks the rules (or nothing remains)."""
     disputed = {v for c in conflicts for p in c.positions for v in number_values(p.value)}
-    kept = [s for s in _SENTENCE.split(value.summary.strip()) if s and not (number_values(s) & disputed)]
+    sources = [f.statement for f in facts]
+    kept = [
+        s
+        for s in _SENTENCE.split(value.summary.strip())
+        if s and not (number_values(s) & disputed) and not unsupported_numbers(s, sources)
+    ]
     summary = " ".join([*kept, *(conflict_sentence(c, outlets) for c in conflicts[:2])])
     headline = value.headline.strip()
     if not headline or number_values(headline) & disputed or summary_problems(headline, facts, conflicts, outlets):

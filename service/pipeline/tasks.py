@@ -19,7 +19,7 @@ from service.pipeline.verify import check_statement
 from service.prompts import neutralise
 from service.schemas import LLMCall
 
-STATEMENT_BATCH = 3  # the 1.5B model skipped groups in batches of 5; shared prefixes are cached
+STATEMENT_BATCH = 1  # the 1.5B model skipped groups in batches of 3 and 5; shared prefixes are cached
 
 
 class StatementItem(BaseModel):
@@ -32,13 +32,8 @@ class Statements(BaseModel):
 
 
 class PartyStance(BaseModel):
-    party: str
     sentences: list[str] = Field(..., description="Ids of the sentences that state the party's stance.")
     stance: str = Field(..., description="'<Party> says/wants/offers ...', from those sentences only.")
-
-
-class PartyStances(BaseModel):
-    positions: list[PartyStance]
 
 
 @dataclass
@@ -127,9 +122,7 @@ async def _statement_batch(
     out: dict[str, str] = {}
     for gid, group in by_id.items():
         if gid in bad:
-            log.warnings.append(
-                f"fact {gid}: model statement rejected ({bad[gid]}); used the source sentence"
-            )
+            log.warnings.append(f"fact {gid}: model statement rejected ({bad[gid]}); used the source sentence")
             out[gid] = representative(group).text
         else:
             out[gid] = got[gid]
@@ -194,50 +187,40 @@ async def write_positions(
     sem: asyncio.Semaphore,
     log: TaskLog,
 ) -> list[tuple[str, str, list[Sentence]]]:
-    """(party, stance, supporting sentences) for each party; unsupported stances fall back to a source
-    sentence verbatim."""
-    if not parties:
-        return []
-    numbered: dict[str, Sentence] = {}
-    for ss in parties.values():
-        for s in ss:
-            if s not in numbered.values():
-                numbered[f"s{len(numbered) + 1}"] = s
+    """(party, stance, supporting sentences) for each party, one small call per party; a stance the
+    sentences do not support falls back to the party's first stance sentence, verbatim."""
+    results = await asyncio.gather(*(_position(llm, p, ss, outlets, sem, log) for p, ss in parties.items()))
+    return list(results)
+
+
+async def _position(
+    llm: LLM, party: str, sentences: list[Sentence], outlets: dict[str, str], sem: asyncio.Semaphore, log: TaskLog
+) -> tuple[str, str, list[Sentence]]:
+    numbered = {f"s{i}": s for i, s in enumerate(sentences, start=1)}
     block = "\n".join(
         f'<sentence id="{sid}" outlet="{_label(outlets, s)}">{neutralise(s.text)}</sentence>'
         for sid, s in numbered.items()
     )
 
-    def check(value: PartyStances) -> str | None:
-        for p in value.positions:
-            cited = [numbered[i].text for i in p.sentences if i in numbered]
-            if not cited:
-                return f"party {p.party}: cite at least one sentence id from {', '.join(numbered)}"
-            why = check_statement(p.stance, cited, min_support=0.5)
-            if why:
-                return f"party {p.party}: {why}"
-        return None
+    def problem(value: PartyStance) -> str | None:
+        cited = [numbered[i].text for i in value.sentences if i in numbered]
+        if not cited:
+            return f"cite at least one sentence id from {', '.join(numbered)}"
+        return check_statement(value.stance, cited, min_support=0.5)
 
     answer = await ask_or_fallback(
         llm,
         "party_positions",
-        {"parties": ", ".join(parties), "sentences": block},
-        PartyStances,
+        {"party": party, "sentences": block},
+        PartyStance,
         log,
         sem,
-        max_tokens=60 * len(parties) + 40,
-        check=check,
+        max_tokens=90,
+        check=problem,
     )
-    written = {p.party: p for p in answer.value.positions} if answer else {}
-    out: list[tuple[str, str, list[Sentence]]] = []
-    for party, ss in parties.items():
-        p = written.get(party)
-        cited = [numbered[i] for i in (p.sentences if p else []) if i in numbered]
-        if p and cited and not check_statement(p.stance, [c.text for c in cited], min_support=0.5):
-            out.append((party, p.stance.strip(), cited))
-        else:
-            log.warnings.append(
-                f"position of {party}: model stance missing or unsupported; used a source sentence"
-            )
-            out.append((party, ss[0].text, [ss[0]]))
-    return out
+    if answer is None or answer.problem:
+        why = answer.problem if answer else "no usable reply"
+        log.warnings.append(f"position of {party}: model stance rejected ({why}); used a source sentence")
+        return party, sentences[0].text, [sentences[0]]
+    cited = [numbered[i] for i in answer.value.sentences if i in numbered]
+    return party, answer.value.stance.strip(), cited

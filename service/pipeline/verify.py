@@ -16,6 +16,7 @@ from service.schemas import Citation, FactStatus
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'"})
 _SPACE = re.compile(r"\s+")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _STEM = re.compile(r"(ing|ed|es|s|ly)$")
 _CONTENT = re.compile(r"[a-z][a-z'-]{2,}")
 STOP = frozenset(
@@ -121,9 +122,10 @@ def check_statement(statement: str, sources: list[str], min_support: float = 0.6
     extra = unsupported_numbers(statement, sources)
     if extra:
         return f"numbers not in the sources: {', '.join(_fmt(v) for v in extra)}"
-    ratio = support_ratio(statement, sources)
-    if ratio < min_support:
-        return f"only {ratio:.0%} of its words occur in the sources"
+    for part in _SENTENCES.split(statement.strip()):
+        ratio = support_ratio(part, sources)
+        if ratio < min_support:
+            return f"only {ratio:.0%} of the words of '{part[:60]}' occur in the sources"
     return None
 
 
