@@ -15,16 +15,10 @@ from service.config import REPO_ROOT, Settings
 from service.llm import LLMProvider
 from service.pipeline import build_brief
 from service.pipeline.render import to_json, to_markdown
-from service.schemas import ArticleIn, BriefOptions, BriefRequest
+from evals.dataset import load_case
+from service.schemas import BriefOptions, BriefRequest
 
-SEEDS = REPO_ROOT / "evals" / "datasets" / "seeds" / "articles"
-OUTLETS = {
-    "al-jazeera": "Al Jazeera",
-    "english-outlet": "English-language outlet",
-    "mondo-international": "Mondo International",
-    "cnn": "CNN",
-    "arabic-outlet": "Arabic-language outlet",
-}
+SEED_CASE = REPO_ROOT / "evals" / "datasets" / "seeds" / "gaza-truce-2023-12.yaml"
 
 
 def main() -> None:
@@ -34,7 +28,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
     settings = Settings(model=args.model) if args.model else Settings()
-    articles = [ArticleIn(id=k, outlet=v, text=(SEEDS / f"{k}.txt").read_text()) for k, v in OUTLETS.items()]
+    articles = load_case(SEED_CASE).case.articles_in()
     provider = LLMProvider(settings)
     t0 = time.perf_counter()
     llm = provider.start()
