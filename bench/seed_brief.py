@@ -1,6 +1,6 @@
 """Brief the seed articles with each strategy on one model in one run; print wall time and tokens.
 
-    python bench/seed_brief.py [--model qwen2.5-coder-1.5b] [--strategies staged,single] [--out DIR]
+python bench/seed_brief.py [--model qwen2.5-coder-1.5b] [--strategies staged,single] [--out DIR]
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import os
 import time
 from pathlib import Path
 
+from evals.dataset import load_case
 from service.config import REPO_ROOT, Settings
 from service.llm import LLMProvider
 from service.pipeline import build_brief
 from service.pipeline.render import to_json, to_markdown
-from evals.dataset import load_case
 from service.schemas import BriefOptions, BriefRequest
 
 SEED_CASE = REPO_ROOT / "evals" / "datasets" / "seeds" / "gaza-truce-2023-12.yaml"
@@ -44,12 +44,24 @@ def main() -> None:
             (args.out / f"seeds-{strategy}.md").write_text(to_markdown(brief))
             (args.out / f"seeds-{strategy}.json").write_text(to_json(brief))
             m = brief.meta
-            rows.append((strategy, wall, m.tokens_in, m.tokens_out, len(m.llm_calls), len(brief.facts),
-                         len(brief.conflicts), len(m.warnings)))
+            rows.append(
+                (
+                    strategy,
+                    wall,
+                    m.tokens_in,
+                    m.tokens_out,
+                    len(m.llm_calls),
+                    len(brief.facts),
+                    len(brief.conflicts),
+                    len(m.warnings),
+                )
+            )
     finally:
         provider.close()
     print(f"model {llm.model_name} · {os.cpu_count()} cores · model load {load:.1f} s")
-    print(f"{'strategy':<9} {'wall s':>7} {'tok in':>7} {'tok out':>7} {'calls':>5} {'facts':>5} {'confl':>5} {'warn':>5}")
+    print(
+        f"{'strategy':<9} {'wall s':>7} {'tok in':>7} {'tok out':>7} {'calls':>5} {'facts':>5} {'confl':>5} {'warn':>5}"
+    )
     for r in rows:
         print(f"{r[0]:<9} {r[1]:>7.1f} {r[2]:>7} {r[3]:>7} {r[4]:>5} {r[5]:>5} {r[6]:>5} {r[7]:>5}")
     print(f"briefs written to {args.out}/seeds-<strategy>.md|json")
