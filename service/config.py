@@ -37,7 +37,9 @@ class Settings(BaseSettings):
         ),
         description="API key for the openai backend (falls back to OPENAI_API_KEY).",
     )
-    request_timeout_s: float = Field(180.0, gt=0, description="Seconds one model call may take.")
+    request_timeout_s: float = Field(
+        180.0, gt=0, description="Seconds one remote model call may take (then 504); local calls are bounded by tokens."
+    )
     max_retries: int = Field(2, ge=0, le=5, description="SDK retries for 408/409/429/5xx (remote backends).")
 
     cache_dir: Path = Field(

@@ -79,7 +79,10 @@ def start_local(settings: Settings, model_spec: str | None) -> tuple[ChatOpenAI,
         api_key="local",  # type: ignore[arg-type]
         model=model.name,
         temperature=0,
-        timeout=settings.request_timeout_s,
+        # No client timeout: every local call is bounded by its max_tokens and the slot's context, and a
+        # client that gives up leaves llama.cpp working on the request, so that closing the server then
+        # waits forever for it (seen with xllamacpp 2026.10: ~Server joins the waiting HTTP thread).
+        timeout=None,
         max_retries=0,
     )
     return chat, model.name, server
