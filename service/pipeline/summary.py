@@ -19,6 +19,7 @@ from service.schemas import Conflict, Fact
 
 HEADLINE_WORDS = 14
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_ENDS = (".", "!", "?", '"', "”", "’")
 
 
 class HeadlineSummary(BaseModel):
@@ -125,7 +126,7 @@ def repair(
     kept = [
         s
         for s in _SENTENCE.split(value.summary.strip())
-        if s and not (number_values(s) & disputed) and not unsupported_numbers(s, sources)
+        if s.rstrip().endswith(_ENDS) and not (number_values(s) & disputed) and not unsupported_numbers(s, sources)
     ]
     summary = " ".join([*kept, *(conflict_sentence(c, outlets) for c in conflicts[:2])])
     headline = value.headline.strip()

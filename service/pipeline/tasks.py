@@ -113,7 +113,7 @@ async def _statement_batch(
         Statements,
         log,
         sem,
-        max_tokens=70 * len(batch) + 40,
+        max_tokens=90 * len(batch) + 70,
         check=check,
     )
     value = answer.value if answer else Statements(statements=[])
@@ -206,6 +206,8 @@ async def _position(
         cited = [numbered[i].text for i in value.sentences if i in numbered]
         if not cited:
             return f"cite at least one sentence id from {', '.join(numbered)}"
+        if party.lower() not in value.stance.lower():
+            return f"the stance must say what {party} says or wants, naming {party}"
         return check_statement(value.stance, cited, min_support=0.5)
 
     answer = await ask_or_fallback(
