@@ -89,6 +89,15 @@ def support_ratio(statement: str, sources: Iterable[str]) -> float:
     return len(words & known) / len(words)
 
 
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'’][A-Za-z]+)?\b")
+
+
+def new_names(statement: str, sources: Iterable[str]) -> list[str]:
+    """Capitalised words inside the statement (names, titles) that no source contains."""
+    known = " ".join(sources)
+    return sorted({m.group(0) for m in _NAME.finditer(statement) if m.group(0) not in known})
+
+
 def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
     """Loaded terms used in ``text`` outside quotation marks and without an attribution verb nearby."""
     plain = normalise(text)
@@ -115,8 +124,16 @@ def check_statement(statement: str, sources: list[str], min_support: float = 0.6
 
     Besides numbers and words, attribution must survive: when every source attributes the claim
     ("X said"), the statement must too."""
-    if not statement.strip():
+    text = statement.strip()
+    if not text:
         return "empty statement"
+    if not text[0].isupper() and not text[0].isdigit() and text[0] not in "\"“'‘":
+        return "start the statement with a capital letter"
+    if not text.endswith((".", "!", "?", '"', "”", "’", "'")):
+        return "the statement is cut off; end it with a full stop"
+    invented = new_names(text, sources)
+    if invented:
+        return f"names not in the sources: {', '.join(invented)}"
     if sources and all(ATTRIBUTION.search(s) for s in sources) and not ATTRIBUTION.search(statement):
         return "the sources attribute this claim; keep the attribution (who said it)"
     extra = unsupported_numbers(statement, sources)
