@@ -98,3 +98,9 @@ def test_model_summary_that_picks_one_figure_is_repaired_not_discarded() -> None
     assert summary_problems(fixed.summary, FACTS, [TOLL], OUTLETS) == []
     invented = HeadlineSummary(headline="Deal for 40 hostages", summary="A deal freed 40 hostages.")
     assert repair(invented, FACTS, [TOLL], OUTLETS) is None
+
+
+def test_counting_outlets_is_not_an_invented_number() -> None:
+    text = "Two outlets report that Herzog said Israel is ready for another humanitarian pause."
+    assert summary_problems(text, FACTS, [TOLL], OUTLETS) == []
+    assert summary_problems("Two hostages were freed.", FACTS, [TOLL], OUTLETS)
