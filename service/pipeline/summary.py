@@ -19,7 +19,8 @@ from service.schemas import Conflict, Fact
 
 HEADLINE_WORDS = 14
 _OUTLET_COUNT = re.compile(
-    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|both)\s+(news\s+)?(outlets?|reports?|sources?|articles?)\b", re.I
+    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|both)\s+(news\s+)?(outlets?|reports?|sources?|articles?)\b",
+    re.I,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _ENDS = (".", "!", "?", '"', "”", "’")
