@@ -13,6 +13,7 @@ from pathlib import Path
 
 from evals.dataset import load_case
 from service.config import REPO_ROOT, Settings
+from service.errors import CrossbriefError
 from service.llm import LLMProvider
 from service.pipeline import build_brief
 from service.pipeline.render import to_json, to_markdown
@@ -39,7 +40,12 @@ def main() -> None:
         for strategy in args.strategies.split(","):
             request = BriefRequest(articles=articles, options=BriefOptions(strategy=strategy))  # type: ignore[arg-type]
             started = time.perf_counter()
-            brief = asyncio.run(build_brief(request, llm, settings))
+            try:
+                brief = asyncio.run(build_brief(request, llm, settings))
+            except CrossbriefError as e:
+                spent = time.perf_counter() - started
+                print(f"{strategy}: failed after {spent:.1f} s: {e.code}: {e.message}", flush=True)
+                continue
             wall = time.perf_counter() - started
             (args.out / f"seeds-{strategy}.md").write_text(to_markdown(brief))
             (args.out / f"seeds-{strategy}.json").write_text(to_json(brief))
