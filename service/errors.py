@@ -69,6 +69,7 @@ class UpstreamError(CrossbriefError):
         self.backend = backend
         self.upstream_status = upstream_status
         self.upstream_request_id = upstream_request_id
+        self.call: Any = None  # the LLMCall record (tokens spent) when the model did answer
 
 
 class UpstreamTimeout(UpstreamError):

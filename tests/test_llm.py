@@ -102,6 +102,7 @@ async def test_truncated_twice_raises_output_truncated() -> None:
     with pytest.raises(OutputTruncated) as info:
         await ask(llm, max_tokens=60)
     assert info.value.upstream_request_id == "cmpl-1"
+    assert info.value.call.tokens_out == 120 and info.value.call.attempts == 2  # spent tokens are recorded
     assert "cut off" in str(model.history[1][-1].content)
 
 

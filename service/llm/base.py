@@ -89,6 +89,17 @@ class LLM:
         tokens_in = tokens_out = 0
         started = time.perf_counter()
         last_output, error = "", ""
+
+        def record(attempts: int) -> LLMCall:
+            return LLMCall(
+                task=task,
+                prompt_version=f"{task}/{prompt.version}",
+                model=self.model_name,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                seconds=round(time.perf_counter() - started, 3),
+                attempts=attempts,
+            )
         for attempt in range(1, self.max_attempts + 1):
             try:
                 result = await runnable.ainvoke(messages)
@@ -99,11 +110,13 @@ class LLM:
                 last_output = _content_of(e.completion)
                 error = f"the reply was cut off at the limit of {max_tokens} tokens; answer more briefly"
                 if attempt == self.max_attempts:
-                    raise OutputTruncated(
+                    err = OutputTruncated(
                         f"{task}: model output truncated at {max_tokens} tokens after {attempt} attempts",
                         backend=self.backend,
                         upstream_request_id=getattr(e.completion, "id", None),
-                    ) from e
+                    )
+                    err.call = record(attempt)
+                    raise err from e
                 messages = [*messages, ("assistant", last_output), ("user", REASK.format(error=error))]
                 continue
             except openai.ContentFilterFinishReasonError as e:
@@ -132,24 +145,17 @@ class LLM:
             valid, error = _validate(schema, result.get("parsed"), result.get("parsing_error"))
             problem = check(valid) if (valid is not None and check is not None) else None
             if valid is not None and (problem is None or attempt == self.max_attempts):
-                call = LLMCall(
-                    task=task,
-                    prompt_version=f"{task}/{prompt.version}",
-                    model=self.model_name,
-                    tokens_in=tokens_in,
-                    tokens_out=tokens_out,
-                    seconds=round(time.perf_counter() - started, 3),
-                    attempts=attempt,
-                )
-                return Answer(value=valid, call=call, problem=problem)
+                return Answer(value=valid, call=record(attempt), problem=problem)
             error = problem or error
             messages = [*messages, ("assistant", last_output), ("user", REASK.format(error=error))]
-        raise SchemaValidationFailed(
+        failed = SchemaValidationFailed(
             f"{task}: model output did not fit the schema after {self.max_attempts} attempts: {error[:300]}",
             last_output=last_output,
             attempts=self.max_attempts,
             backend=self.backend,
         )
+        failed.call = record(self.max_attempts)
+        raise failed
 
 
 def _validate(schema: type[T], parsed: Any, parsing_error: Any) -> tuple[T | None, str]:

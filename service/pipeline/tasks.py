@@ -60,6 +60,8 @@ async def ask_or_fallback(
             answer = await llm.ask(task, variables, schema, **kw)
     except (OutputTruncated, SchemaValidationFailed, ModelRefused) as e:
         log.warnings.append(f"{task}: {e.message}; used the code fallback")
+        if e.call is not None:
+            log.calls.append(e.call)  # the tokens were spent all the same
         return None
     log.calls.append(answer.call)
     return answer
