@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,7 +17,16 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
 from evals.dataset import Case, CaseConflict
-from evals.judges import ModelJudge, Statement, Verdict, brief_statements, highlight_spans, match_claim, sentences
+from evals.judges import (
+    Match,
+    ModelJudge,
+    Statement,
+    Verdict,
+    brief_statements,
+    highlight_spans,
+    match_claim,
+    sentences,
+)
 from service.pipeline.types import Article
 from service.pipeline.verify import locate, number_values, support_ratio, unattributed_terms, unsupported_numbers
 from service.schemas import Brief, Citation, Meta
@@ -85,41 +95,31 @@ def _count(items: list[ItemVerdict]) -> float:
 async def fact_recall(case: Case, statements: list[Statement], judge: ModelJudge) -> Score:
     """Weighted share of facts some statement covers (matches the anchors and the judge says yes)."""
     matches = await asyncio.gather(*(match_claim(f.claim, statements, judge, f.anchors) for f in case.facts))
-    items = []
-    for f, m in zip(case.facts, matches, strict=True):
-        s = m.statement
-        items.append(
-            ItemVerdict(
-                id=f.id,
-                verdict=m.verdict,
-                reason=m.reason,
-                weight=f.weight,
-                claim=f.claim,
-                statement=s.text if s else None,
-                where=s.id if s else None,
-                spans=highlight_spans(f.claim, s.text, f.anchors) if s else [],
-            )
-        )
+    items = [
+        _claim_verdict(f.id, f.claim, m, f.anchors, weight=f.weight) for f, m in zip(case.facts, matches, strict=True)
+    ]
     return Score(value=_rate(items) if case.facts else None, items=items)
+
+
+def _claim_verdict(item_id: str, claim: str, m: Match, anchors: Sequence[str] = (), weight: float = 1.0) -> ItemVerdict:
+    """The verdict for one labelled claim, with the matching statement and its highlighted spans."""
+    s = m.statement
+    return ItemVerdict(
+        id=item_id,
+        verdict=m.verdict,
+        reason=m.reason,
+        weight=weight,
+        claim=claim,
+        statement=s.text if s else None,
+        where=s.id if s else None,
+        spans=highlight_spans(claim, s.text, anchors) if s else [],
+    )
 
 
 async def must_not_claim(case: Case, statements: list[Statement], judge: ModelJudge) -> Score:
     """Forbidden claims the brief asserts (hit = violation)."""
     matches = await asyncio.gather(*(match_claim(c.claim, statements, judge) for c in case.must_not_claim))
-    items = []
-    for c, m in zip(case.must_not_claim, matches, strict=True):
-        s = m.statement
-        items.append(
-            ItemVerdict(
-                id=c.id,
-                verdict=m.verdict,
-                reason=m.reason,
-                claim=c.claim,
-                statement=s.text if s else None,
-                where=s.id if s else None,
-                spans=highlight_spans(c.claim, s.text) if s else [],
-            )
-        )
+    items = [_claim_verdict(c.id, c.claim, m) for c, m in zip(case.must_not_claim, matches, strict=True)]
     return Score(value=_count(items), items=items)
 
 

@@ -60,10 +60,6 @@ class LLM:
         self.prompts_dir = prompts_dir
         self.max_attempts = max_attempts
 
-    def prompt_version(self, task: str, version: str = "v1") -> str:
-        """The version string of a prompt file (for meta)."""
-        return load_prompt(self.prompts_dir, task, version).version
-
     async def ask(
         self,
         task: str,
