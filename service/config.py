@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +19,9 @@ Strategy = Literal["staged", "single"]
 class Settings(BaseSettings):
     """Every setting crossbrief reads. Environment variable = ``CROSSBRIEF_`` + the upper-case name."""
 
-    model_config = SettingsConfigDict(env_prefix="CROSSBRIEF_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CROSSBRIEF_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     backend: Backend = Field("local", description="Which LLM backend answers structured prompts.")
     model: str | None = Field(
@@ -58,6 +60,16 @@ class Settings(BaseSettings):
         False, description="Let a request choose backend/model in its options (off: only the server's own)."
     )
     prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of versioned prompt files.")
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{Path.home() / '.local' / 'share' / 'crossbrief' / 'crossbrief.db'}",
+        validation_alias=AliasChoices("CROSSBRIEF_DATABASE_URL", "DATABASE_URL"),
+        description="Where jobs, briefs, eval runs and API keys are kept: a SQLite file, or postgresql://… .",
+    )
+    job_workers: int = Field(1, ge=1, le=64, description="Briefs one process works on at once (in-process queue).")
+    job_max_attempts: int = Field(
+        2, ge=1, le=10, description="Starts a job gets; one interrupted more often (restarts) is marked failed."
+    )
 
     host: str = Field("127.0.0.1", description="Address `crossbrief serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `crossbrief serve` binds.")

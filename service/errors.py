@@ -100,3 +100,24 @@ class SchemaValidationFailed(UpstreamError):
         super().__init__(message, **kwargs)
         self.last_output = last_output
         self.attempts = attempts
+
+
+class NotFound(CrossbriefError):
+    """No such job or brief."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(CrossbriefError):
+    """The resource is not in a state that allows this (cancel a finished job, export an unfinished one)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class JobCancelled(CrossbriefError):
+    """The job was cancelled before it finished."""
+
+    status_code = 409
+    code = "cancelled"

@@ -21,6 +21,7 @@ from service.errors import (
     UpstreamTimeout,
 )
 from service.llm.schema import strict_json_schema
+from service.progress import emit
 from service.prompts import load_prompt
 from service.schemas import LLMCall
 
@@ -101,8 +102,9 @@ class LLM:
                 result = await runnable.ainvoke(messages)
             except openai.LengthFinishReasonError as e:
                 usage = e.completion.usage
-                tokens_in += usage.prompt_tokens if usage else 0
-                tokens_out += usage.completion_tokens if usage else 0
+                spent = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
+                tokens_in, tokens_out = tokens_in + spent[0], tokens_out + spent[1]
+                self._emit_tokens(task, *spent)
                 last_output = _content_of(e.completion)
                 error = f"the reply was cut off at the limit of {max_tokens} tokens; answer more briefly"
                 if attempt == self.max_attempts:
@@ -132,8 +134,9 @@ class LLM:
             result = cast(dict[str, Any], result)
             raw = result["raw"]
             usage_md = getattr(raw, "usage_metadata", None) or {}
-            tokens_in += int(usage_md.get("input_tokens", 0))
-            tokens_out += int(usage_md.get("output_tokens", 0))
+            spent = (int(usage_md.get("input_tokens", 0)), int(usage_md.get("output_tokens", 0)))
+            tokens_in, tokens_out = tokens_in + spent[0], tokens_out + spent[1]
+            self._emit_tokens(task, *spent)
             refusal = (getattr(raw, "additional_kwargs", None) or {}).get("refusal")
             if refusal:
                 raise ModelRefused(f"{task}: the model refused: {str(refusal)[:200]}", backend=self.backend)
@@ -152,6 +155,10 @@ class LLM:
         )
         failed.call = record(self.max_attempts)
         raise failed
+
+    def _emit_tokens(self, task: str, tokens_in: int, tokens_out: int) -> None:
+        emit("tokens", task=task, backend=self.backend, model=self.model_name, tokens_in=tokens_in,
+             tokens_out=tokens_out)
 
 
 def _validate(schema: type[T], parsed: Any, parsing_error: Any) -> tuple[T | None, str]:

@@ -17,6 +17,7 @@ from service.pipeline.summary import fallback, summary_problems
 from service.pipeline.tasks import TaskLog
 from service.pipeline.types import Article
 from service.pipeline.verify import fact_status, locate, unsupported_numbers
+from service.progress import Timer
 from service.prompts import neutralise
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
@@ -135,14 +136,14 @@ async def single_brief(
         f'<article id="{a.id}" outlet="{neutralise(a.outlet)}">\n{neutralise(a.text)}\n</article>'
         for a in articles
     )
-    t0 = time.perf_counter()
-    answer = await llm.ask(
-        "single_brief",
-        {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},
-        SingleDraft,
-        max_tokens=MAX_TOKENS[length],
-    )
-    llm_seconds = time.perf_counter() - t0
+    timer = Timer()
+    with timer("llm_tasks"):
+        answer = await llm.ask(
+            "single_brief",
+            {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},
+            SingleDraft,
+            max_tokens=MAX_TOKENS[length],
+        )
     log.calls.append(answer.call)
     facts, conflicts, parties = verify_draft(answer.value, by_id, log.warnings)
     outlets = {a.id: a.outlet for a in articles}
@@ -161,7 +162,7 @@ async def single_brief(
         strategy="single",
         calls=log.calls,
         seconds=time.perf_counter() - started,
-        stage_seconds={"llm_tasks": llm_seconds},
+        stage_seconds=timer.seconds,
         warnings=log.warnings,
         request_id=request_id,
     )

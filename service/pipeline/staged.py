@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from service.llm import LLM
 from service.pipeline.align import align, representative, word_count
@@ -32,27 +30,13 @@ from service.pipeline.tasks import (
 )
 from service.pipeline.types import Article, ConflictCandidate, FactGroup, QuoteMention, Sentence
 from service.pipeline.verify import fact_status, unattributed_terms
+from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
 FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
 LOADED = tuple(
     t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters")
 )
-
-
-@dataclass
-class Timer:
-    """Wall seconds per stage."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def __call__(self, stage: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
 
 
 @dataclass

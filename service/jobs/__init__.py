@@ -1,0 +1,1 @@
+"""Brief jobs: queue, state, progress, cache."""

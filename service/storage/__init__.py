@@ -1,0 +1,156 @@
+"""Persistence through SQLAlchemy with Alembic migrations: a SQLite file by default, Postgres by URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.orm import sessionmaker
+
+from service.storage.models import ApiKeyRow, EvalRunRow, JobRow, utcnow
+
+__all__ = ["ApiKeyRow", "EvalRunRow", "JobRow", "Store", "UNFINISHED"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+UNFINISHED = ("queued", "running")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; SQLite files get WAL journaling and a busy timeout so readers never block the writer."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """All reads and writes of jobs, eval runs and API keys. Blocking: call it from a thread in async code."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (idempotent)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # jobs
+    def add_job(self, row: JobRow) -> JobRow:
+        with self.sessions.begin() as s:
+            s.add(row)
+        return row
+
+    def get_job(self, job_id: str) -> JobRow | None:
+        with self.sessions() as s:
+            return s.get(JobRow, job_id)
+
+    def update_job(self, job_id: str, **fields: Any) -> None:
+        with self.sessions.begin() as s:
+            s.execute(update(JobRow).where(JobRow.id == job_id).values(**fields))
+
+    def claim_job(self, job_id: str) -> bool:
+        """Move a queued job to running; False when someone else did (or it was cancelled)."""
+        with self.sessions.begin() as s:
+            result = s.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == "queued")
+                .values(status="running", started_at=utcnow(), attempts=JobRow.attempts + 1)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def finish_job(self, job_id: str, status: str, **fields: Any) -> bool:
+        """Record a job's end unless it already ended (a cancel wins over a late result)."""
+        with self.sessions.begin() as s:
+            result = s.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status.in_(UNFINISHED))
+                .values(status=status, finished_at=utcnow(), **fields)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def cached_brief(self, cache_key: str) -> JobRow | None:
+        """The newest finished job with this input, if any."""
+        with self.sessions() as s:
+            stmt = (
+                select(JobRow)
+                .where(JobRow.cache_key == cache_key, JobRow.status == "done")
+                .order_by(JobRow.finished_at.desc())
+                .limit(1)
+            )
+            return s.scalars(stmt).first()
+
+    def unfinished_jobs(self) -> list[JobRow]:
+        """Jobs accepted but not finished, oldest first (to resume after a restart)."""
+        with self.sessions() as s:
+            stmt = select(JobRow).where(JobRow.status.in_(UNFINISHED)).order_by(JobRow.created_at)
+            return list(s.scalars(stmt))
+
+    def list_jobs(self, limit: int = 50, before: datetime | None = None) -> list[JobRow]:
+        with self.sessions() as s:
+            stmt = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+            if before is not None:
+                stmt = stmt.where(JobRow.created_at < before)
+            return list(s.scalars(stmt))
+
+    def count_jobs(self, statuses: Iterable[str]) -> int:
+        with self.sessions() as s:
+            return len(list(s.scalars(select(JobRow.id).where(JobRow.status.in_(list(statuses))))))
+
+    # eval runs
+    def add_eval_run(self, row: EvalRunRow) -> None:
+        with self.sessions.begin() as s:
+            s.merge(row)
+
+    def list_eval_runs(self, limit: int = 50) -> list[EvalRunRow]:
+        with self.sessions() as s:
+            return list(s.scalars(select(EvalRunRow).order_by(EvalRunRow.created_at.desc()).limit(limit)))
+
+    # API keys
+    def add_key(self, row: ApiKeyRow) -> ApiKeyRow:
+        with self.sessions.begin() as s:
+            s.add(row)
+        return row
+
+    def key_by_hash(self, key_hash: str) -> ApiKeyRow | None:
+        with self.sessions() as s:
+            return s.scalars(select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash)).first()
+
+    def list_keys(self) -> list[ApiKeyRow]:
+        with self.sessions() as s:
+            return list(s.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)))
+
+    def revoke_key(self, key_id: str) -> bool:
+        with self.sessions.begin() as s:
+            result = s.execute(
+                update(ApiKeyRow)
+                .where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
