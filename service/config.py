@@ -15,6 +15,16 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 Backend = Literal["local", "openai", "openai-compatible"]
 Strategy = Literal["staged", "single"]
 
+# Example prices (USD per 1M input, output tokens; OpenAI list prices as of 2025, check before relying on them).
+MODEL_PRICES: dict[str, tuple[float, float]] = {
+    "qwen2.5-coder-1.5b": (0.0, 0.0),
+    "smollm2-135m": (0.0, 0.0),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+}
+
 
 class Settings(BaseSettings):
     """Every setting crossbrief reads. Environment variable = ``CROSSBRIEF_`` + the upper-case name."""
@@ -73,6 +83,28 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Address `crossbrief serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `crossbrief serve` binds.")
+
+    # Access, limits and monitoring (README: "Access, limits and monitoring").
+    auth: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="API keys on /v1: on, off, or auto (off when `host` is a loopback address, on otherwise).",
+    )
+    metrics_require_key: bool = Field(False, description="/metrics needs an API key too (when auth is on).")
+    rate_limit: str = Field(
+        "120/minute", description="Default limit of POST/DELETE /v1 requests per key (per client IP when auth is off)."
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="Where rate-limit counters live (a `limits` storage URL, e.g. redis://host:6379)."
+    )
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest request body accepted (then 413).")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Browser origins allowed to call the API (CORS); empty: none."
+    )
+    log_format: Literal["text", "json"] = Field("text", description="Log lines as text or one JSON object each.")
+    model_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: dict(MODEL_PRICES),
+        description="USD per 1M input and output tokens, by model name (for meta.cost_usd); unknown: no estimate.",
+    )
 
 
 @lru_cache

@@ -13,10 +13,17 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from service import __version__
-from service.api.routes import briefs, health
+from service.api import middleware
+from service.api.routes import briefs, health, metrics
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError, InputError, UpstreamError
+from service.jobs.manager import JobManager
 from service.llm import LLMProvider
+from service.observability import record_error
+from service.pipeline import read_articles, write_brief
+from service.pipeline.types import Article
+from service.schemas import Brief, BriefRequest
+from service.storage import Store
 
 log = logging.getLogger("crossbrief")
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -26,15 +33,37 @@ def create_app(settings: Settings | None = None, provider: LLMProvider | None = 
     """The app. The default model starts loading at start-up, off the event loop, once per process."""
     settings = settings or get_settings()
     provider = provider or LLMProvider(settings)
+    store = Store(settings.database_url)
+    store.upgrade()
+
+    async def reader(body: BriefRequest) -> list[Article]:
+        opts = body.options
+        if (opts.backend or opts.model) and not settings.allow_overrides:
+            field = "backend" if opts.backend else "model"
+            raise InputError("this server does not allow backend/model overrides", field=f"options.{field}")
+        return await read_articles(body, settings)
+
+    async def runner(articles: list[Article], body: BriefRequest, request_id: str | None) -> Brief:
+        opts = body.options
+        startup: asyncio.Task[None] | None = app.state.startup
+        if startup is not None and not (opts.backend or opts.model):
+            await asyncio.shield(startup)
+        llm = await asyncio.to_thread(provider.get, opts.backend, opts.model)
+        return await write_brief(articles, body, llm, settings, request_id=request_id)
+
+    jobs = JobManager(store, settings, reader, runner)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.startup = asyncio.create_task(asyncio.to_thread(_start, provider))
+        await jobs.start()
         try:
             yield
         finally:
+            await jobs.stop()
             app.state.startup.cancel()
             await asyncio.to_thread(provider.close)
+            store.close()
 
     app = FastAPI(
         title="crossbrief",
@@ -44,9 +73,14 @@ def create_app(settings: Settings | None = None, provider: LLMProvider | None = 
     )
     app.state.settings = settings
     app.state.provider = provider
+    app.state.store = store
+    app.state.jobs = jobs
     app.state.startup = None
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(briefs.router)
+
+    middleware.install(app, settings)  # keys, rate and size limits, CORS, access log, metrics
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -70,6 +104,7 @@ def _start(provider: LLMProvider) -> None:
 
 async def _crossbrief_error(request: Request, exc: CrossbriefError) -> JSONResponse:
     rid = getattr(request.state, "request_id", None)
+    record_error(exc.code)
     if isinstance(exc, InputError):
         field = str(exc.details.get("field", "body"))
         loc = ["body", *[int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", field) if p]]
@@ -89,5 +124,6 @@ async def _crossbrief_error(request: Request, exc: CrossbriefError) -> JSONRespo
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     rid = getattr(request.state, "request_id", None)
     log.exception("request %s: unexpected error", rid)
+    record_error("internal_error")
     body = {"code": "internal_error", "message": "unexpected server error", "request_id": rid}
     return JSONResponse({"error": body}, status_code=500, headers={"X-Request-ID": str(rid)})

@@ -35,9 +35,24 @@ def seed_articles() -> list[dict[str, str]]:
     ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes to the user's own database: the default URL points at a temporary file."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'crossbrief.db'}"
+    old = os.environ.get("CROSSBRIEF_DATABASE_URL")
+    os.environ["CROSSBRIEF_DATABASE_URL"] = url
+    yield
+    if old is None:
+        os.environ.pop("CROSSBRIEF_DATABASE_URL", None)
+    else:
+        os.environ["CROSSBRIEF_DATABASE_URL"] = old
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(cache_dir=tmp_path / "cache", backend="local", model=None)
+    return Settings(
+        cache_dir=tmp_path / "cache", backend="local", model=None, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"
+    )
 
 
 def scripted_provider(settings: Settings, script: list) -> tuple[LLMProvider, ScriptedChatModel]:
@@ -65,6 +80,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "CROSSBRIEF_BACKEND": "local",
         "CROSSBRIEF_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
         "CROSSBRIEF_LOCAL_CTX_PER_SLOT": "8192",
+        "CROSSBRIEF_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('serverdb') / 'crossbrief.db'}",
     }
     with log.open("w") as out:
         proc = subprocess.Popen(

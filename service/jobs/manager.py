@@ -37,7 +37,9 @@ def cache_key(request: BriefRequest, settings: Settings) -> str:
         "options": request.options.model_dump(mode="json", exclude={"backend", "model"}),
         "backend": request.options.backend or settings.backend,
         "model": request.options.model or settings.model or "default",
-        "prompts": {str(p.relative_to(settings.prompts_dir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in prompts},
+        "prompts": {
+            str(p.relative_to(settings.prompts_dir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in prompts
+        },
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -81,6 +83,8 @@ class JobManager:
         self.live: dict[str, Live] = {}
         self.queue: asyncio.Queue[str] | None = None
         self.workers: list[asyncio.Task[None]] = []
+        self._inline: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     # lifecycle
     async def start(self) -> None:
@@ -88,11 +92,15 @@ class JobManager:
         if self.queue is not None:
             return
         self.queue = asyncio.Queue()
-        self.workers = [asyncio.create_task(self._work(), name=f"job-worker-{n}") for n in range(self.settings.job_workers)]
+        self.workers = [
+            asyncio.create_task(self._work(), name=f"job-worker-{n}") for n in range(self.settings.job_workers)
+        ]
         for row in await asyncio.to_thread(self.store.unfinished_jobs):
             if row.attempts >= self.settings.job_max_attempts:
                 reason = f"interrupted {row.attempts} time(s) by a server restart; not retried again"
-                await asyncio.to_thread(self.store.finish_job, row.id, "failed", error=_error("interrupted", reason, row))
+                await asyncio.to_thread(
+                    self.store.finish_job, row.id, "failed", error=_error("interrupted", reason, row)
+                )
                 log.warning("job %s failed: %s", row.id, reason)
                 continue
             await asyncio.to_thread(self.store.update_job, row.id, status="queued")
@@ -102,12 +110,13 @@ class JobManager:
 
     async def stop(self) -> None:
         """Stop the workers. Running jobs stay `running` in the store and are resumed by the next start."""
-        for w in self.workers:
+        self._stopping = True
+        for w in [*self.workers, *self._inline]:
             w.cancel()
         for live in self.live.values():
             if live.task is not None:
                 live.task.cancel()
-        await asyncio.gather(*self.workers, return_exceptions=True)
+        await asyncio.gather(*self.workers, *self._inline, return_exceptions=True)
         self.workers, self.queue = [], None
 
     @property
@@ -116,14 +125,27 @@ class JobManager:
 
     # requests
     async def submit(
-        self, request: BriefRequest, *, mode: str, request_id: str | None, key_id: str | None = None, use_cache: bool = True
+        self,
+        request: BriefRequest,
+        *,
+        mode: str,
+        request_id: str | None,
+        key_id: str | None = None,
+        use_cache: bool = True,
     ) -> JobRow:
-        """Validate the articles (InputError before anything is stored), then answer from the cache or queue."""
-        await self.start()
+        """Validate the articles (InputError before anything is stored), then answer from the cache, queue the
+        job (async) or start it now (sync; wait for it with ``wait``)."""
         articles = await self.reader(request)
         key = cache_key(request, self.settings)
         job_id = uuid.uuid4().hex
-        base = dict(id=job_id, mode=mode, cache_key=key, request=request.model_dump(mode="json"), request_id=request_id, key_id=key_id)
+        base = dict(
+            id=job_id,
+            mode=mode,
+            cache_key=key,
+            request=request.model_dump(mode="json"),
+            request_id=request_id,
+            key_id=key_id,
+        )
         hit = await asyncio.to_thread(self.store.cached_brief, key) if use_cache else None
         if hit is not None:
             row = JobRow(**base, status="done", brief=hit.brief, cache_hit=True, attempts=0)
@@ -134,8 +156,14 @@ class JobManager:
         row = JobRow(**base, status="queued", cache_hit=False, attempts=0)
         await asyncio.to_thread(self.store.add_job, row)
         self.live[job_id] = Live(articles=articles)
-        assert self.queue is not None
-        self.queue.put_nowait(job_id)
+        if mode == "async":
+            await self.start()
+            assert self.queue is not None
+            self.queue.put_nowait(job_id)
+        else:  # a synchronous request runs at once, detached: a client that hangs up does not cancel it
+            task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
+            self._inline.add(task)
+            task.add_done_callback(self._inline.discard)
         return row
 
     async def get(self, job_id: str) -> JobRow | None:
@@ -173,7 +201,11 @@ class JobManager:
             progress = live.progress
         elif row.brief:
             meta = row.brief.get("meta", {})
-            progress = Progress(stages_done=list(meta.get("stage_seconds", {})), tokens_in=meta.get("tokens_in", 0), tokens_out=meta.get("tokens_out", 0))
+            progress = Progress(
+                stages_done=list(meta.get("stage_seconds", {})),
+                tokens_in=meta.get("tokens_in", 0),
+                tokens_out=meta.get("tokens_out", 0),
+            )
         else:
             progress = Progress()
         return Job(
@@ -264,7 +296,11 @@ class JobManager:
                 live.articles = articles
                 brief = await self.runner(articles, request, row.request_id)
         except asyncio.CancelledError:
-            if await asyncio.to_thread(self.store.finish_job, row.id, "cancelled") or (await self.get(row.id)).status == "cancelled":  # type: ignore[union-attr]
+            if self._stopping:  # shutting down: the job stays `running` and the next start resumes it
+                raise
+            await asyncio.to_thread(self.store.finish_job, row.id, "cancelled")  # no-op if DELETE recorded it
+            current = await self.get(row.id)
+            if current is not None and current.status == "cancelled":
                 live.exception = JobCancelled("the job was cancelled")
                 self._end(row.id, live, {"event": "cancelled"})
             raise
@@ -276,7 +312,12 @@ class JobManager:
             log.warning("job %s failed: %s: %s", row.id, e.code, e.message)
             return
         except Exception as e:
-            err = {"code": "internal_error", "message": "unexpected server error", "request_id": row.request_id, "status": 500}
+            err = {
+                "code": "internal_error",
+                "message": "unexpected server error",
+                "request_id": row.request_id,
+                "status": 500,
+            }
             await asyncio.to_thread(self.store.finish_job, row.id, "failed", error=err)
             live.exception = e
             self._end(row.id, live, {"event": "failed", "error": err})
@@ -284,7 +325,9 @@ class JobManager:
             return
         data = brief.model_dump(mode="json")
         if await asyncio.to_thread(self.store.finish_job, row.id, "done", brief=data):
-            self._end(row.id, live, {"event": "done", "tokens_in": brief.meta.tokens_in, "tokens_out": brief.meta.tokens_out})
+            self._end(
+                row.id, live, {"event": "done", "tokens_in": brief.meta.tokens_in, "tokens_out": brief.meta.tokens_out}
+            )
         else:  # cancelled while the last step ran: the cancel stands
             live.exception = JobCancelled("the job was cancelled")
             self._end(row.id, live, {"event": "cancelled"})
@@ -303,6 +346,9 @@ def _error(code: str, message: str, row: JobRow) -> dict[str, Any]:
 def _terminal(row: JobRow) -> Event:
     if row.status == "failed":
         return {"event": "failed", "error": row.error}
+    if row.status == "done" and row.brief:
+        meta = row.brief.get("meta", {})
+        return {"event": "done", "tokens_in": meta.get("tokens_in", 0), "tokens_out": meta.get("tokens_out", 0)}
     if row.status in FINISHED:
         return {"event": row.status}
     return {"event": "status", "status": row.status}
