@@ -28,6 +28,7 @@ from evals.scorers import METRICS
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
 from service.llm import LLMProvider
+from service.storage import EvalRunRow, Store
 
 BACKENDS = click.Choice(["local", "openai", "openai-compatible"])
 
@@ -118,6 +119,7 @@ def eval_group() -> None:
     "--max-drop", type=float, default=None, help="Exit 1 when a metric is worse than --baseline by more (default 0)."
 )
 @click.option("--progress/--no-progress", default=True, show_default=True)
+@click.option("--store/--no-store", default=True, show_default=True, help="Also keep the run in the database.")
 @click.pass_context
 def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
     """Run and score every case under PATH... and write run.json and report.html."""
@@ -180,12 +182,49 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
     write_html(record, out / "report.html")
     click.echo(_summary(record))
     click.echo(f"wrote {out / 'run.json'} and {out / 'report.html'}")
+    if o["store"]:
+        _store_run(record, out, settings)
     failures = gates.fail_under(record, under) + gates.fail_over(record, over)
     if baseline is not None:
         failures += gates.max_drop(record, baseline, o["max_drop"] or 0.0)
     for f in failures:
         click.echo(f"FAIL {f}", err=True)
     sys.exit(1 if failures else 0)
+
+
+def _store_run(record: RunRecord, out: Path, settings: Settings) -> None:
+    """Keep the run in the service's database (settings.database_url) next to briefs and jobs."""
+    try:
+        store = Store(settings.database_url)
+        store.upgrade()
+        store.add_eval_run(
+            EvalRunRow(
+                id=f"{dt.datetime.now():%Y%m%d-%H%M%S}-{out.name}"[:64],
+                git_commit=record.git.get("commit"),
+                model=record.model,
+                metrics={k: v.model_dump(mode="json") for k, v in record.metrics.items()},
+                record=record.model_dump(mode="json"),
+            )
+        )
+        store.close()
+        click.echo(f"stored the run in the database ({settings.database_url.split('://')[0]})")
+    except Exception as e:  # the files are written; a database problem must not fail the run
+        click.echo(f"warning: run not stored in the database: {e}", err=True)
+
+
+@eval_group.command("history")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--metric", "metrics", multiple=True, default=("fact_recall", "conflict_recall", "citation_validity"))
+def history_cmd(limit: int, metrics: tuple[str, ...]) -> None:
+    """Eval runs kept in the database, newest first, with a few metrics."""
+    store = Store(Settings().database_url)
+    store.upgrade()
+    click.echo("\t".join(["run", "commit", "model", *metrics]))
+    for row in store.list_eval_runs(limit):
+        means = [(row.metrics.get(m) or {}).get("mean") for m in metrics]
+        values = ["-" if v is None else f"{v:.3f}" for v in means]
+        click.echo("\t".join([row.id, (row.git_commit or "")[:7], row.model or "", *values]))
+    store.close()
 
 
 def _record(

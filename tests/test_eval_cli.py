@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from evals.cli import eval_group
 from service.config import Settings
+from service.storage import Store
 from tests.conftest import scripted_provider
 from tests.test_eval_scorers import load_mini, perfect_brief
 
@@ -75,6 +76,18 @@ def test_run_writes_json_and_html(setup: dict[str, Path]) -> None:
     html = (setup["tmp"] / "a" / "report.html").read_text()
     assert "<svg" in html and "judge agreement with human labels" in html
     assert "<mark>Brackley</mark>" in html and "employs-300" in html
+
+
+def test_runs_are_kept_in_the_database_and_listed(setup: dict[str, Path]) -> None:
+    result = run(setup, "worse", "kept-run")
+    assert result.exit_code == 0 and "stored the run in the database" in result.stdout
+    rows = [r for r in Store(Settings().database_url).list_eval_runs(200) if r.id.endswith("-kept-run")]
+    assert len(rows) == 1
+    assert rows[0].metrics["fact_recall"]["mean"] == pytest.approx(5 / 6, abs=1e-3)
+    assert rows[0].record["cases"][0]["id"] == "brackley-mill-fire"
+    listed = CliRunner().invoke(eval_group, ["history", "--limit", "200"])
+    line = next(x for x in listed.stdout.splitlines() if x.split("\t")[0] == rows[0].id)
+    assert line.split("\t")[3] == "0.833"
 
 
 def test_fail_under_sets_exit_code_1(setup: dict[str, Path]) -> None:
