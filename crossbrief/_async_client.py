@@ -1,0 +1,287 @@
+"""The asyncio client: the same methods as ``Client``, awaitable."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import inspect
+import logging
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from crossbrief._base import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    SYNC_BRIEF_TIMEOUT,
+    TERMINAL_EVENTS,
+    Articles,
+    BaseClient,
+    Deadline,
+    Options,
+    ProgressCallback,
+    poll_interval,
+    synthetic_events,
+)
+from crossbrief._sse import aiter_sse
+from crossbrief.errors import APIConnectionError, APITimeoutError, WaitTimeout, error_from_response
+from service.jobs.schemas import FINISHED, Job, JobList, SourceArticle
+from service.schemas import Brief
+
+log = logging.getLogger("crossbrief.client")
+
+
+class AsyncClient(BaseClient):
+    """A crossbrief API client for asyncio (see ``Client`` for the blocking one); ``on_progress`` may be async.
+
+    ``api_key`` defaults to the ``CROSSBRIEF_API_KEY`` environment variable and is sent as a bearer token.
+    GETs are retried up to ``max_retries`` times on 429 (after ``Retry-After``) and 503; POST and DELETE never are.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        http_client: httpx.AsyncClient | None = None,
+        *,
+        max_retries: int = 2,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(base_url, api_key, timeout, max_retries, headers)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
+
+    async def close(self) -> None:
+        """Close the connections (an ``http_client`` you passed in stays open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # briefs
+    async def brief(
+        self,
+        articles: Articles,
+        *,
+        options: Options = None,
+        no_cache: bool = False,
+        on_progress: ProgressCallback | None = None,
+        timeout: float | None = None,
+    ) -> Brief:
+        """Brief the articles: submit a job, follow its progress, return the brief.
+        Raises ``JobFailed`` / ``JobCancelled`` when the job does not succeed, ``WaitTimeout`` after ``timeout`` s."""
+        job = await self.submit_and_wait(
+            articles, options=options, no_cache=no_cache, on_progress=on_progress, timeout=timeout
+        )
+        assert job.brief is not None
+        return job.brief
+
+    async def submit_and_wait(
+        self,
+        articles: Articles,
+        *,
+        options: Options = None,
+        no_cache: bool = False,
+        on_progress: ProgressCallback | None = None,
+        timeout: float | None = None,
+    ) -> Job:
+        """As ``brief``, but returns the finished job (its ``id`` for the exports, ``cache_hit``, ``brief``)."""
+        job = await self.submit(articles, options=options, no_cache=no_cache)
+        if on_progress is not None:
+            await _call(on_progress, "submitted", {"id": job.id, "status": job.status, "cache_hit": job.cache_hit})
+        job = await self.wait(job.id, on_progress=on_progress, timeout=timeout)
+        if job.status == "done" and job.brief is None:
+            job = await self.job(job.id)
+        return self.outcome(job)
+
+    async def submit(self, articles: Articles, options: Options = None, no_cache: bool = False) -> Job:
+        """Queue a brief job (``202``); a repeat of a cached request comes back already ``done``."""
+        headers = self.brief_headers(no_cache=no_cache, respond_async=True)
+        response = await self._request("POST", "/v1/briefs", json=self.brief_body(articles, options), headers=headers)
+        return Job.model_validate(response.json())
+
+    async def brief_sync(
+        self,
+        articles: Articles,
+        *,
+        options: Options = None,
+        no_cache: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Brief:
+        """Brief the articles in one request held open until the brief is written (no progress)."""
+        headers = self.brief_headers(no_cache=no_cache, respond_async=False)
+        response = await self._request(
+            "POST",
+            "/v1/briefs",
+            json=self.brief_body(articles, options),
+            headers=headers,
+            timeout=SYNC_BRIEF_TIMEOUT if timeout is None else timeout,
+        )
+        return Brief.model_validate(response.json())
+
+    # jobs
+    async def job(self, job_id: str) -> Job:
+        """The job's current state (with its brief once it is done)."""
+        return Job.model_validate((await self._request("GET", self.job_path(job_id), retry=True)).json())
+
+    async def list(self, limit: int = 20) -> builtins.list[Job]:
+        """Recent jobs, newest first, without their briefs."""
+        response = await self._request("GET", "/v1/briefs", params={"limit": limit}, retry=True)
+        return JobList.model_validate(response.json()).jobs
+
+    async def cancel(self, job_id: str) -> Job:
+        """Cancel a queued or running job (``ConflictError`` when it had already finished)."""
+        return Job.model_validate((await self._request("DELETE", self.job_path(job_id))).json())
+
+    async def articles(self, job_id: str) -> builtins.list[SourceArticle]:
+        """The job's articles as ingested; citation offsets index into their ``text``."""
+        response = await self._request("GET", self.job_path(job_id, "/articles"), retry=True)
+        return [SourceArticle.model_validate(a) for a in response.json()]
+
+    async def markdown(self, job_id: str) -> str:
+        """The finished brief as Markdown."""
+        return (
+            await self._request("GET", self.job_path(job_id, ".md"), headers={"Accept": "text/markdown"}, retry=True)
+        ).text
+
+    async def html(self, job_id: str) -> str:
+        """The finished brief as a standalone HTML page."""
+        return (
+            await self._request("GET", self.job_path(job_id, ".html"), headers={"Accept": "text/html"}, retry=True)
+        ).text
+
+    async def wait(self, job_id: str, on_progress: ProgressCallback | None = None, timeout: float | None = None) -> Job:
+        """Follow the job's event stream until it is done, failed or cancelled, and return the finished job.
+        ``on_progress(kind, data)`` sees every event; if the stream breaks, the job is polled instead."""
+        deadline = Deadline(timeout)
+        ended, status = await self._follow(job_id, on_progress, deadline)
+        if ended:  # the job is finished: only read its final state (the store may lag the event briefly)
+            return await self._poll(job_id, None, Deadline(10.0), status)
+        return await self._poll(job_id, on_progress, deadline, status)
+
+    async def _follow(
+        self, job_id: str, on_progress: ProgressCallback | None, deadline: Deadline
+    ) -> tuple[bool, str | None]:
+        """Read the event stream; (whether it ended with a terminal event, the last status seen)."""
+        status: str | None = None
+        headers = self.headers({"Accept": "text/event-stream"})
+        url = self.url(self.job_path(job_id, "/events"))
+        try:
+            async with self._http.stream(
+                "GET", url, headers=headers, timeout=self.stream_timeout(deadline.remaining())
+            ) as r:
+                if not r.is_success:
+                    await r.aread()
+                    if r.status_code < 500 and r.status_code != 429:
+                        raise error_from_response(r)
+                    log.info("event stream for job %s answered %s; polling instead", job_id, r.status_code)
+                    return False, status
+                async for sse in aiter_sse(r.aiter_lines()):
+                    data = sse.json()
+                    if sse.event == "status":
+                        status = str(data.get("status", status))
+                    if on_progress is not None:
+                        await _call(on_progress, sse.event, data)
+                    if sse.event in TERMINAL_EVENTS:
+                        return True, sse.event
+                    if deadline.expired():
+                        raise WaitTimeout(job_id, deadline.timeout or 0.0, status)
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            log.info("event stream for job %s broke (%s); polling instead", job_id, exc)
+        return False, status
+
+    async def _poll(
+        self, job_id: str, on_progress: ProgressCallback | None, deadline: Deadline, status: str | None
+    ) -> Job:
+        n = 0
+        while True:
+            job = await self.job(job_id)
+            if on_progress is not None:
+                for kind, data in synthetic_events(status, job):
+                    await _call(on_progress, kind, data)
+            status = job.status
+            if job.status in FINISHED:
+                return job
+            if deadline.expired():
+                raise WaitTimeout(job_id, deadline.timeout or 0.0, job.status)
+            await asyncio.sleep(deadline.sleep_for(poll_interval(n)))
+            n += 1
+
+    # health
+    async def health(self) -> bool:
+        """Whether the server process is up."""
+        try:
+            return (await self._send("GET", "/healthz")).is_success
+        except APIConnectionError:
+            return False
+
+    async def ready(self) -> bool:
+        """Whether the server's model is loaded (False while it loads, after a load failure, or when unreachable)."""
+        try:
+            response = await self._send("GET", "/readyz")
+        except APIConnectionError:
+            return False
+        if response.status_code == 503:
+            return False
+        return self.check(response).is_success
+
+    # transport
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        retry: bool = False,
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            response = await self._send(method, path, json=json, params=params, headers=headers, timeout=timeout)
+            delay = self.retry_delay(response, attempt, retry)
+            if delay is None:
+                return self.check(response)
+            log.info("%s %s answered %s; retry %d in %.1f s", method, path, response.status_code, attempt + 1, delay)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        try:
+            return await self._http.request(
+                method,
+                self.url(path),
+                json=json,
+                params=params,
+                headers=self.headers(headers),
+                timeout=self.timeout if timeout is None else timeout,
+            )
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(f"{method} {path} timed out: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            raise APIConnectionError(f"{method} {path} failed: {exc!r}") from exc
+
+
+async def _call(callback: ProgressCallback, kind: str, data: dict[str, Any]) -> None:
+    result = callback(kind, data)
+    if inspect.isawaitable(result):
+        await result
