@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from service import __version__
@@ -212,9 +213,9 @@ class JobManager:
             id=row.id,
             status=row.status,  # type: ignore[arg-type]
             mode=row.mode,  # type: ignore[arg-type]
-            created_at=row.created_at,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
+            created_at=_utc(row.created_at),
+            started_at=_utc(row.started_at),
+            finished_at=_utc(row.finished_at),
             request_id=row.request_id,
             cache_hit=row.cache_hit,
             attempts=row.attempts,
@@ -337,6 +338,11 @@ class JobManager:
             live.publish(event)
         live.finished.set()
         self.live.pop(job_id, None)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Timestamps in UTC with their zone (SQLite hands them back without one)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def _error(code: str, message: str, row: JobRow) -> dict[str, Any]:
