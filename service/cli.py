@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from evals.cli import eval_group
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
+from service.keys_cli import keys_group
 from service.llm import LLMProvider
 from service.pipeline import build_brief
 from service.pipeline.render import to_json, to_markdown
@@ -107,10 +108,14 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from service.main import create_app
+    from service.observability import configure_logging
 
     settings: Settings = get_settings()
+    if host:  # auth "auto" decides by the address actually bound
+        settings = settings.model_copy(update={"host": host})
+    configure_logging(settings)
     uvicorn.run(
-        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
+        create_app(settings), host=settings.host, port=port or settings.port, log_config=None, access_log=False
     )
 
 
@@ -136,6 +141,7 @@ def show_settings() -> None:
 
 
 main.add_command(eval_group)
+main.add_command(keys_group)
 
 
 if __name__ == "__main__":

@@ -194,6 +194,9 @@ class Meta(_Model):
     stage_seconds: dict[str, float]
     llm_calls: list[LLMCall]
     warnings: list[str]
+    cost_usd: float | None = Field(
+        None, description="Estimated USD of the tokens at the server's model prices; null when the model has none."
+    )
 
 
 class Brief(_Model):
