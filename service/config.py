@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     llm_concurrency: int = Field(2, ge=1, le=64, description="Model calls one brief may run at once.")
 
     strategy: Strategy = Field("staged", description="Default brief strategy.")
+    staged_rewrites: int = Field(
+        2, ge=0, le=24, description="Fact groups per brief the model may rewrite (staged; the rest are verbatim)."
+    )
+    staged_positions: Literal["code", "model"] = Field(
+        "code", description="Party stances: a verbatim stance sentence (code) or one model call per party."
+    )
     max_articles: int = Field(50, ge=2, description="Most articles one request may carry.")
     max_article_chars: int = Field(200_000, ge=100, description="Most characters per article.")
     allow_overrides: bool = Field(

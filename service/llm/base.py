@@ -70,12 +70,13 @@ class LLM:
         version: str = "v1",
         max_tokens: int = 512,
         check: Check | None = None,
+        attempts: int | None = None,
     ) -> Answer[T]:
         """Render ``prompts/<task>/<version>.yaml``, ask for ``schema``, validate; re-ask once on failure.
 
         ``check`` may return a message saying why a schema-valid value is still unusable; it is sent back
-        like a validation error. Raises OutputTruncated, SchemaValidationFailed, ModelRefused,
-        UpstreamTimeout or UpstreamError.
+        like a validation error. ``attempts`` overrides how many tries a call gets (1: no re-ask).
+        Raises OutputTruncated, SchemaValidationFailed, ModelRefused, UpstreamTimeout or UpstreamError.
         """
         prompt = load_prompt(self.prompts_dir, task, version)
         messages: list[tuple[str, str]] = prompt.render(**variables)
@@ -84,6 +85,7 @@ class LLM:
             strict_json_schema(schema), method="json_schema", include_raw=True, strict=True
         )
         tokens_in = tokens_out = 0
+        limit = attempts or self.max_attempts
         started = time.perf_counter()
         last_output, error = "", ""
 
@@ -97,7 +99,7 @@ class LLM:
                 seconds=round(time.perf_counter() - started, 3),
                 attempts=attempts,
             )
-        for attempt in range(1, self.max_attempts + 1):
+        for attempt in range(1, limit + 1):
             try:
                 result = await runnable.ainvoke(messages)
             except openai.LengthFinishReasonError as e:
@@ -107,7 +109,7 @@ class LLM:
                 self._emit_tokens(task, *spent)
                 last_output = _content_of(e.completion)
                 error = f"the reply was cut off at the limit of {max_tokens} tokens; answer more briefly"
-                if attempt == self.max_attempts:
+                if attempt == limit:
                     err = OutputTruncated(
                         f"{task}: model output truncated at {max_tokens} tokens after {attempt} attempts",
                         backend=self.backend,
@@ -143,17 +145,17 @@ class LLM:
             last_output = raw.content if isinstance(raw.content, str) else json.dumps(raw.content)
             valid, error = _validate(schema, result.get("parsed"), result.get("parsing_error"))
             problem = check(valid) if (valid is not None and check is not None) else None
-            if valid is not None and (problem is None or attempt == self.max_attempts):
+            if valid is not None and (problem is None or attempt == limit):
                 return Answer(value=valid, call=record(attempt), problem=problem)
             error = problem or error
             messages = [*messages, ("assistant", last_output), ("user", REASK.format(error=error))]
         failed = SchemaValidationFailed(
-            f"{task}: model output did not fit the schema after {self.max_attempts} attempts: {error[:300]}",
+            f"{task}: model output did not fit the schema after {limit} attempts: {error[:300]}",
             last_output=last_output,
-            attempts=self.max_attempts,
+            attempts=limit,
             backend=self.backend,
         )
-        failed.call = record(self.max_attempts)
+        failed.call = record(limit)
         raise failed
 
     def _emit_tokens(self, task: str, tokens_in: int, tokens_out: int) -> None:

@@ -37,6 +37,8 @@ async def write_brief(
         llm,
         length=request.options.length,
         concurrency=settings.llm_concurrency,
+        rewrites=settings.staged_rewrites,
+        positions_by=settings.staged_positions,
         request_id=request_id,
     )
 

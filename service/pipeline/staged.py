@@ -67,21 +67,68 @@ def prepare(articles: list[Article]) -> Prepared:
 
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
 _DANGLING = re.compile(r"^(He|She|They|It|This|That|These|The group|The movement|The official)\b")
+_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 MAX_PLAIN_WORDS = 40
 
 
-def needs_rewrite(group: FactGroup) -> bool:
-    """Whether a group needs the model: several outlets to merge into one statement, or one sentence
-    that is too long, quotes someone, leans on a pronoun, or uses a loaded term. A short, plain
-    single-source sentence is already a neutral statement and is used as it is."""
-    text = representative(group).text
+def plain(text: str) -> bool:
+    """Whether a source sentence can stand verbatim as a neutral statement: not too long, not leaning on a
+    pronoun, no first person or loaded term outside a quotation. Quotations themselves are fine: they are
+    the outlet's own words, cited."""
+    bare = _QUOTED.sub(" ", text)
     return (
-        len(group.article_ids) >= 2
-        or word_count(text) > MAX_PLAIN_WORDS
-        or any(q in text for q in ('"', "“", "”"))
-        or bool(_FIRST_PERSON.search(text) or _DANGLING.match(text))
-        or bool(unattributed_terms(text, LOADED))
+        word_count(text) <= MAX_PLAIN_WORDS
+        and not _FIRST_PERSON.search(bare)
+        and not _DANGLING.match(text)
+        and not unattributed_terms(text, LOADED)
     )
+
+
+def verbatim_choice(group: FactGroup) -> Sentence | None:
+    """The group's sentence to use as it is (the most representative plain one), or None when every
+    sentence needs rewriting."""
+    rep = representative(group)
+    return next((s for s in [rep, *(s for s in group.sentences if s is not rep)] if plain(s.text)), None)
+
+
+def needs_rewrite(group: FactGroup) -> bool:
+    """Whether a group needs the model: no sentence of it can stand verbatim. A group that several outlets
+    report is stated by its most representative plain sentence and cites them all."""
+    return verbatim_choice(group) is None
+
+
+def pick_groups(
+    groups: list[FactGroup], held: list[FactGroup], limit: int, rewrites: int
+) -> tuple[list[FactGroup], dict[str, Sentence], list[FactGroup]]:
+    """The top groups in rank order: each stated verbatim, or by the model while the rewrite budget lasts;
+    a group that needs a rewrite beyond the budget gives way to the next one. Returns the groups, the
+    verbatim sentence per group id, and the groups the model rewrites."""
+    picked: list[FactGroup] = []
+    chosen: dict[str, Sentence] = {}
+    to_write: list[FactGroup] = []
+    for g in groups:
+        if len(picked) >= limit:
+            break
+        if g in held:
+            continue
+        s = verbatim_choice(g)
+        if s is not None:
+            chosen[g.id] = s
+        elif len(to_write) < rewrites:
+            to_write.append(g)
+        else:
+            continue
+        picked.append(g)
+    return picked, chosen, to_write
+
+
+def code_positions(parties: dict[str, list[Sentence]]) -> list[tuple[str, str, list[Sentence]]]:
+    """Each party's stance as its first plain stance sentence, verbatim (the outlet's words, cited)."""
+    out = []
+    for party, sentences in parties.items():
+        best = next((s for s in sentences if plain(s.text)), sentences[0])
+        out.append((party, best.text, [best]))
+    return out
 
 
 def citations_of(sentences: list[Sentence]) -> list[Citation]:
@@ -110,6 +157,8 @@ async def staged_brief(
     *,
     length: Length = "medium",
     concurrency: int = 2,
+    rewrites: int = 2,
+    positions_by: str = "code",
     request_id: str | None = None,
 ) -> Brief:
     """Write a brief with the staged strategy."""
@@ -122,16 +171,18 @@ async def staged_brief(
     sem = asyncio.Semaphore(concurrency)
 
     cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
-    top = prep.groups[: FACTS_FOR_LENGTH[length]]
     held = [g for g in prep.groups if any(s.id in cand_sids for s in g.sentences)]
-    plain = [g for g in top if g not in held]
-    to_write = [g for g in plain if needs_rewrite(g)]
+    top, chosen, to_write = pick_groups(prep.groups, held, FACTS_FOR_LENGTH[length], rewrites)
+    parties = stance_sentences(prep.sentences, outlets)
 
     with timer("llm_tasks"):
-        statements, stances = await asyncio.gather(
-            write_statements(llm, to_write, outlets, sem, log),
-            write_positions(llm, stance_sentences(prep.sentences, outlets), outlets, sem, log),
-        )
+        if positions_by == "model":
+            statements, stances = await asyncio.gather(
+                write_statements(llm, to_write, outlets, sem, log),
+                write_positions(llm, parties, outlets, sem, log),
+            )
+        else:
+            statements, stances = await write_statements(llm, to_write, outlets, sem, log), code_positions(parties)
 
     conflicts: list[Conflict] = []
     disputed_facts: dict[str, Fact] = {}
@@ -154,7 +205,10 @@ async def staged_brief(
     for g in top + [g for g in held if g not in top]:
         if any((s.article_id, s.start) in claimed for s in g.sentences):
             continue
-        text = statements.get(g.id) or representative(g).text
+        verbatim = chosen.get(g.id) or verbatim_choice(g)
+        text = statements.get(g.id) or (verbatim.text if verbatim else None)
+        if text is None:  # a held group whose every sentence needs rewriting: left out
+            continue
         facts.append(
             Fact(
                 id="",

@@ -82,6 +82,9 @@ def fallback(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, st
     return HeadlineSummary(headline=headline, summary=" ".join(body))
 
 
+FACTS_IN_PROMPT = 7
+
+
 async def write_summary(
     llm: LLM,
     facts: list[Fact],
@@ -91,7 +94,7 @@ async def write_summary(
     log: TaskLog,
 ) -> HeadlineSummary:
     """Headline and summary from the facts; code fixes or replaces what breaks the rules."""
-    fact_lines = "\n".join(f"- ({f.status}, {f.sources} outlets) {f.statement}" for f in facts[:8])
+    fact_lines = "\n".join(f"- ({f.status}, {f.sources} outlets) {f.statement}" for f in facts[:FACTS_IN_PROMPT])
     conflict_lines = "\n".join(f"- {conflict_sentence(c, outlets)}" for c in conflicts) or "- none"
 
     def check(value: HeadlineSummary) -> str | None:
@@ -105,8 +108,9 @@ async def write_summary(
         HeadlineSummary,
         log,
         sem,
-        max_tokens=320,
+        max_tokens=200,
         check=check,
+        attempts=1,  # code repairs or replaces what breaks the rules; a second call would double the cost
     )
     if answer is None:
         return fallback(facts, conflicts, outlets)
