@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -146,3 +147,23 @@ def test_meta_cost_is_optional() -> None:
     assert Meta(**fields).cost_usd is None  # type: ignore[arg-type]
     assert Meta(**fields, cost_usd=0.01).cost_usd == 0.01  # type: ignore[arg-type]
     assert re.search(r"cost_usd", str(Meta.model_json_schema()))
+
+
+def test_a_brief_gets_its_cost_and_its_tokens_are_counted(settings: Settings) -> None:
+    from service.llm import LLM, LLMProvider
+    from tests.test_api import two
+    from tests.test_jobs import routed
+
+    provider = LLMProvider(settings)
+    provider.add(LLM(routed(), backend="openai", model_name="gpt-4o-mini", prompts_dir=settings.prompts_dir))
+    with TestClient(create_app(settings.model_copy(update={"auth": "off"}), provider)) as c:
+        r = c.post("/v1/briefs", json={"articles": two()})
+        assert r.status_code == 200, r.text
+        meta = r.json()["meta"]
+        text = c.get("/metrics").text
+    assert meta["tokens_in"] > 0
+    expected = (meta["tokens_in"] * 0.15 + meta["tokens_out"] * 0.60) / 1e6
+    assert meta["cost_usd"] == pytest.approx(expected, abs=1e-6)
+    counted = value(text, "crossbrief_tokens_total", direction="in", backend="openai", model="gpt-4o-mini")
+    assert counted == meta["tokens_in"]
+    assert value(text, "crossbrief_stage_seconds_count", stage="align")

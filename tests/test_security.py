@@ -139,6 +139,8 @@ def test_open_paths_need_no_key(keyed: tuple[TestClient, str]) -> None:
     assert c.get("/readyz").status_code in (200, 503)
     assert c.get("/metrics").status_code == 200
     assert c.get("/openapi.json").status_code == 200
+    assert c.get("/").status_code != 401  # the web page and its assets
+    assert c.get("/static/app.js").status_code != 401
     assert c.get("/no-such-page").status_code == 404  # not 401: only /v1 is guarded
 
 
