@@ -46,7 +46,7 @@ _SECRETS = [
     (re.compile(r"\bsk-[A-Za-z0-9_-]{6,}"), "sk-[redacted]"),
 ]
 # Attributes every LogRecord has; anything else was passed in ``extra`` and goes into JSON lines.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "color_message"}
 
 
 def redact(text: str) -> str:
