@@ -1,0 +1,147 @@
+"""The web page: served with a strict CSP, builds its DOM without innerHTML, and, in a real headless Chromium
+against a real server with the 135M model, turns the five seed articles into a brief whose citation chips
+open the source article with exactly the cited text highlighted. Also: the HTML export stays inert in a
+browser and its citation links land on the cited span."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from service import __version__
+from service.config import Settings
+from service.exports import brief_html
+from service.main import create_app
+from tests.conftest import scripted_provider, seed_articles
+from tests.test_exports import HOSTILE, hostile_brief
+
+CHROMIUM = Path("/usr/bin/chromium")
+WEB = Path(__file__).resolve().parents[1] / "service" / "web"
+SCREENSHOT = Path("/tmp/crossbrief-web.png")
+BRIEF_TIMEOUT_MS = 300_000  # ~60 s on an idle machine; generous for a loaded CI runner
+
+needs_browser = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="no /usr/bin/chromium (run scripts/install-browser); Playwright cannot download one"
+)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    provider, _ = scripted_provider(settings, [])
+    with TestClient(create_app(settings, provider)) as c:
+        yield c
+
+
+def test_page_and_assets(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.headers["cache-control"] == "no-cache"
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'none'" in csp
+    assert f'/static/app.js?v={__version__}"' in r.text and "{{version}}" not in r.text
+    for name, kind in [("app.js", "text/javascript"), ("app.css", "text/css")]:
+        r = client.get(f"/static/{name}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
+        assert "max-age" in r.headers["cache-control"]
+    assert client.get("/static/index.html").status_code == 404
+    assert client.get("/static/..%2Fapi%2Froutes%2Fweb.py").status_code == 404
+    assert client.head("/").status_code == 200
+
+
+def test_script_never_writes_html() -> None:
+    """Article text and server data reach the page through textContent/attributes only."""
+    js = (WEB / "app.js").read_text(encoding="utf-8")
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", js)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (run scripts/install-browser); Playwright cannot download one")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@needs_browser
+def test_export_is_inert_and_its_links_land_on_the_cited_span(browser) -> None:
+    brief, articles = hostile_brief()
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.set_content(brief_html(brief, articles))
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.pwned") == "undefined" and dialogs == []
+    assert page.locator("#article-a1 .text").text_content() == HOSTILE
+    for link in page.locator("#fact-f2 a.cite").all():
+        href = link.get_attribute("href")
+        link.click()
+        assert page.evaluate("decodeURIComponent(location.hash)") == unquote(href)
+        target = page.locator("mark:target")
+        cited = next(c for c in brief.facts[1].citations if href.startswith(f"#a-a1-{c.start}"))
+        assert target.text_content() == cited.quote
+        assert target.evaluate("m => getComputedStyle(m).outlineStyle") == "solid"
+    page.close()
+
+
+@needs_browser
+@pytest.mark.e2e
+def test_web_page_writes_a_brief_and_shows_cited_sources(browser, live_server: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server}/")
+
+    # Invalid input: the server's 422 is shown field by field, and the field is marked.
+    page.get_by_role("button", name="Write brief").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "article 1 › outlet" in alert.text_content()
+    assert page.locator("fieldset.article-row").first.get_by_label("Outlet").get_attribute("aria-invalid") == "true"
+
+    articles = seed_articles()
+    for _ in range(len(articles) - 2):
+        page.get_by_role("button", name="Add article").click()
+    rows = page.locator("fieldset.article-row")
+    assert rows.count() == len(articles)
+    for i, a in enumerate(articles):
+        rows.nth(i).get_by_label("Outlet").fill(a["outlet"])
+        rows.nth(i).get_by_label("Text").fill(a["text"])
+    page.get_by_label("Length").select_option("short")
+    page.get_by_role("button", name="Write brief").click()
+
+    page.locator("#progress-status").wait_for()
+    page.locator("#headline").wait_for(timeout=BRIEF_TIMEOUT_MS)
+    assert page.locator("#progress-status").text_content().startswith("Done")
+    assert page.locator("#errors").is_hidden()
+    job_id = re.fullmatch(r"#job=(\w+)", page.evaluate("location.hash")).group(1)  # type: ignore[union-attr]
+    job = httpx.get(f"{live_server}/v1/briefs/{job_id}").json()
+    brief = job["brief"]
+    assert page.locator("#headline").text_content() == brief["headline"]
+    assert page.locator(".facts > li").count() == len(brief["facts"])
+
+    fact = next(f for f in brief["facts"] if f["citations"])
+    cite = fact["citations"][0]
+    page.locator(f"#fact-{fact['id']} .chip").first.click()
+    source = page.locator("#source")
+    source.wait_for()
+    outlet = next(a["outlet"] for a in articles if a["id"] == cite["article_id"])
+    assert page.locator("#source-h").text_content().startswith(outlet)
+    mark = page.locator("#source mark.hl")
+    assert mark.count() == 1 and mark.text_content() == cite["quote"]
+    assert mark.evaluate("m => document.activeElement === m")
+    page.wait_for_timeout(600)  # smooth scroll
+    assert mark.is_visible() and mark.evaluate(
+        "m => { const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+    page.screenshot(path=str(SCREENSHOT))
+    assert errors == []
+    page.close()
