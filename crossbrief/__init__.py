@@ -1,10 +1,10 @@
 """Python client for the crossbrief API: neutral multi-source news briefs.
 
-    import crossbrief
+import crossbrief
 
-    with crossbrief.Client("http://127.0.0.1:8000") as client:
-        brief = client.brief(articles, on_progress=lambda kind, data: print(kind, data))
-        print(brief.headline)
+with crossbrief.Client("http://127.0.0.1:8000") as client:
+    brief = client.brief(articles, on_progress=lambda kind, data: print(kind, data))
+    print(brief.headline)
 """
 
 from crossbrief._async_client import AsyncClient

@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 import httpx
 
-from crossbrief.errors import JobCancelled, JobFailed, RateLimited, error_from_response, job_error
+from crossbrief.errors import CrossbriefAPIError, JobCancelled, JobFailed, RateLimited, error_from_response, job_error
 from service import __version__
 from service.jobs.schemas import FINISHED, Job
-from service.schemas import ArticleIn, BriefOptions
+from service.schemas import ArticleIn, Brief, BriefOptions
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -24,6 +24,7 @@ SYNC_BRIEF_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 STREAM_READ_TIMEOUT = 120.0
 RETRY_STATUSES = frozenset({429, 503})
 MAX_RETRY_WAIT = 30.0  # a longer Retry-After is not waited out: the error is raised at once
+MAX_POLL_FAILURES = 5  # connection failures in a row while polling (a server restart) before giving up
 POLL_INTERVALS = (0.25, 0.5, 1.0, 2.0, 3.0)  # then 3.0 s between polls
 
 Articles = Sequence[ArticleIn | Mapping[str, Any]]
@@ -113,6 +114,13 @@ class BaseClient:
         if response.is_success:
             return response
         raise error_from_response(response)
+
+    @staticmethod
+    def brief_of(job: Job) -> Brief:
+        """The brief of a done job."""
+        if job.brief is None:
+            raise CrossbriefAPIError(None, "no_brief", f"job {job.id} is {job.status} but has no brief", job.request_id)
+        return job.brief
 
     @staticmethod
     def outcome(job: Job) -> Job:

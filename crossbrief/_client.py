@@ -14,6 +14,7 @@ import httpx
 from crossbrief._base import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
+    MAX_POLL_FAILURES,
     SYNC_BRIEF_TIMEOUT,
     TERMINAL_EVENTS,
     Articles,
@@ -81,8 +82,7 @@ class Client(BaseClient):
         job = self.submit_and_wait(
             articles, options=options, no_cache=no_cache, on_progress=on_progress, timeout=timeout
         )
-        assert job.brief is not None
-        return job.brief
+        return self.brief_of(job)
 
     def submit_and_wait(
         self,
@@ -191,9 +191,18 @@ class Client(BaseClient):
         return False, status
 
     def _poll(self, job_id: str, on_progress: ProgressCallback | None, deadline: Deadline, status: str | None) -> Job:
-        n = 0
+        n = failures = 0
         while True:
-            job = self.job(job_id)
+            try:
+                job = self.job(job_id)
+            except APIConnectionError:
+                failures += 1
+                if failures > MAX_POLL_FAILURES or deadline.expired():
+                    raise
+                time.sleep(deadline.sleep_for(poll_interval(n)))
+                n += 1
+                continue
+            failures = 0
             if on_progress is not None:
                 for kind, data in synthetic_events(status, job):
                     on_progress(kind, data)

@@ -221,6 +221,26 @@ def test_wait_falls_back_to_polling_when_the_stream_breaks() -> None:
     ]
 
 
+def test_polling_rides_out_a_short_outage_but_not_a_long_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("crossbrief._client.poll_interval", lambda n: 0.01)
+    answers: list[Any] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        item = answers.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    down = httpx.ConnectError("connection refused")
+    events = httpx.Response(500, json={"error": {"code": "internal_error", "message": "x"}})
+    answers += [events, down, down, httpx.Response(200, json=job_json("done"))]
+    assert mock_client(handler).wait("j1").status == "done"
+    answers[:] = [events, *[down] * 7]
+    with pytest.raises(errors.APIConnectionError):
+        mock_client(handler).wait("j1")
+    assert len(answers) == 1  # gave up after 1 + MAX_POLL_FAILURES attempts
+
+
 def test_wait_times_out_while_the_job_runs() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/events"):
@@ -402,7 +422,7 @@ def test_client_briefs_the_seed_articles_on_the_real_model(live_server: str) -> 
     with crossbrief.Client(live_server) as client:
         assert client.ready()
         brief = client.brief(
-            seed_articles(), no_cache=True, on_progress=lambda k, d: events.append((k, d)), timeout=600
+            seed_articles(), no_cache=True, on_progress=lambda k, d: events.append((k, d)), timeout=900
         )
         assert brief.facts and brief.headline and brief.meta.model == "smollm2-135m"
         kinds = [k for k, _ in events]
