@@ -25,7 +25,7 @@ from crossbrief._base import (
     poll_interval,
     synthetic_events,
 )
-from crossbrief._sse import iter_sse
+from crossbrief._sse import SSEDecoder
 from crossbrief.errors import APIConnectionError, APITimeoutError, WaitTimeout, error_from_response
 from service.jobs.schemas import FINISHED, Job, JobList, SourceArticle
 from service.schemas import Brief
@@ -176,7 +176,13 @@ class Client(BaseClient):
                         raise error_from_response(r)
                     log.info("event stream for job %s answered %s; polling instead", job_id, r.status_code)
                     return False, status
-                for sse in iter_sse(r.iter_lines()):
+                decoder = SSEDecoder()
+                for line in r.iter_lines():  # keep-alive pings included: the deadline is checked often
+                    if deadline.expired():
+                        raise WaitTimeout(job_id, deadline.timeout or 0.0, status)
+                    sse = decoder.feed(line)
+                    if sse is None:
+                        continue
                     data = sse.json()
                     if sse.event == "status":
                         status = str(data.get("status", status))
@@ -184,8 +190,6 @@ class Client(BaseClient):
                         on_progress(sse.event, data)
                     if sse.event in TERMINAL_EVENTS:
                         return True, sse.event
-                    if deadline.expired():
-                        raise WaitTimeout(job_id, deadline.timeout or 0.0, status)
         except (httpx.TransportError, httpx.StreamError) as exc:
             log.info("event stream for job %s broke (%s); polling instead", job_id, exc)
         return False, status
