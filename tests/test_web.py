@@ -95,7 +95,9 @@ def test_export_is_inert_and_its_links_land_on_the_cited_span(browser) -> None:
 @needs_browser
 @pytest.mark.e2e
 def test_web_page_writes_a_brief_and_shows_cited_sources(browser, live_server: str) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{live_server}/")
@@ -143,5 +145,14 @@ def test_web_page_writes_a_brief_and_shows_cited_sources(browser, live_server: s
         "m => { const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
     )
     page.screenshot(path=str(SCREENSHOT))
+
+    # Exports: Copy Markdown puts the .md export on the clipboard; the HTML export link answers.
+    page.get_by_role("button", name="Copy Markdown").click()
+    page.get_by_text("Markdown copied.").wait_for()
+    markdown = httpx.get(f"{live_server}/v1/briefs/{job_id}.md").text
+    assert page.evaluate("navigator.clipboard.readText()") == markdown
+    href = page.get_by_role("link", name="Open HTML export").get_attribute("href")
+    assert href == f"/v1/briefs/{job_id}.html"
+    assert httpx.get(f"{live_server}{href}").headers["content-type"].startswith("text/html")
     assert errors == []
-    page.close()
+    context.close()

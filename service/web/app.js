@@ -308,12 +308,13 @@
     }
   }
 
-  async function run(id) {
+  async function run(id, accepted = false) {
     state.abort?.abort();
     const abort = (state.abort = new AbortController());
     $("cancel").hidden = false;
     $("submit").disabled = true;
     resetProgress();
+    if (accepted) setStage("ingest", "finished"); // a 202 means the articles were read and validated
     try {
       const job = await waitForJob(id, abort.signal);
       if (job.status === "done") {
@@ -354,7 +355,7 @@
       const job = await res.json();
       state.job = job.id;
       history.replaceState(null, "", `#job=${encodeURIComponent(job.id)}`);
-      await run(job.id);
+      await run(job.id, true);
     } catch (e) {
       showError(e);
       $("submit").disabled = false;
