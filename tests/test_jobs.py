@@ -118,6 +118,11 @@ def test_sync_cache_hit_makes_no_model_call_and_no_cache_bypasses(settings: Sett
         assert fresh.headers["x-cache"] == "miss"
         assert {k: len(v) for k, v in model._routes.items()} != used
 
+        metrics = client.get("/metrics").text
+        assert "crossbrief_cache_hits_total 1.0" in metrics
+        assert "crossbrief_cache_misses_total 2.0" in metrics  # the no-cache request does not look
+        assert 'crossbrief_jobs_total{status="done"} 3.0' in metrics
+
 
 def test_unknown_job_404_and_finished_job_cannot_be_cancelled(settings: Settings) -> None:
     with app_with(settings, routed()) as client:

@@ -17,6 +17,7 @@ from service import __version__
 from service.config import Settings
 from service.errors import CrossbriefError, JobCancelled
 from service.jobs.schemas import FINISHED, Job, JobError, Progress, links
+from service.observability import bind_request_id, record_cache, record_job
 from service.pipeline.types import Article
 from service.progress import Event, sink
 from service.schemas import Brief, BriefRequest
@@ -148,6 +149,8 @@ class JobManager:
             key_id=key_id,
         )
         hit = await asyncio.to_thread(self.store.cached_brief, key) if use_cache else None
+        if use_cache:  # a bypass is neither a hit nor a miss
+            record_cache(hit is not None)
         if hit is not None:
             row = JobRow(**base, status="done", brief=hit.brief, cache_hit=True, attempts=0)
             row.started_at = row.finished_at = None
@@ -292,7 +295,7 @@ class JobManager:
     async def _execute(self, row: JobRow, live: Live) -> None:
         request = BriefRequest.model_validate(row.request)
         try:
-            with sink(live.publish):
+            with sink(live.publish), bind_request_id(row.request_id):
                 articles = live.articles or await self.reader(request)
                 live.articles = articles
                 brief = await self.runner(articles, request, row.request_id)
@@ -336,6 +339,7 @@ class JobManager:
     def _end(self, job_id: str, live: Live, event: Event | None) -> None:
         if event is not None:
             live.publish(event)
+            record_job(str(event["event"]))
         live.finished.set()
         self.live.pop(job_id, None)
 
