@@ -14,12 +14,12 @@ from fastapi.responses import JSONResponse
 
 from service import __version__
 from service.api import middleware
-from service.api.routes import briefs, health, metrics
+from service.api.routes import briefs, exports, health, metrics, web
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError, InputError, UpstreamError
 from service.jobs.manager import JobManager
 from service.llm import LLMProvider
-from service.observability import record_error
+from service.observability import estimate_cost, record_error
 from service.pipeline import read_articles, write_brief
 from service.pipeline.types import Article
 from service.schemas import Brief, BriefRequest
@@ -49,7 +49,10 @@ def create_app(settings: Settings | None = None, provider: LLMProvider | None = 
         if startup is not None and not (opts.backend or opts.model):
             await asyncio.shield(startup)
         llm = await asyncio.to_thread(provider.get, opts.backend, opts.model)
-        return await write_brief(articles, body, llm, settings, request_id=request_id)
+        brief = await write_brief(articles, body, llm, settings, request_id=request_id)
+        meta = brief.meta
+        meta.cost_usd = estimate_cost(settings, meta.model, meta.tokens_in, meta.tokens_out, backend=meta.backend)
+        return brief
 
     jobs = JobManager(store, settings, reader, runner)
 
@@ -78,6 +81,8 @@ def create_app(settings: Settings | None = None, provider: LLMProvider | None = 
     app.state.startup = None
     app.include_router(health.router)
     app.include_router(metrics.router)
+    app.include_router(web.router)
+    app.include_router(exports.router)
     app.include_router(briefs.router)
 
     middleware.install(app, settings)  # keys, rate and size limits, CORS, access log, metrics
