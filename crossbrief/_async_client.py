@@ -37,7 +37,7 @@ log = logging.getLogger("crossbrief.client")
 class AsyncClient(BaseClient):
     """A crossbrief API client for asyncio (see ``Client`` for the blocking one); ``on_progress`` may be async.
 
-    ``api_key`` defaults to the ``CROSSBRIEF_API_KEY`` environment variable and is sent as a bearer token.
+    ``api_key`` defaults to the ``CROSSBRIEF_CLIENT_KEY`` environment variable and is sent as a bearer token.
     GETs are retried up to ``max_retries`` times on 429 (after ``Retry-After``) and 503; POST and DELETE never are.
     """
 

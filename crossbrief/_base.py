@@ -46,7 +46,7 @@ class BaseClient:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.api_key = api_key if api_key is not None else os.environ.get("CROSSBRIEF_API_KEY") or None
+        self.api_key = api_key if api_key is not None else os.environ.get("CROSSBRIEF_CLIENT_KEY") or None
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout, connect=5.0)
         self.max_retries = max(0, max_retries)
         self.default_headers = {

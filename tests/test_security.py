@@ -153,8 +153,17 @@ def test_metrics_can_require_a_key(db_settings: Settings) -> None:
 
 @pytest.mark.parametrize(
     ("host", "on"),
-    [("127.0.0.1", False), ("127.0.0.2", False), ("::1", False), ("[::1]", False), ("localhost", False),
-     ("0.0.0.0", True), ("::", True), ("10.1.2.3", True), ("api.example.org", True)],
+    [
+        ("127.0.0.1", False),
+        ("127.0.0.2", False),
+        ("::1", False),
+        ("[::1]", False),
+        ("localhost", False),
+        ("0.0.0.0", True),
+        ("::", True),
+        ("10.1.2.3", True),
+        ("api.example.org", True),
+    ],
 )
 def test_auto_mode_is_off_only_on_loopback(settings: Settings, host: str, on: bool) -> None:
     assert auth_enabled(settings.model_copy(update={"host": host, "auth": "auto"})) is on
@@ -291,5 +300,9 @@ def test_no_cors_headers_without_origins(settings: Settings) -> None:
 def test_settings_default_to_safe_values(tmp_path: Path) -> None:
     s = Settings(cache_dir=tmp_path)
     assert (s.auth, s.rate_limit, s.rate_limit_storage, s.max_body_bytes, s.cors_origins) == (
-        "auto", "120/minute", "memory://", 10 * 1024 * 1024, []
+        "auto",
+        "120/minute",
+        "memory://",
+        10 * 1024 * 1024,
+        [],
     )
