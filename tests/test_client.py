@@ -322,12 +322,12 @@ def test_brief_follows_progress_and_cache_hits_make_no_model_call(settings: Sett
 
         used = {k: len(v) for k, v in model._routes.items()}
         again = client.submit([crossbrief.ArticleIn(**a) for a in two()])  # typed articles, same request
-        assert again.status == "done" and again.cache_hit and again.id != job.id
+        assert again.status == "done" and again.cache_hit and again.id == job.id  # the stored job answers
         assert client.brief(two()) == job.brief == client.brief_sync(two())
         assert {k: len(v) for k, v in model._routes.items()} == used  # not one model call
 
         listed = client.list(limit=10)
-        assert len(listed) == 4 and {job.id, again.id} <= {j.id for j in listed} and listed[0].brief is None
+        assert job.id in {j.id for j in listed} and listed[0].brief is None
         texts = {a.id: a.text for a in client.articles(job.id)}
         assert all(texts[c.article_id][c.start : c.end] == c.quote for f in job.brief.facts for c in f.citations)
         with pytest.raises(errors.ConflictError):

@@ -108,8 +108,11 @@ def test_sync_cache_hit_makes_no_model_call_and_no_cache_bypasses(settings: Sett
         assert again.status_code == 200 and again.headers["x-cache"] == "hit"
         assert again.json() == first.json()
         assert {k: len(v) for k, v in model._routes.items()} == used  # not one model call
-        assert again.headers["x-brief-id"] != first.headers["x-brief-id"]
-        assert client.get(again.headers["location"]).json()["cache_hit"] is True
+        assert again.headers["x-brief-id"] == first.headers["x-brief-id"]  # the stored brief answers
+        cached = client.post("/v1/briefs?async=true", json={"articles": two()}).json()
+        assert (
+            cached["status"] == "done" and cached["cache_hit"] is True and cached["id"] == first.headers["x-brief-id"]
+        )
 
         other = client.post("/v1/briefs", json={"articles": two(), "options": {"length": "short"}})
         assert other.headers["x-cache"] == "miss"  # different options, different brief
@@ -119,7 +122,7 @@ def test_sync_cache_hit_makes_no_model_call_and_no_cache_bypasses(settings: Sett
         assert {k: len(v) for k, v in model._routes.items()} != used
 
         metrics = client.get("/metrics").text
-        assert "crossbrief_cache_hits_total 1.0" in metrics
+        assert "crossbrief_cache_hits_total 2.0" in metrics
         assert "crossbrief_cache_misses_total 2.0" in metrics  # the no-cache request does not look
         assert 'crossbrief_jobs_total{status="done"} 3.0' in metrics
 

@@ -151,12 +151,9 @@ class JobManager:
         hit = await asyncio.to_thread(self.store.cached_brief, key) if use_cache else None
         if use_cache:  # a bypass is neither a hit nor a miss
             record_cache(hit is not None)
-        if hit is not None:
-            row = JobRow(**base, status="done", brief=hit.brief, cache_hit=True, attempts=0)
-            row.started_at = row.finished_at = None
-            await asyncio.to_thread(self.store.add_job, row)
-            await asyncio.to_thread(self.store.finish_job, job_id, "done")  # no-op: keeps timestamps consistent
-            return await self.get(job_id)  # type: ignore[return-value]
+        if hit is not None:  # the stored job answers (nothing is written: a hit costs one read)
+            hit.cache_hit = True  # this answer's flag; the stored row keeps its own
+            return hit
         row = JobRow(**base, status="queued", cache_hit=False, attempts=0)
         await asyncio.to_thread(self.store.add_job, row)
         self.live[job_id] = Live(articles=articles)

@@ -74,7 +74,8 @@ async def create_brief(
         view = jobs.view(row)
         headers = {"Location": location, "Preference-Applied": "respond-async"}
         return JSONResponse(view.model_dump(mode="json"), status_code=202, headers=headers)
-    row = await jobs.wait(row.id)
+    if not row.cache_hit:
+        row = await jobs.wait(row.id)
     headers = {"Location": location, "X-Brief-Id": row.id, "X-Cache": "hit" if row.cache_hit else "miss"}
     return JSONResponse(jobs.view(row).brief.model_dump(mode="json"), headers=headers)  # type: ignore[union-attr]
 
