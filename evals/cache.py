@@ -14,8 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from service.config import REPO_ROOT
-
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "crossbrief" / "evals"
 
 
@@ -23,23 +21,6 @@ def content_key(*parts: Any) -> str:
     """SHA-256 of the parts as canonical JSON."""
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def files_digest(root: Path, pattern: str) -> str:
-    """SHA-256 over the relative paths and contents of the files under ``root`` matching ``pattern``."""
-    h = hashlib.sha256()
-    for path in sorted(root.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(root)).encode())
-            h.update(b"\0")
-            h.update(path.read_bytes())
-            h.update(b"\0")
-    return h.hexdigest()
-
-
-def code_digest() -> str:
-    """Digest of the service code that writes briefs (a code change must not reuse cached briefs)."""
-    return files_digest(REPO_ROOT / "service", "*.py")
 
 
 class Cache:

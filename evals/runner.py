@@ -13,12 +13,13 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
-from evals.cache import Cache, code_digest, content_key, files_digest
+from evals.cache import Cache, content_key
 from evals.dataset import LoadedCase
 from evals.judges import ModelJudge
 from evals.llms import LazyLLM
 from evals.scorers import Score, score_brief
 from service.config import Settings
+from service.digest import code_digest, files_digest
 from service.errors import CrossbriefError
 from service.pipeline import build_brief
 from service.pipeline.ingest import ingest

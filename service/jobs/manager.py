@@ -15,6 +15,7 @@ from typing import Any
 
 from service import __version__
 from service.config import Settings
+from service.digest import code_digest
 from service.errors import CrossbriefError, JobCancelled
 from service.jobs.schemas import FINISHED, Job, JobError, Progress, links
 from service.observability import bind_request_id, record_cache, record_job
@@ -43,6 +44,7 @@ def cache_key(request: BriefRequest, settings: Settings) -> str:
             str(p.relative_to(settings.prompts_dir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in prompts
         },
         "version": __version__,
+        "code": code_digest(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
