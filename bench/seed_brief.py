@@ -36,12 +36,13 @@ def main() -> None:
     load = time.perf_counter() - t0
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
+    runner = asyncio.Runner()
     try:
         for strategy in args.strategies.split(","):
             request = BriefRequest(articles=articles, options=BriefOptions(strategy=strategy))  # type: ignore[arg-type]
             started = time.perf_counter()
             try:
-                brief = asyncio.run(build_brief(request, llm, settings))
+                brief = runner.run(build_brief(request, llm, settings))  # one loop: the client is bound to it
             except CrossbriefError as e:
                 spent = time.perf_counter() - started
                 print(f"{strategy}: failed after {spent:.1f} s: {e.code}: {e.message}", flush=True)
@@ -63,6 +64,7 @@ def main() -> None:
                 )
             )
     finally:
+        runner.close()
         provider.close()
     print(f"model {llm.model_name} · {os.cpu_count()} cores · model load {load:.1f} s")
     print(
