@@ -25,3 +25,9 @@ def files_digest(root: Path, pattern: str) -> str:
 def code_digest() -> str:
     """Digest of the service code that writes briefs (a code change must not reuse stored briefs)."""
     return files_digest(SERVICE_ROOT, "*.py")
+
+
+@lru_cache
+def prompts_digest(prompts_dir: Path) -> str:
+    """Digest of every prompt file (read once per process, like the prompts themselves)."""
+    return files_digest(prompts_dir, "*.yaml")

@@ -15,7 +15,7 @@ from typing import Any
 
 from service import __version__
 from service.config import Settings
-from service.digest import code_digest
+from service.digest import code_digest, prompts_digest
 from service.errors import CrossbriefError, JobCancelled
 from service.jobs.schemas import FINISHED, Job, JobError, Progress, links
 from service.observability import bind_request_id, record_cache, record_job
@@ -34,15 +34,12 @@ Reader = Callable[[BriefRequest], Awaitable[list[Article]]]
 
 def cache_key(request: BriefRequest, settings: Settings) -> str:
     """Hash of everything that decides a brief: articles, options, backend, model, prompts, code version."""
-    prompts = sorted(settings.prompts_dir.glob("*/*.yaml"))
     payload = {
         "articles": [a.model_dump(mode="json") for a in request.articles],
         "options": request.options.model_dump(mode="json", exclude={"backend", "model"}),
         "backend": request.options.backend or settings.backend,
         "model": request.options.model or settings.model or "default",
-        "prompts": {
-            str(p.relative_to(settings.prompts_dir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in prompts
-        },
+        "prompts": prompts_digest(settings.prompts_dir),
         "version": __version__,
         "code": code_digest(),
     }

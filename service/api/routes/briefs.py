@@ -77,7 +77,7 @@ async def create_brief(
     if not row.cache_hit:
         row = await jobs.wait(row.id)
     headers = {"Location": location, "X-Brief-Id": row.id, "X-Cache": "hit" if row.cache_hit else "miss"}
-    return JSONResponse(jobs.view(row).brief.model_dump(mode="json"), headers=headers)  # type: ignore[union-attr]
+    return JSONResponse(row.brief, headers=headers)  # stored from Brief.model_dump: already valid
 
 
 @router.get("/briefs", response_model=JobList, summary="Recent brief jobs, newest first (without briefs)")
