@@ -22,7 +22,7 @@ from service.prompts import neutralise
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
 MAX_FACTS: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
-MAX_TOKENS: dict[str, int] = {"short": 1024, "medium": 2048, "long": 3072}
+MAX_TOKENS: dict[str, int] = {"short": 1024, "medium": 1536, "long": 3072}
 
 
 class DraftCitation(BaseModel):
@@ -143,6 +143,10 @@ async def single_brief(
             {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},
             SingleDraft,
             max_tokens=MAX_TOKENS[length],
+            # On the embedded model a whole-brief reply that failed once (most often: it ran to the token
+            # budget) fails again at the same cost (measured: 2 × 2,048 tokens, minutes); remote models
+            # get the re-ask with the error.
+            attempts=1 if llm.backend == "local" else None,
         )
     log.calls.append(answer.call)
     facts, conflicts, parties = verify_draft(answer.value, by_id, log.warnings)
