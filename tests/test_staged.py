@@ -50,7 +50,7 @@ async def test_staged_brief_verifies_what_the_model_wrote(scripted) -> None:
     texts = {a.id: a.text for a in ingest(request.articles, settings)}
 
     # Groups with no sentence usable verbatim go to the model; its invented statement never reaches the
-    # brief: the source sentence stands in, with a warning.
+    # brief, with a warning.
     prep = prepare(ingest(request.articles, settings))
     assert all("99,999" not in f.statement for f in brief.facts)
     rejected = [m.group(1) for w in brief.meta.warnings if (m := re.match(r"fact (g\d+): model statement rejected", w))]
@@ -58,7 +58,9 @@ async def test_staged_brief_verifies_what_the_model_wrote(scripted) -> None:
     for gid in rejected:
         g = next(g for g in prep.groups if g.id == gid)
         assert needs_rewrite(g)  # only groups with no plain sentence went to the model
-        assert any(f.statement == representative(g).text for f in brief.facts)
+        # ... and with the rewrite rejected, the slanted source sentence is not stated either
+        assert all(f.statement != representative(g).text for f in brief.facts)
+        assert f"fact {gid}: no neutral statement; left out" in brief.meta.warnings
 
     # Confirmed conflicts: disputed facts that give every figure with its outlet.
     toll = next(c for c in brief.conflicts if any("19,667" in p.value for p in c.positions))

@@ -59,6 +59,24 @@ NAMING_TERMS = (
     "blasted",
     "vowed",
     "admitted",
+    # tabloid and editorial vocabulary (emotive judgements a neutral statement leaves to quotations)
+    "greedy",
+    "ransom",
+    "wreckers",
+    "fat-cat",
+    "fat cats",
+    "disgrace",
+    "disgraceful",
+    "shameful",
+    "outrageous",
+    "heroic",
+    "reckless",
+    "draconian",
+    "notorious",
+    "besieged",
+    "eye-watering",
+    "poverty wages",
+    "traitor",
 )
 
 

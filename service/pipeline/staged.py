@@ -123,11 +123,13 @@ def pick_groups(
 
 
 def code_positions(parties: dict[str, list[Sentence]]) -> list[tuple[str, str, list[Sentence]]]:
-    """Each party's stance as its first plain stance sentence, verbatim (the outlet's words, cited)."""
+    """Each party's stance as its first plain stance sentence, verbatim (the outlet's words, cited); a party
+    whose every stance sentence is loaded or leans on a pronoun gets none rather than a slanted one."""
     out = []
     for party, sentences in parties.items():
-        best = next((s for s in sentences if plain(s.text)), sentences[0])
-        out.append((party, best.text, [best]))
+        best = next((s for s in sentences if plain(s.text)), None)
+        if best is not None:
+            out.append((party, best.text, [best]))
     return out
 
 
@@ -207,7 +209,10 @@ async def staged_brief(
             continue
         verbatim = chosen.get(g.id) or verbatim_choice(g)
         text = statements.get(g.id) or (verbatim.text if verbatim else None)
-        if text is None:  # a held group whose every sentence needs rewriting: left out
+        if text is None or (verbatim is None and not plain(text)):
+            # every sentence of the group needs rewriting and the model's rewrite was rejected (the code
+            # fallback is the loaded or dangling source sentence): left out rather than stated slanted
+            log.warnings.append(f"fact {g.id}: no neutral statement; left out")
             continue
         facts.append(
             Fact(
