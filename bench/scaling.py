@@ -44,9 +44,12 @@ def main() -> None:
     settings = Settings(model=args.model) if args.model else Settings()
     articles = pool()
     provider = LLMProvider(settings)
-    llm = provider.start()
+    t0 = time.perf_counter()
+    llm = provider.start()  # joins the model file only if it is not there yet, then loads it once
+    load = time.perf_counter() - t0
     print(
-        f"{os.cpu_count()} cores · model {llm.model_name} · {len(articles)} distinct articles · RSS {rss_mb():.0f} MB"
+        f"{os.cpu_count()} cores · model {llm.model_name} loaded in {load:.1f} s · {len(articles)} distinct"
+        f" articles · RSS {rss_mb():.0f} MB"
     )
     head = f"{'n':>3} {'chars':>7} {'wall s':>7} {'s/1k ch':>7} {'tok in':>7} {'tok out':>7} {'calls':>5} "
     print(head + f"{'facts':>5} {'rss MB':>7} {'peak MB':>7}  seconds by stage")
