@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from service.storage.models import ApiKeyRow, EvalRunRow, JobRow, utcnow
@@ -121,7 +121,7 @@ class Store:
 
     def count_jobs(self, statuses: Iterable[str]) -> int:
         with self.sessions() as s:
-            return len(list(s.scalars(select(JobRow.id).where(JobRow.status.in_(list(statuses))))))
+            return int(s.scalar(select(func.count()).where(JobRow.status.in_(list(statuses)))) or 0)
 
     # eval runs
     def add_eval_run(self, row: EvalRunRow) -> None:
