@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
+from _harness import Server, Stub, stub_backend
 
 ARTICLES = [
     {
@@ -37,12 +37,6 @@ ARTICLES = [
         "The council vote was 12 to 3, according to the clerk.",
     },
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def load(url: str, scenario: str, clients: int, seconds: float) -> dict[str, float]:
@@ -81,24 +75,6 @@ async def load(url: str, scenario: str, clients: int, seconds: float) -> dict[st
     }
 
 
-def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"server exited:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"server not ready:\n{log.read_text()[-2000:]}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -112,37 +88,25 @@ def main() -> None:
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="crossbrief-bench-"))
-    stub_port, api_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "CROSSBRIEF_BACKEND": "openai-compatible",
-        "CROSSBRIEF_BASE_URL": f"http://127.0.0.1:{stub_port}/v1",
-        "CROSSBRIEF_API_KEY": "unused",
-        "CROSSBRIEF_MODEL": "stub",
-        "CROSSBRIEF_DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
-        "CROSSBRIEF_RATE_LIMIT": "100000000/minute",
-    }
-    stub = start([sys.executable, "-m", "service.llm.stub_server", "--port", str(stub_port)], env, tmp / "stub.log")
-    api = start([sys.executable, "-m", "service.cli", "serve", "--port", str(api_port)], env, tmp / "api.log")
-    url = f"http://127.0.0.1:{api_port}"
-    try:
-        wait_ready(url, api, tmp / "api.log")
-        print(f"{os.cpu_count()} cores · API, zero-latency model server and load generator are 3 processes here")
-        print(f"{'scenario':<16} {'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-        for scenario in args.scenarios.split(","):
-            for clients in [int(c) for c in args.clients.split(",")]:
-                cmd = [sys.executable, __file__, "--load", url, scenario, str(clients), str(args.seconds)]
-                r = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
-                print(
-                    f"{scenario:<16} {clients:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>8.1f} "
-                    f"{r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}",
-                    flush=True,
-                )
-    finally:
-        for p in (api, stub):
-            p.terminate()
-            p.wait(10)
-
+    with Stub(tmp / "stub.log") as stub:
+        settings = {
+            **stub_backend(stub.url),
+            "CROSSBRIEF_DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+            "CROSSBRIEF_RATE_LIMIT": "100000000/minute",
+        }
+        with Server(settings, tmp / "api.log") as api:
+            print(f"{os.cpu_count()} cores · API, zero-latency model server and load generator are 3 processes here")
+            head = ("scenario", "clients", "requests", "errors", "req/s", "p50 ms", "p99 ms")
+            print(f"{head[0]:<16} " + " ".join(f"{h:>{w}}" for h, w in zip(head[1:], (7, 8, 6, 8, 8, 8), strict=True)))
+            for scenario in args.scenarios.split(","):
+                for clients in [int(c) for c in args.clients.split(",")]:
+                    cmd = [sys.executable, __file__, "--load", api.url, scenario, str(clients), str(args.seconds)]
+                    r = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+                    print(
+                        f"{scenario:<16} {clients:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>8.1f} "
+                        f"{r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}",
+                        flush=True,
+                    )
 
 if __name__ == "__main__":
     main()

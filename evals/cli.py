@@ -82,6 +82,13 @@ def eval_group() -> None:
 @click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True, help="Briefs at once.")
 @click.option("--service-url", default=None, help="Get briefs from a running service (POST URL/v1/briefs).")
 @click.option(
+    "--workers",
+    type=click.Choice(["local", "queue"]),
+    default="local",
+    show_default=True,
+    help="queue: fan the briefs out as jobs on the Redis queue (REDIS_URL) to `crossbrief worker`s.",
+)
+@click.option(
     "--briefs",
     "briefs_dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -124,8 +131,8 @@ def eval_group() -> None:
 def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
     """Run and score every case under PATH... and write run.json and report.html."""
     under, over = _thresholds(o["fail_under"]), _thresholds(o["fail_over"])
-    if o["service_url"] and o["briefs_dir"]:
-        raise click.UsageError("give at most one of --service-url and --briefs")
+    if sum(map(bool, (o["service_url"], o["briefs_dir"], o["workers"] == "queue"))) > 1:
+        raise click.UsageError("give at most one of --service-url, --briefs and --workers queue")
     if o["max_drop"] is not None and o["baseline"] is None:
         raise click.UsageError("--max-drop needs --baseline")
     pairs = 0
@@ -138,8 +145,16 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
     settings = _settings(ctx, o["backend"], o["model"])
+    if o["workers"] == "queue" and not settings.redis_url:
+        raise click.UsageError("--workers queue needs a Redis queue: set REDIS_URL (or CROSSBRIEF_REDIS_URL)")
     options = RunOptions(
-        source="service" if o["service_url"] else "briefs" if o["briefs_dir"] else "pipeline",
+        source="service"
+        if o["service_url"]
+        else "briefs"
+        if o["briefs_dir"]
+        else "queue"
+        if o["workers"] == "queue"
+        else "pipeline",
         service_url=o["service_url"],
         briefs_dir=o["briefs_dir"],
         strategy=o["strategy"],

@@ -17,6 +17,7 @@ from evals.cache import Cache, content_key
 from evals.dataset import LoadedCase
 from evals.judges import ModelJudge
 from evals.llms import LazyLLM
+from evals.queue_source import QueueSource
 from evals.scorers import Score, score_brief
 from service.config import Settings
 from service.digest import code_digest, files_digest
@@ -26,7 +27,7 @@ from service.pipeline.ingest import ingest
 from service.pipeline.types import Article
 from service.schemas import Brief, BriefOptions, BriefRequest, Length
 
-Source = Literal["pipeline", "service", "briefs"]
+Source = Literal["pipeline", "service", "briefs", "queue"]
 Progress = Callable[[str, int], None]
 
 
@@ -108,6 +109,7 @@ class Runner:
         self._sem = asyncio.Semaphore(max(1, options.concurrency))
         self._prompts = prompts_digest(settings.prompts_dir)
         self._code = code_digest()
+        self._queue: QueueSource | None = None
 
     def brief_key(self, lc: LoadedCase, repeat: int) -> str:
         """Cache key of one pipeline brief: case content, options, model, prompts, code and repeat."""
@@ -126,7 +128,11 @@ class Runner:
             return result
 
         tasks = [[one(lc, r) for r in range(1, self.options.repeat + 1)] for lc in cases]
-        done = await asyncio.gather(*(asyncio.gather(*t) for t in tasks))
+        try:
+            done = await asyncio.gather(*(asyncio.gather(*t) for t in tasks))
+        finally:
+            if self._queue is not None:
+                await self._queue.close()
         return [
             CaseResult(
                 id=lc.case.id, title=lc.case.title, suite=lc.suite, file=lc.file, sha256=lc.sha256, repeats=list(rs)
@@ -161,6 +167,8 @@ class Runner:
             return await self._from_service(lc)
         if self.options.source == "briefs":
             return self._from_file(lc)
+        if self.options.source == "queue":
+            return await self._from_queue(lc)
         return await self._from_pipeline(lc, repeat)
 
     async def _from_pipeline(self, lc: LoadedCase, repeat: int) -> Outcome:
@@ -199,6 +207,15 @@ class Runner:
         except ValueError:
             return Outcome(None, "service reply is not JSON", False, seconds)
         return _validated(data, seconds)
+
+    async def _from_queue(self, lc: LoadedCase) -> Outcome:
+        if self._queue is None:
+            self._queue = QueueSource(self.settings)
+        request = BriefRequest(articles=lc.case.articles_in(), options=self.options.request_options())
+        brief, problem, seconds = await self._queue.brief(request)
+        if brief is None:
+            return Outcome(None, problem, False, seconds)
+        return _validated(brief.model_dump(mode="json"), seconds)  # scored as a client receives it
 
     def _from_file(self, lc: LoadedCase) -> Outcome:
         path = (self.options.briefs_dir or Path(".")) / f"{lc.case.id}.json"

@@ -119,6 +119,26 @@ def serve(host: str | None, port: int | None) -> None:
     )
 
 
+@main.command()
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Jobs at once (CROSSBRIEF_WORKER_JOBS).")
+@click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
+@click.option("--check", is_flag=True, help="Health check: exit 0 if a worker on this host is alive, else 1.")
+def worker(jobs: int | None, burst: bool, check: bool) -> None:
+    """Run brief jobs from the Redis queue (needs REDIS_URL and a shared DATABASE_URL)."""
+    from service.jobs import worker as jobs_worker
+    from service.observability import configure_logging
+
+    settings: Settings = get_settings()
+    if not settings.redis_url:
+        raise click.UsageError("crossbrief worker needs a Redis queue: set REDIS_URL (or CROSSBRIEF_REDIS_URL)")
+    if check:
+        sys.exit(jobs_worker.check(settings))
+    if jobs:
+        settings = settings.model_copy(update={"worker_jobs": jobs})
+    configure_logging(settings)
+    jobs_worker.make_worker(settings, burst=burst).run()
+
+
 @main.command("prepare-model")
 @click.option("--model", default=None, help="Alias or GGUF path (default: settings).")
 def prepare_model(model: str | None) -> None:

@@ -87,6 +87,20 @@ class Settings(BaseSettings):
         2, ge=1, le=10, description="Starts a job gets; one interrupted more often (restarts) is marked failed."
     )
 
+    # Scale-out (README: "Scaling out"): with a Redis URL, jobs go through a Redis queue to `crossbrief worker`s.
+    redis_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("CROSSBRIEF_REDIS_URL", "REDIS_URL"),
+        description="redis://host:6379/0 — jobs go through a Redis queue (arq) run by `crossbrief worker`; "
+        "unset: the in-process queue.",
+    )
+    queue_name: str = Field("crossbrief:queue", description="Name of the Redis queue (deployments can share a Redis).")
+    worker_jobs: int = Field(1, ge=1, le=64, description="Jobs one `crossbrief worker` process runs at once.")
+    worker_lease_s: float = Field(
+        30.0, ge=2, description="A job whose worker stops renewing its lease this long is picked up by another worker."
+    )
+    job_timeout_s: float = Field(1800.0, ge=1, description="Longest a queued job may run on a worker.")
+
     host: str = Field("127.0.0.1", description="Address `crossbrief serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `crossbrief serve` binds.")
 
@@ -110,6 +124,24 @@ class Settings(BaseSettings):
     model_prices: dict[str, tuple[float, float]] = Field(
         default_factory=lambda: dict(MODEL_PRICES),
         description="USD per 1M input and output tokens, by model name (for meta.cost_usd); unknown: no estimate.",
+    )
+
+    # Failing models (README: "Failing models"): retry cap and a fallback backend.
+    max_retry_after_s: float = Field(
+        30.0,
+        gt=0,
+        le=120,
+        description="Longest Retry-After (seconds) a remote backend may ask for; longer: no retry, an error at once.",
+    )
+    fallback_backend: Backend | None = Field(
+        None, description="Backend that answers a model call when the primary one fails (after its retries)."
+    )
+    fallback_model: str | None = Field(None, description="Model of the fallback backend (its default when unset).")
+    fallback_base_url: str | None = Field(
+        None, description="Base URL of the fallback when it is openai-compatible (…/v1)."
+    )
+    fallback_api_key: SecretStr | None = Field(
+        None, description="API key of the fallback when it is openai-compatible (openai: OPENAI_API_KEY)."
     )
 
 

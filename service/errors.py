@@ -121,3 +121,24 @@ class JobCancelled(CrossbriefError):
 
     status_code = 409
     code = "cancelled"
+
+
+class JobTimedOut(CrossbriefError):
+    """A queued job ran past ``job_timeout_s`` on its worker."""
+
+    status_code = 504
+    code = "job_timeout"
+
+
+class Interrupted(CrossbriefError):
+    """A job was started more than ``job_max_attempts`` times (its process or worker stopped each time)."""
+
+    status_code = 503
+    code = "interrupted"
+
+
+class DatabaseInUse(CrossbriefError):
+    """Another live process runs the in-process job queue on this database."""
+
+    status_code = 503
+    code = "database_in_use"

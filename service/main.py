@@ -10,20 +10,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__
-from service.api import middleware
+from service.api import middleware, validation
 from service.api.routes import briefs, exports, health, metrics, web
+from service.briefing import make_reader, make_runner
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError, InputError, UpstreamError
 from service.jobs.manager import JobManager
+from service.jobs.queued import QueuedJobManager
 from service.llm import LLMProvider
-from service.observability import estimate_cost, record_error
-from service.pipeline import read_articles, write_brief
-from service.pipeline.types import Article
-from service.schemas import Brief, BriefRequest
+from service.observability import record_error
 from service.storage import Store
 
 log = logging.getLogger("crossbrief")
@@ -37,35 +38,29 @@ def create_app(settings: Settings | None = None, provider: LLMProvider | None = 
     store = Store(settings.database_url)
     store.upgrade()
 
-    async def reader(body: BriefRequest) -> list[Article]:
-        opts = body.options
-        if (opts.backend or opts.model) and not settings.allow_overrides:
-            field = "backend" if opts.backend else "model"
-            raise InputError("this server does not allow backend/model overrides", field=f"options.{field}")
-        return await read_articles(body, settings)
-
-    async def runner(articles: list[Article], body: BriefRequest, request_id: str | None) -> Brief:
-        opts = body.options
+    async def model_ready() -> None:
         startup: asyncio.Task[None] | None = app.state.startup
-        if startup is not None and not (opts.backend or opts.model):
+        if startup is not None:
             await asyncio.shield(startup)
-        llm = await asyncio.to_thread(provider.get, opts.backend, opts.model)
-        brief = await write_brief(articles, body, llm, settings, request_id=request_id)
-        meta = brief.meta
-        meta.cost_usd = estimate_cost(settings, meta.model, meta.tokens_in, meta.tokens_out, backend=meta.backend)
-        return brief
 
-    jobs = JobManager(store, settings, reader, runner)
+    reader, runner = make_reader(settings), make_runner(settings, provider, model_ready)
+    jobs: JobManager = (
+        QueuedJobManager(store, settings, reader, runner)
+        if settings.redis_url
+        else JobManager(store, settings, reader, runner)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.startup = asyncio.create_task(asyncio.to_thread(_start, provider))
+        if not settings.redis_url:  # with a Redis queue the workers load the model, not the API
+            app.state.startup = asyncio.create_task(asyncio.to_thread(_start, provider))
         await jobs.start()
         try:
             yield
         finally:
             await jobs.stop()
-            app.state.startup.cancel()
+            if app.state.startup is not None:
+                app.state.startup.cancel()
             await asyncio.to_thread(provider.close)
             store.close()
 
@@ -91,6 +86,8 @@ def create_app(settings: Settings | None = None, provider: LLMProvider | None = 
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, refusals included, carries the id
 
     app.add_exception_handler(CrossbriefError, _crossbrief_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation.request_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, validation.http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
     return app
 

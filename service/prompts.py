@@ -16,8 +16,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from service.errors import MissingVariables, PromptError
 
 _VAR = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
-# Tags we use as delimiters; the same tags inside article text are neutralised.
-_DELIMS = re.compile(r"<\s*(/?)\s*(article|sentence|group|facts|fact|data|system|instructions?)\b", re.I)
 
 
 class Prompt(BaseModel):
@@ -45,11 +43,6 @@ class Prompt(BaseModel):
             )
         fill = lambda m: str(values[m.group(1)])  # noqa: E731
         return [("system", _VAR.sub(fill, self.system)), ("user", _VAR.sub(fill, self.user))]
-
-
-def neutralise(text: str) -> str:
-    """Article text made safe to put between our delimiters: look-alike tags lose their angle bracket."""
-    return _DELIMS.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
 
 
 @lru_cache(maxsize=64)

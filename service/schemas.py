@@ -3,23 +3,67 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import itertools
+import re
+import unicodedata
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 FactStatus = Literal["corroborated", "single-source", "disputed"]
 Length = Literal["short", "medium", "long"]
+
+
+MAX_ARTICLES_ANY = 1000  # no server takes more articles (its own CROSSBRIEF_MAX_ARTICLES, default 50, is checked later)
+FUTURE_DAYS = 2  # a publication date may be this many days after today (time zones, next-day editions, embargoes)
+MAX_UNKNOWN_FIELDS = 10  # unknown fields named one by one; more are refused in one error
+_SPACES = re.compile(r"\s+")
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Request(_Model):
+    """A part of a request: many unknown fields are refused in one error, not one error each (a 10 MB body of
+    unknown keys would otherwise make a million errors and take a gigabyte to report)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _few_unknown_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict) and len(data) > len(cls.model_fields) + MAX_UNKNOWN_FIELDS:
+            known = cls.model_fields.keys() & data.keys()
+            some = [str(k)[:40] for k in itertools.islice((k for k in data if k not in known), 3)]
+            raise ValueError(
+                f"{len(data) - len(known)} unknown fields (e.g. {', '.join(some)}); "
+                f"allowed: {', '.join(cls.model_fields)}"
+            )
+        return data
+
+
+def _one_line(value: str) -> str:
+    """A name or headline as one line: control and invisible format characters removed, whitespace collapsed."""
+    kept = "".join(
+        " " if ch.isspace() else ch for ch in value if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    return _SPACES.sub(" ", kept).strip()
+
+
 # ---------------------------------------------------------------- request
 
 
-class ArticleIn(_Model):
+class ArticleIn(_Request):
     """One article as a client sends it: plain text or HTML, with its outlet."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={  # exactly one of text / html, as _one_body checks
+            "oneOf": [
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+                {"required": ["html"], "properties": {"html": {"type": "string"}}},
+            ]
+        },
+    )
 
     id: str | None = Field(
         None,
@@ -37,6 +81,38 @@ class ArticleIn(_Model):
     text: str | None = Field(None, description="Article body as plain text.")
     html: str | None = Field(None, description="Article page as HTML; boilerplate is stripped.")
 
+    @field_validator("outlet")
+    @classmethod
+    def _outlet_is_a_name(cls, value: str) -> str:
+        name = _one_line(value)
+        if not name:
+            raise ValueError("outlet is empty (only spaces or control characters)")
+        return name
+
+    @field_validator("title", "url")
+    @classmethod
+    def _single_line(cls, value: str | None) -> str | None:
+        return _one_line(value) or None if value is not None else None
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _date_of_timestamp(cls, value: Any) -> Any:
+        """A full ISO timestamp (``2026-03-02T14:35:00+01:00``, as CMS exports send) counts as its date."""
+        if isinstance(value, str) and len(value) > 10 and value[10:11] in ("T", "t", " "):
+            try:
+                return dt.datetime.fromisoformat(value).date()
+            except ValueError:
+                return value  # the date validator names the problem
+        return value
+
+    @field_validator("published")
+    @classmethod
+    def _not_in_the_future(cls, value: dt.date | None) -> dt.date | None:
+        latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=FUTURE_DAYS)
+        if value is not None and value > latest:
+            raise ValueError(f"publication date {value.isoformat()} is in the future (latest accepted: {latest})")
+        return value
+
     @model_validator(mode="after")
     def _one_body(self) -> ArticleIn:
         if (self.text is None) == (self.html is None):
@@ -47,7 +123,7 @@ class ArticleIn(_Model):
         return self
 
 
-class BriefOptions(_Model):
+class BriefOptions(_Request):
     """How to write the brief."""
 
     strategy: Literal["staged", "single"] | None = Field(
@@ -64,10 +140,41 @@ class BriefOptions(_Model):
     model: str | None = Field(None, max_length=500, description="Model override (only where allowed).")
 
 
-class BriefRequest(_Model):
+class BriefRequest(_Request):
     """Body of ``POST /v1/briefs``."""
 
-    articles: list[ArticleIn] = Field(..., description="2 or more articles about one event.")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "articles": [
+                        {
+                            "id": "one",
+                            "outlet": "Velmora Daily",
+                            "published": "2026-03-02",
+                            "text": "The Velmora harbour bridge will close for repairs on 3 March, the council "
+                            "said on Monday. Engineers found cracks in two of its 14 steel cables.",
+                        },
+                        {
+                            "outlet": "Harbour Post",
+                            "url": "https://example.org/bridge",
+                            "html": "<html><body><p>Velmora's harbour bridge is to shut on 3 March after "
+                            "inspectors discovered cracked cables, officials announced.</p></body></html>",
+                        },
+                    ],
+                    "options": {"strategy": "staged", "length": "short"},
+                }
+            ]
+        },
+    )
+
+    articles: list[ArticleIn] = Field(
+        ...,
+        min_length=2,
+        max_length=MAX_ARTICLES_ANY,
+        description="2 or more articles about one event (at most the server's max_articles, default 50).",
+    )
     options: BriefOptions = Field(default_factory=BriefOptions)
 
 
@@ -173,7 +280,11 @@ class LLMCall(_Model):
 
     task: str
     prompt_version: str
+    backend: str | None = Field(None, description="The backend that answered (local, openai, openai-compatible).")
     model: str
+    fallback: str | None = Field(
+        None, description="Why the primary backend did not answer, when the fallback backend answered instead."
+    )
     tokens_in: int
     tokens_out: int
     seconds: float
@@ -214,3 +325,41 @@ class Brief(_Model):
     coverage: list[Coverage]
     articles: list[ArticleRef]
     meta: Meta
+
+
+# ---------------------------------------------------------------- errors
+
+
+class ErrorInfo(BaseModel):
+    """What went wrong, typed: ``code`` is stable (``not_found``, ``payload_too_large``, ``rate_limited``,
+    ``unauthorized``, ``upstream_timeout`` …), ``message`` is for people."""
+
+    code: str
+    message: str
+    request_id: str | None = Field(None, description="The request's X-Request-ID (quote it when reporting).")
+    backend: str | None = Field(None, description="Upstream errors: the model backend that failed.")
+    upstream_status: int | None = Field(None, description="Upstream errors: the backend's HTTP status.")
+    upstream_request_id: str | None = Field(None, description="Upstream errors: the backend's request id.")
+
+
+class ErrorResponse(BaseModel):
+    """Body of every error answer except invalid input."""
+
+    error: ErrorInfo
+
+
+class FieldError(BaseModel):
+    """One invalid part of a request."""
+
+    loc: list[str | int] = Field(..., description="Where: e.g. ['body', 'articles', 0, 'text'] or ['query', 'limit'].")
+    msg: str = Field(..., description="What is wrong, for people.")
+    type: str = Field(..., description="A stable error type, e.g. 'missing', 'string_too_long', 'json_invalid'.")
+    input: Any = Field(None, description="The value given, when short and scalar.")
+    ctx: dict[str, Any] | None = Field(None, description="Details of the rule, e.g. {'max_length': 200}.")
+
+
+class InvalidRequestResponse(BaseModel):
+    """Body of a 422 (invalid input) or 415 (body not sent as JSON): every bad field, at most 20."""
+
+    detail: list[FieldError]
+    request_id: str | None = None

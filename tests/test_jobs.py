@@ -322,3 +322,18 @@ async def test_events_replay_then_stream_live_progress(settings: Settings, brief
     assert [e["total_in"] for e in seen if e["event"] == "tokens"] == [30, 50]
     assert jobs.view(await jobs.get(row.id)).status == "done"  # type: ignore[arg-type]
     await jobs.stop()
+
+
+async def test_second_in_process_queue_on_one_database_refuses_to_start(settings: Settings, brief) -> None:
+    """Two in-process queues on one database would each resume the other's running jobs: the second refuses to
+    start (and says to use the Redis queue); once the first stops, a new one starts and resumes its jobs."""
+    from service.errors import DatabaseInUse
+
+    first = manager(settings, Gate(brief))
+    await first.start()
+    second = manager(settings, Gate(brief))
+    with pytest.raises(DatabaseInUse, match="REDIS_URL"):
+        await second.start()
+    await first.stop()
+    await second.start()
+    await second.stop()

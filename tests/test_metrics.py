@@ -99,7 +99,8 @@ def test_queue_depth_is_read_when_scraped(settings: Settings) -> None:
 
 
 def test_each_app_has_its_own_registry(settings: Settings) -> None:
-    a, b = client(settings), client(settings)
+    a = client(settings)
+    b = client(settings.model_copy(update={"database_url": settings.database_url + ".b"}))  # one queue per database
     with a, b:
         a.get("/healthz")
         a.get("/healthz")

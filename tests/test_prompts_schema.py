@@ -8,10 +8,11 @@ from pydantic import BaseModel
 from service.config import REPO_ROOT
 from service.errors import MissingVariables, PromptError
 from service.llm.schema import check_strict, strict_json_schema
+from service.pipeline.injection import neutralise
 from service.pipeline.single import SingleDraft
 from service.pipeline.summary import HeadlineSummary
 from service.pipeline.tasks import PartyStance, Statements
-from service.prompts import load_prompt, neutralise
+from service.prompts import load_prompt
 
 PROMPTS = REPO_ROOT / "prompts"
 TASKS = sorted(p.name for p in PROMPTS.iterdir() if p.is_dir())

@@ -4,6 +4,7 @@ address, rate limits answer 429 with Retry-After, big bodies 413 (declared or st
 from __future__ import annotations
 
 import hashlib
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -210,6 +211,21 @@ def test_rate_limit_per_client_ip_when_auth_is_off(settings: Settings) -> None:
         assert c.post("/v1/briefs", json=ONE_ARTICLE).status_code == 422
         r = c.post("/v1/briefs", json=ONE_ARTICLE)
         assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+
+
+def test_api_processes_share_rate_limit_counters_in_redis(settings: Settings) -> None:
+    """CROSSBRIEF_RATE_LIMIT_STORAGE=redis://…: two API apps (as two replicas) count against one window."""
+    from tests.procs import REDIS_URL, redis_available
+
+    if not redis_available():
+        pytest.skip("Redis is not reachable")
+    window = f"3/{secrets.randbelow(10**6) + 10**6} seconds"  # a fresh counter key on every run
+    shared = settings.model_copy(update={"auth": "off", "rate_limit": window, "rate_limit_storage": REDIS_URL})
+    with client(shared) as a, client(shared.model_copy(update={"database_url": shared.database_url + "2"})) as b:
+        assert [a.post("/v1/briefs", json=ONE_ARTICLE).status_code for _ in range(2)] == [422, 422]
+        assert b.post("/v1/briefs", json=ONE_ARTICLE).status_code == 422
+        assert b.post("/v1/briefs", json=ONE_ARTICLE).status_code == 429  # a's two requests counted in b
+        assert a.post("/v1/briefs", json=ONE_ARTICLE).status_code == 429
 
 
 # ---------------------------------------------------------------- 413

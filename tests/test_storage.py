@@ -4,17 +4,14 @@ guarded updates, the cache finds the newest finished brief, eval runs and API ke
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from service.storage import ApiKeyRow, EvalRunRow, JobRow, Store
-
-PG = os.environ.get("CROSSBRIEF_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.procs import postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -24,19 +21,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield s
         s.close()
         return
-    schema = f"cb_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"))
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as e:  # noqa: BLE001 - say exactly what is missing
-        pytest.fail(f"PostgreSQL at {PG} is needed for this test (README: Storage): {e}")
-    s = Store(f"{PG}?options=-csearch_path%3D{schema}")
-    yield s
-    s.close()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema() as url:
+        s = Store(url)
+        yield s
+        s.close()
 
 
 def job(job_id: str, key: str = "k", status: str = "queued") -> JobRow:
@@ -88,3 +76,17 @@ def test_eval_runs_and_keys_round_trip(store: Store) -> None:
     assert store.key_by_hash("0" * 64).name == "desk"  # type: ignore[union-attr]
     assert store.revoke_key("k1") is True and store.revoke_key("k1") is False
     assert store.list_keys()[0].revoked_at is not None
+
+
+def test_one_process_at_a_time_runs_the_in_process_queue_on_a_database(store: Store) -> None:
+    """A second Store on the same database (another `crossbrief serve` without Redis) cannot take the queue lock
+    while the first holds it; it can once the first lets go."""
+    other = Store(store.url)
+    try:
+        assert store.acquire_queue_lock() and store.acquire_queue_lock()  # re-entrant for its holder
+        assert not other.acquire_queue_lock()
+        store.release_queue_lock()
+        assert other.acquire_queue_lock()
+        assert not store.acquire_queue_lock()
+    finally:
+        other.close()

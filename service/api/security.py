@@ -94,8 +94,12 @@ def auth_enabled(settings: Settings) -> bool:
 # ---------------------------------------------------------------- middleware
 
 
-def _async_storage_url(url: str) -> str:
-    return url if url.startswith("async+") else f"async+{url}"
+def rate_storage(url: str) -> Any:
+    """The async `limits` storage for a URL; Redis through redis-py (in our dependencies), so that several API
+    processes share their counters with ``CROSSBRIEF_RATE_LIMIT_STORAGE=redis://…``."""
+    url = url if url.startswith("async+") else f"async+{url}"
+    scheme = url.split("://", 1)[0]
+    return storage_from_string(url, **({"implementation": "redispy"} if "redis" in scheme else {}))
 
 
 class AccessMiddleware:
@@ -107,7 +111,7 @@ class AccessMiddleware:
         self.settings = settings
         self.enabled = auth_enabled(settings)
         self.default_limit = parse(settings.rate_limit)
-        self.limiter = MovingWindowRateLimiter(storage_from_string(_async_storage_url(settings.rate_limit_storage)))
+        self.limiter = MovingWindowRateLimiter(rate_storage(settings.rate_limit_storage))
         self._own_store: Store | None = None
 
     def _protected(self, path: str) -> bool:

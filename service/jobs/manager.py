@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,21 +16,16 @@ from typing import Any
 from service import __version__
 from service.config import Settings
 from service.digest import code_digest, prompts_digest
-from service.errors import CrossbriefError, JobCancelled
+from service.errors import DatabaseInUse, JobCancelled
+from service.jobs.execute import Reader, Runner, execute
 from service.jobs.schemas import FINISHED, Job, JobError, Progress, links
-from service.observability import bind_request_id, record_cache, record_job
+from service.observability import record_cache, record_job
 from service.pipeline.types import Article
-from service.progress import Event, sink
+from service.progress import Event
 from service.schemas import Brief, BriefRequest
 from service.storage import JobRow, Store
 
 log = logging.getLogger("crossbrief.jobs")
-
-# Writes the brief of validated articles: (articles, request, request_id) -> Brief.
-Runner = Callable[[list[Article], BriefRequest, str | None], Awaitable[Brief]]
-# Validates and ingests a request's articles (raises InputError).
-Reader = Callable[[BriefRequest], Awaitable[list[Article]]]
-
 
 def cache_key(request: BriefRequest, settings: Settings) -> str:
     """Hash of everything that decides a brief: articles, options, backend, model, prompts, code version."""
@@ -92,6 +87,12 @@ class JobManager:
         """Start the workers and re-queue jobs a previous process accepted but did not finish."""
         if self.queue is not None:
             return
+        if not await asyncio.to_thread(self.store.acquire_queue_lock):
+            raise DatabaseInUse(
+                f"another crossbrief process runs the in-process job queue on {self.store.engine.url!r}; "
+                "stop it, give this one its own database, or share the database through a Redis queue "
+                "(REDIS_URL and `crossbrief worker`s)"
+            )
         self.queue = asyncio.Queue()
         self.workers = [
             asyncio.create_task(self._work(), name=f"job-worker-{n}") for n in range(self.settings.job_workers)
@@ -119,6 +120,7 @@ class JobManager:
                 live.task.cancel()
         await asyncio.gather(*self.workers, *self._inline, return_exceptions=True)
         self.workers, self.queue = [], None
+        self.store.release_queue_lock()
 
     @property
     def queue_depth(self) -> int:
@@ -155,8 +157,14 @@ class JobManager:
             return hit
         row = JobRow(**base, status="queued", cache_hit=False, attempts=0)
         await asyncio.to_thread(self.store.add_job, row)
+        await self._dispatch(row, articles)
+        return row
+
+    async def _dispatch(self, row: JobRow, articles: list[Article]) -> None:
+        """Hand a stored job to the workers: async jobs to the in-process queue, sync ones to a task of their own."""
+        job_id = row.id
         self.live[job_id] = Live(articles=articles)
-        if mode == "async":
+        if row.mode == "async":
             await self.start()
             assert self.queue is not None
             self.queue.put_nowait(job_id)
@@ -164,7 +172,6 @@ class JobManager:
             task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
             self._inline.add(task)
             task.add_done_callback(self._inline.discard)
-        return row
 
     async def get(self, job_id: str) -> JobRow | None:
         return await asyncio.to_thread(self.store.get_job, job_id)
@@ -194,10 +201,16 @@ class JobManager:
                 self._end(job_id, live, {"event": "cancelled"})
         return await self.get(job_id)
 
-    def view(self, row: JobRow, with_brief: bool = True) -> Job:
+    async def show(self, row: JobRow, with_brief: bool = True) -> Job:
+        """The API view of a job, with its progress so far while it runs."""
+        return self.view(row, with_brief)
+
+    def view(self, row: JobRow, with_brief: bool = True, progress: Progress | None = None) -> Job:
         """The API view of a job, with live progress while it runs."""
         live = self.live.get(row.id)
-        if live is not None:
+        if progress is not None:
+            pass
+        elif live is not None:
             progress = live.progress
         elif row.brief:
             meta = row.brief.get("meta", {})
@@ -230,7 +243,7 @@ class JobManager:
         if live is None:
             row = await self.get(job_id)
             if row is not None:
-                yield _terminal(row)
+                yield terminal_event(row)
             return
         q: asyncio.Queue[Event] = asyncio.Queue()
         backlog = list(live.history)
@@ -289,12 +302,19 @@ class JobManager:
             pass
 
     async def _execute(self, row: JobRow, live: Live) -> None:
-        request = BriefRequest.model_validate(row.request)
+        def keep(articles: list[Article]) -> None:
+            live.articles = articles
+
         try:
-            with sink(live.publish), bind_request_id(row.request_id):
-                articles = live.articles or await self.reader(request)
-                live.articles = articles
-                brief = await self.runner(articles, request, row.request_id)
+            outcome = await execute(
+                row,
+                store=self.store,
+                reader=self.reader,
+                runner=self.runner,
+                publish=live.publish,
+                articles=live.articles,
+                on_articles=keep,
+            )
         except asyncio.CancelledError:
             if self._stopping:  # shutting down: the job stays `running` and the next start resumes it
                 raise
@@ -304,33 +324,12 @@ class JobManager:
                 live.exception = JobCancelled("the job was cancelled")
                 self._end(row.id, live, {"event": "cancelled"})
             raise
-        except CrossbriefError as e:
-            err = {"code": e.code, "message": e.message, "request_id": row.request_id, "status": e.status_code}
-            await asyncio.to_thread(self.store.finish_job, row.id, "failed", error=err)
-            live.exception = e
-            self._end(row.id, live, {"event": "failed", "error": err})
-            log.warning("job %s failed: %s: %s", row.id, e.code, e.message)
-            return
-        except Exception as e:
-            err = {
-                "code": "internal_error",
-                "message": "unexpected server error",
-                "request_id": row.request_id,
-                "status": 500,
-            }
-            await asyncio.to_thread(self.store.finish_job, row.id, "failed", error=err)
-            live.exception = e
-            self._end(row.id, live, {"event": "failed", "error": err})
-            log.exception("job %s: unexpected error", row.id)
-            return
-        data = brief.model_dump(mode="json")
-        if await asyncio.to_thread(self.store.finish_job, row.id, "done", brief=data):
-            self._end(
-                row.id, live, {"event": "done", "tokens_in": brief.meta.tokens_in, "tokens_out": brief.meta.tokens_out}
-            )
-        else:  # cancelled while the last step ran: the cancel stands
+        if outcome.event is None:  # cancelled while the last step ran: the cancel stands
             live.exception = JobCancelled("the job was cancelled")
             self._end(row.id, live, {"event": "cancelled"})
+            return
+        live.exception = outcome.exception
+        self._end(row.id, live, outcome.event)
 
     def _end(self, job_id: str, live: Live, event: Event | None) -> None:
         if event is not None:
@@ -349,7 +348,7 @@ def _error(code: str, message: str, row: JobRow) -> dict[str, Any]:
     return {"code": code, "message": message, "request_id": row.request_id, "status": 503}
 
 
-def _terminal(row: JobRow) -> Event:
+def terminal_event(row: JobRow) -> Event:
     if row.status == "failed":
         return {"event": "failed", "error": row.error}
     if row.status == "done" and row.brief:

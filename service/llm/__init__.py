@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from service.config import Backend, Settings
 from service.errors import ModelNotReady
@@ -26,6 +27,7 @@ class LLMProvider:
         self._llms: dict[tuple[str, str | None], LLM] = {}
         self._servers: list[LocalServer] = []
         self._lock = threading.Lock()
+        self._fallback: LLM | None = None
         self.error: str | None = None
 
     @property
@@ -51,6 +53,10 @@ class LLMProvider:
 
     def _build(self, backend: str, model: str | None) -> LLM:
         s = self.settings
+        fallback = self.fallback if s.fallback_backend else None
+        return self._make(s, backend, model, fallback)
+
+    def _make(self, s: Settings, backend: str, model: str | None, fallback: Callable[[], LLM] | None) -> LLM:
         if backend == "local":
             chat, name, server = start_local(s, model)
             self._servers.append(server)
@@ -60,7 +66,18 @@ class LLMProvider:
             chat, name = compatible_chat(s, model)
         else:
             raise ModelNotReady(f"unknown backend {backend!r}")
-        return LLM(chat, backend=backend, model_name=name, prompts_dir=s.prompts_dir)
+        return LLM(chat, backend=backend, model_name=name, prompts_dir=s.prompts_dir, fallback=fallback)
+
+    def fallback(self) -> LLM:
+        """The fallback backend's LLM (``CROSSBRIEF_FALLBACK_*``), built on first use (a local one loads
+        its model then); it has no fallback of its own."""
+        s = self.settings
+        assert s.fallback_backend is not None
+        with self._lock:
+            if self._fallback is None:
+                own = s.model_copy(update={"base_url": s.fallback_base_url, "api_key": s.fallback_api_key})
+                self._fallback = self._make(own, s.fallback_backend, s.fallback_model, None)
+            return self._fallback
 
     def add(self, llm: LLM, backend: Backend | None = None, model: str | None = None) -> None:
         """Register a ready LLM (tests and benchmarks inject scripted or pre-built ones)."""
@@ -75,3 +92,4 @@ class LLMProvider:
                 server.close()
             self._servers.clear()
             self._llms.clear()
+            self._fallback = None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,11 +22,13 @@ from service.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
+from service.llm.retry import REFUSED_HEADER, transient
 from service.llm.schema import strict_json_schema
 from service.progress import emit
 from service.prompts import load_prompt
 from service.schemas import LLMCall
 
+log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 Check = Callable[[Any], str | None]
 
@@ -54,12 +58,14 @@ class LLM:
         model_name: str,
         prompts_dir: Path,
         max_attempts: int = 2,
+        fallback: Callable[[], LLM] | None = None,
     ) -> None:
         self.chat_model = chat_model
         self.backend = backend
         self.model_name = model_name
         self.prompts_dir = prompts_dir
         self.max_attempts = max_attempts
+        self.fallback = fallback  # builds (once) the LLM that answers when this one is unavailable
 
     async def ask(
         self,
@@ -76,8 +82,39 @@ class LLM:
 
         ``check`` may return a message saying why a schema-valid value is still unusable; it is sent back
         like a validation error. ``attempts`` overrides how many tries a call gets (1: no re-ask).
+        Transport failures were already retried by the SDK (see ``service.llm.retry``); when the backend is
+        still unavailable and a fallback is configured, the fallback answers and the call record says so.
         Raises OutputTruncated, SchemaValidationFailed, ModelRefused, UpstreamTimeout or UpstreamError.
         """
+        kw: dict[str, Any] = dict(version=version, max_tokens=max_tokens, check=check, attempts=attempts)
+        try:
+            return await self._ask(task, variables, schema, **kw)
+        except UpstreamError as e:
+            if self.fallback is None or not transient(e):
+                raise
+            reason = f"{self.backend} model {self.model_name} failed: {e.message.removeprefix(f'{task}: ')}"
+            other = await asyncio.to_thread(self.fallback)
+            log.warning("%s; asking the fallback, %s model %s", reason, other.backend, other.model_name)
+            try:
+                answer = await other.ask(task, variables, schema, **kw)
+            except UpstreamError as fe:
+                fe.message = f"{fe.message} (the fallback, after: {reason})"
+                fe.args = (fe.message,)
+                raise
+            answer.call.fallback = reason
+            return answer
+
+    async def _ask(
+        self,
+        task: str,
+        variables: Mapping[str, str],
+        schema: type[T],
+        *,
+        version: str,
+        max_tokens: int,
+        check: Check | None,
+        attempts: int | None,
+    ) -> Answer[T]:
         prompt = load_prompt(self.prompts_dir, task, version)
         messages: list[tuple[str, str]] = prompt.render(**variables)
         model = self.chat_model.model_copy(update={"max_tokens": max_tokens})
@@ -93,6 +130,7 @@ class LLM:
             return LLMCall(
                 task=task,
                 prompt_version=f"{task}/{prompt.version}",
+                backend=self.backend,
                 model=self.model_name,
                 tokens_in=tokens_in,
                 tokens_out=tokens_out,
@@ -122,16 +160,27 @@ class LLM:
             except openai.ContentFilterFinishReasonError as e:
                 raise ModelRefused(f"{task}: the model's content filter refused", backend=self.backend) from e
             except openai.APITimeoutError as e:
-                raise UpstreamTimeout(f"{task}: model call timed out", backend=self.backend) from e
+                raise UpstreamTimeout(
+                    f"{task}: model call timed out{_tries(e.request)}", backend=self.backend
+                ) from e
             except openai.APIStatusError as e:
                 raise UpstreamError(
-                    f"{task}: model backend answered HTTP {e.status_code}",
+                    f"{task}: model backend answered HTTP {e.status_code}{_tries(e.request)}{_refused(e)}",
                     backend=self.backend,
                     upstream_status=e.status_code,
                     upstream_request_id=e.request_id,
                 ) from e
             except openai.APIConnectionError as e:
-                raise UpstreamError(f"{task}: cannot reach the model backend", backend=self.backend) from e
+                raise UpstreamError(
+                    f"{task}: cannot reach the model backend{_tries(e.request)}", backend=self.backend
+                ) from e
+            except (openai.OpenAIError, AttributeError, TypeError, ValueError, KeyError, IndexError) as e:
+                # a 200 whose body is not a chat completion (a proxy's error page): the SDK and LangChain
+                # fail on it with whatever the malformed value provokes
+                log.warning("%s: unusable answer from the model backend", task, exc_info=True)
+                raise UpstreamError(
+                    f"{task}: unusable answer from the model backend ({type(e).__name__})", backend=self.backend
+                ) from e
 
             result = cast(dict[str, Any], result)
             raw = result["raw"]
@@ -170,6 +219,23 @@ def _validate(schema: type[T], parsed: Any, parsing_error: Any) -> tuple[T | Non
         return schema.model_validate(parsed), ""
     except ValidationError as e:
         return None, f"schema validation failed: {e.errors(include_url=False)}"[:800]
+
+
+def _tries(request: Any) -> str:
+    """' after N attempts' from the SDK's retry counter header, when it retried."""
+    try:
+        retries = int(request.headers.get("x-stainless-retry-count", "0"))
+    except (AttributeError, ValueError):
+        return ""
+    return f" after {retries + 1} attempts" if retries else ""
+
+
+def _refused(error: openai.APIStatusError) -> str:
+    refused = error.response.headers.get(REFUSED_HEADER)
+    if not refused:
+        return ""
+    wait, _, cap = refused.partition(" ")
+    return f"; it asked to retry after {wait} s, over the {cap} s cap (CROSSBRIEF_MAX_RETRY_AFTER_S): not retried"
 
 
 def _content_of(completion: Any) -> str:

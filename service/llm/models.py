@@ -11,19 +11,17 @@ Three kinds of model spec are understood:
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import importlib
 import importlib.util
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import ModelFileError
+from service.locks import file_lock
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +86,7 @@ def ensure_default_model(cache_dir: Path) -> Path:
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / DEFAULT_FILENAME
-    with _locked(target.with_name(target.name + ".lock")):
+    with file_lock(target.with_name(target.name + ".lock")):
         if target.exists() or target.is_symlink():
             if _verify_existing(target):
                 return target
@@ -115,17 +113,6 @@ def _part_path(module: str) -> Path:
 
 def _stamp_path(target: Path) -> Path:
     return target.with_name(target.name + ".sha256")
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``lock_path`` (blocks while another process holds it)."""
-    with lock_path.open("a") as f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def _sha256_file(path: Path) -> str:

@@ -7,21 +7,42 @@ of the fault tests; crossbrief itself never uses it.
 
 Faults are consumed one per chat request from a script (``StubServer(script=[...])`` or
 ``POST /_script`` with a JSON list); when the script is empty every request gets ``ok``:
-``ok``, ``delay:SECONDS`` (then ok), ``drop`` (close the connection without answering), ``429:SECONDS``
-(Retry-After), ``500``, ``503``, ``invalid_json`` (content that is not JSON), ``schema_break`` (JSON that
-misses required fields), ``length`` (finish_reason length), ``refusal``, ``reply:{json}`` (this exact
-content)."""
+``ok``, ``delay:SECONDS`` (then ok), ``drop`` (close the connection without answering), any HTTP error
+status ``400``-``599`` (``429``, ``500``, ``503``, ``401`` ...), optionally with a Retry-After in seconds
+(``429:SECONDS``; a bare ``429`` says 1 s), ``invalid_json`` (content that is not JSON), ``schema_break``
+(JSON that misses required fields), ``length`` (finish_reason length), ``refusal``, ``reply:{json}`` (this
+exact content), ``garbage`` (a 200 whose body is an HTML page, not a chat completion). A ``401`` quotes
+the key it got back in its error message, as careless upstreams do, so tests can check that crossbrief
+never passes an upstream's error text on.
+
+Every chat request is recorded in ``received`` (arrival time on ``time.monotonic()``, headers, body)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import re
 import threading
 import time
 import uuid
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
+
+_STATUS = re.compile(r"^([45]\d\d)(?::([0-9.]+))?$")
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
+            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+@dataclass(frozen=True)
+class Received:
+    """One chat request as the stub saw it."""
+
+    at: float  # time.monotonic() on arrival
+    headers: dict[str, str]  # lower-case names
+    body: dict[str, Any]
+    fault: str  # what the stub answered with
 
 
 def instance(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> Any:
@@ -55,7 +76,8 @@ class StubServer:
     def __init__(self, script: list[str] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.script: deque[str] = deque(script or [])
         self.host, self.port = host, port
-        self.requests: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []  # request bodies, in order
+        self.received: list[Received] = []
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
@@ -123,7 +145,7 @@ class StubServer:
                 method, path, _ = lines[0].split(" ", 2)
                 headers = {k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines[1:] if ":" in x)}
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
-                if not await self._handle(method, path, body, writer):
+                if not await self._handle(method, path, body, writer, headers):
                     return
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass
@@ -132,7 +154,9 @@ class StubServer:
         finally:
             writer.close()
 
-    async def _handle(self, method: str, path: str, body: bytes, writer: asyncio.StreamWriter) -> bool:
+    async def _handle(
+        self, method: str, path: str, body: bytes, writer: asyncio.StreamWriter, headers: dict[str, str]
+    ) -> bool:
         if method == "POST" and path.endswith("/_script"):
             with self._lock:
                 self.script.extend(json.loads(body or b"[]"))
@@ -142,20 +166,28 @@ class StubServer:
         if not (method == "POST" and path.endswith("/chat/completions")):
             return self._send(writer, 404, {"error": {"message": f"no route {method} {path}"}})
         request = json.loads(body or b"{}")
+        fault = self.next_fault()
         with self._lock:
             self.requests.append(request)
-        fault = self.next_fault()
+            self.received.append(Received(time.monotonic(), headers, request, fault))
         if fault.startswith("delay:"):
             await asyncio.sleep(float(fault.split(":", 1)[1]))
             fault = "ok"
         if fault == "drop":
             return False
-        if fault.startswith("429"):
-            after = fault.split(":", 1)[1] if ":" in fault else "1"
-            err = {"error": {"message": "rate limited", "type": "rate_limit_error"}}
-            return self._send(writer, 429, err, {"retry-after": after})
-        if fault in ("500", "503"):
-            return self._send(writer, int(fault), {"error": {"message": f"stub fault {fault}", "type": "server_error"}})
+        if fault == "garbage":  # a 200 that is not a chat completion (a proxy's error page)
+            page = b"<html><body>upstream proxy error</body></html>"
+            head = f"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {len(page)}\r\n\r\n"
+            writer.write(head.encode() + page)
+            return True
+        status = _STATUS.match(fault)
+        if status:
+            code, after = int(status.group(1)), status.group(2) or ("1" if fault == "429" else None)
+            message = f"stub fault {code}"
+            if code == 401:  # a careless upstream that quotes the key back
+                message = f"Incorrect API key provided: {headers.get('authorization', '').removeprefix('Bearer ')}"
+            err = {"error": {"message": message, "type": "rate_limit_error" if code == 429 else "server_error"}}
+            return self._send(writer, code, err, {"retry-after": after} if after else None)
         return self._send(writer, 200, self._completion(request, fault))
 
     def _completion(self, request: dict[str, Any], fault: str) -> dict[str, Any]:
@@ -190,9 +222,7 @@ class StubServer:
     @staticmethod
     def _send(writer: asyncio.StreamWriter, status: int, payload: Any, extra: dict[str, str] | None = None) -> bool:
         body = json.dumps(payload).encode()
-        reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}.get(
-            status, "Service Unavailable"
-        )
+        reason = _REASONS.get(status, "Error")
         head = [f"HTTP/1.1 {status} {reason}", "content-type: application/json", f"content-length: {len(body)}"]
         head += [f"x-request-id: stub-{uuid.uuid4().hex[:8]}"] + [f"{k}: {v}" for k, v in (extra or {}).items()]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)

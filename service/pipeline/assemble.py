@@ -114,8 +114,14 @@ def make_meta(
     warnings: list[str],
     request_id: str | None,
 ) -> Meta:
-    """Meta with token totals and the prompt versions actually used."""
+    """Meta with token totals and the prompt versions actually used. When a fallback backend answered
+    (the primary was unavailable), meta names the fallback and a warning says why."""
     versions = {c.task: c.prompt_version for c in calls}
+    fell_back = [c for c in calls if c.fallback]
+    if fell_back:
+        backend, model = fell_back[-1].backend or backend, fell_back[-1].model
+        notes = [f"{c.task}: answered by the fallback, {c.backend} model {c.model}; {c.fallback}" for c in fell_back]
+        warnings = [*warnings, *notes]
     return Meta(
         request_id=request_id,
         backend=backend,

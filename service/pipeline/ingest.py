@@ -27,6 +27,9 @@ _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _SPACES = re.compile(r"[ \t]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _HAS_WORD = re.compile(r"[^\W\d_]{2}")
+# Control characters other than tab and line breaks, and U+FFFD (what undecodable bytes become).
+_BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffd]")
+BINARY_SHARE = 0.05
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "svg", "nav", "footer", "aside")
 _BLOCK_TAGS = (
     "p",
@@ -62,7 +65,7 @@ def _ingest_one(i: int, item: ArticleIn, article_id: str, settings: Settings) ->
     """One article: body checked against the size limit, HTML extracted, text normalised."""
     title = item.title
     if item.html is not None:
-        _check_size(item.html, settings, f"articles[{i}].html")
+        _check_body(item.html, settings, f"articles[{i}].html")
         text = normalise_text(html_to_text(item.html, item.url))
         if not _HAS_WORD.search(text):
             raise InputError("no article text found in the HTML", field=f"articles[{i}].html")
@@ -70,10 +73,14 @@ def _ingest_one(i: int, item: ArticleIn, article_id: str, settings: Settings) ->
             title = html_title(item.html)
     else:
         raw = item.text or ""
-        _check_size(raw, settings, f"articles[{i}].text")
+        _check_body(raw, settings, f"articles[{i}].text")
         text = normalise_text(raw)
         if not text:
             raise InputError("article text is empty", field=f"articles[{i}].text")
+        if not _HAS_WORD.search(text):
+            raise InputError(
+                "article text has no words (only digits, symbols or punctuation)", field=f"articles[{i}].text"
+            )
     if title is not None:
         title = " ".join(normalise_text(title).split()) or None
     return Article(
@@ -81,11 +88,19 @@ def _ingest_one(i: int, item: ArticleIn, article_id: str, settings: Settings) ->
     )
 
 
-def _check_size(body: str, settings: Settings, field: str) -> None:
-    """Raise when the raw body is longer than ``settings.max_article_chars`` characters."""
+def _check_body(body: str, settings: Settings, field: str) -> None:
+    """Raise when the raw body is longer than ``settings.max_article_chars`` characters, or is binary data
+    (a file's bytes pasted or decoded as text: more than ``BINARY_SHARE`` control or replacement characters)."""
     if len(body) > settings.max_article_chars:
         raise InputError(
             f"article is {len(body)} characters; the limit is {settings.max_article_chars}", field=field
+        )
+    junk = len(_BINARY.findall(body))
+    if junk >= 8 and junk > BINARY_SHARE * len(body):
+        raise InputError(
+            f"article looks like binary data, not text ({junk} of {len(body)} characters are control or "
+            "replacement characters)",
+            field=field,
         )
 
 

@@ -10,15 +10,15 @@ from pydantic import BaseModel
 
 from service.llm import LLM
 from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.injection import Screen, attr, neutralise, screen
 from service.pipeline.numbers import number_values
 from service.pipeline.quotes import extract_quotes
 from service.pipeline.segment import segment
 from service.pipeline.summary import fallback, summary_problems
 from service.pipeline.tasks import TaskLog
 from service.pipeline.types import Article
-from service.pipeline.verify import fact_status, locate, unsupported_numbers
+from service.pipeline.verify import fact_status, locate, unsupported_claims
 from service.progress import Timer
-from service.prompts import neutralise
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
 MAX_FACTS: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
@@ -82,10 +82,13 @@ def verify_draft(
     conflicts: list[Conflict] = []
     for dc in draft.conflicts:
         positions = []
+        if unsupported_claims(dc.topic, [a.text for a in articles.values()]):
+            warn.append(f"conflict {len(conflicts) + 1}: dropped: its topic states what no article does")
+            continue
         for p in dc.positions:
             ids = [a for a in p.article_ids if a in articles]
             cite = locate(articles[ids[0]], p.quote) if ids else None
-            if cite is None or unsupported_numbers(p.value, [articles[a].text for a in ids]):
+            if cite is None or unsupported_claims(p.value, [articles[a].text for a in ids]):
                 warn.append(
                     f"conflict '{dc.topic}': dropped a position ({p.value!r}) its articles do not support"
                 )
@@ -102,9 +105,9 @@ def verify_draft(
         if not cites:
             warn.append(f"fact {n}: dropped: no citation could be verified")
             continue
-        extra = unsupported_numbers(df.statement, [articles[c.article_id].text for c in cites])
-        if extra:
-            warn.append(f"fact {n}: dropped: numbers {extra} are not in the cited articles")
+        why = unsupported_claims(df.statement, [articles[c.article_id].text for c in cites])
+        if why:
+            warn.append(f"fact {n}: dropped: {why} not in the cited articles")
             continue
         cited_ids = {c.article_id for c in cites}
         status = fact_status(cited_ids, bool(number_values(df.statement) & disputed))
@@ -120,20 +123,42 @@ def verify_draft(
     parties = []
     for dp in draft.parties:
         cites = _cite(dp.citations, articles, warn, f"position of {dp.party}")
-        if cites:
+        why = unsupported_claims(dp.stance, [articles[c.article_id].text for c in cites]) if cites else None
+        if why:
+            warn.append(f"position of {dp.party}: dropped: {why} not in the cited articles")
+        elif cites:
             parties.append(PartyPosition(party=dp.party, stance=dp.stance, citations=cites))
     return facts, conflicts, parties
+
+
+def screened_out(
+    facts: list[Fact], parties: list[PartyPosition], scr: Screen, warn: list[str]
+) -> tuple[list[Fact], list[PartyPosition]]:
+    """Facts and positions without those that cite a screened-out sentence or say what only one said."""
+
+    def bad(text: str, citations: list[Citation]) -> bool:
+        return bool(scr.carried(text)) or any(scr.touches(c.article_id, c.start, c.end) for c in citations)
+
+    kept = [f for f in facts if not bad(f.statement, f.citations)]
+    if len(kept) < len(facts):
+        warn.append(f"{len(facts) - len(kept)} fact(s) dropped: they state what only instruction-like text said")
+    for n, f in enumerate(kept, start=1):
+        f.id = f"f{n}"
+    return kept, [p for p in parties if not bad(p.stance, p.citations)]
 
 
 async def single_brief(
     articles: list[Article], llm: LLM, *, length: Length = "medium", request_id: str | None = None
 ) -> Brief:
-    """Write a brief with one prompt, then verify it."""
+    """Write a brief with one prompt, then verify it. Instruction-like sentences are withheld from the
+    prompt (``[…]``) and from the brief."""
     started = time.perf_counter()
-    log = TaskLog()
     by_id = {a.id: a for a in articles}
+    per_article = await asyncio.to_thread(lambda: {a.id: segment(a) for a in articles})
+    scr = screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
+    log = TaskLog(warnings=scr.warnings())
     blocks = "\n\n".join(
-        f'<article id="{a.id}" outlet="{neutralise(a.outlet)}">\n{neutralise(a.text)}\n</article>'
+        f'<article id="{attr(a.id)}" outlet="{attr(a.outlet)}">\n{neutralise(scr.withhold(a.id, a.text))}\n</article>'
         for a in articles
     )
     timer = Timer()
@@ -150,16 +175,22 @@ async def single_brief(
         )
     log.calls.append(answer.call)
     facts, conflicts, parties = verify_draft(answer.value, by_id, log.warnings)
+    facts, parties = screened_out(facts, parties, scr, log.warnings)
     outlets = {a.id: a.outlet for a in articles}
     text = f"{answer.value.headline}. {answer.value.summary}"
-    problems = summary_problems(text, facts, conflicts, outlets)
+    problems = summary_problems(text, facts, conflicts, outlets, scr)
     if problems:
         log.warnings.append(f"headline/summary: model text rejected ({'; '.join(problems)}); written by code")
         hs = fallback(facts, conflicts, outlets)
         headline, summary = hs.headline, hs.summary
     else:
         headline, summary = answer.value.headline, answer.value.summary
-    quotes = await asyncio.to_thread(lambda: [q for a in articles for q in extract_quotes(a, segment(a))])
+    quotes = [
+        q
+        for a in articles
+        for q in extract_quotes(a, [s for s in per_article[a.id] if s.id not in scr.flagged])
+        if not scr.touches(q.article_id, q.start, q.end)
+    ]
     meta = make_meta(
         backend=llm.backend,
         model=llm.model_name,

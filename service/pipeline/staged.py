@@ -18,6 +18,7 @@ from service.pipeline.align import align, representative, word_count
 from service.pipeline.assemble import assemble, make_meta
 from service.pipeline.conflicts import find_conflict_candidates
 from service.pipeline.framing import NAMING_TERMS
+from service.pipeline.injection import Screen, screen
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.quotes import extract_quotes
 from service.pipeline.segment import segment
@@ -48,21 +49,30 @@ class Prepared:
     quotes: list[QuoteMention]
     candidates: list[ConflictCandidate]
     seconds: dict[str, float]
+    screen: Screen  # the sentences that read as instructions to a model, left out of everything above
 
 
 def prepare(articles: list[Article]) -> Prepared:
-    """Segment, align and extract signals (CPU work: run it off the event loop)."""
+    """Segment, screen out instruction-like sentences, align and extract signals (CPU work: run it off
+    the event loop). Only the sentences that pass the screen are aligned, quoted or searched for figures."""
     timer = Timer()
     with timer("segment"):
         per_article = {a.id: segment(a) for a in articles}
-        sentences = [s for ss in per_article.values() for s in ss]
+        screened = screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
+        sentences = screened.clean
+        per_article = {aid: [s for s in ss if s.id not in screened.flagged] for aid, ss in per_article.items()}
     with timer("align"):
         groups = align(sentences)
     with timer("signals"):
         mentions = extract_numbers(sentences)
-        quotes = [q for a in articles for q in extract_quotes(a, per_article[a.id])]
+        quotes = [
+            q
+            for a in articles
+            for q in extract_quotes(a, per_article[a.id])
+            if not screened.touches(q.article_id, q.start, q.end)
+        ]
         candidates = find_conflict_candidates(mentions, sentences)
-    return Prepared(sentences, groups, quotes, candidates, timer.seconds)
+    return Prepared(sentences, groups, quotes, candidates, timer.seconds, screened)
 
 
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
@@ -169,7 +179,7 @@ async def staged_brief(
     timer = Timer(dict(prep.seconds))
     outlets = {a.id: a.outlet for a in articles}
     by_sid = {s.id: s for s in prep.sentences}
-    log = TaskLog()
+    log = TaskLog(warnings=prep.screen.warnings())
     sem = asyncio.Semaphore(concurrency)
 
     cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
@@ -180,11 +190,12 @@ async def staged_brief(
     with timer("llm_tasks"):
         if positions_by == "model":
             statements, stances = await asyncio.gather(
-                write_statements(llm, to_write, outlets, sem, log),
-                write_positions(llm, parties, outlets, sem, log),
+                write_statements(llm, to_write, outlets, sem, log, prep.screen),
+                write_positions(llm, parties, outlets, sem, log, prep.screen),
             )
         else:
-            statements, stances = await write_statements(llm, to_write, outlets, sem, log), code_positions(parties)
+            statements = await write_statements(llm, to_write, outlets, sem, log, prep.screen)
+            stances = code_positions(parties)
 
     conflicts: list[Conflict] = []
     disputed_facts: dict[str, Fact] = {}
@@ -231,7 +242,7 @@ async def staged_brief(
 
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with timer("summary"):
-        hs = await write_summary(llm, facts, conflicts, outlets, sem, log)
+        hs = await write_summary(llm, facts, conflicts, outlets, sem, log, prep.screen)
     meta = make_meta(
         backend=llm.backend,
         model=llm.model_name,

@@ -12,9 +12,10 @@ import re
 from pydantic import BaseModel, Field
 
 from service.llm import LLM
+from service.pipeline.injection import Screen, neutralise
 from service.pipeline.numbers import number_values
 from service.pipeline.tasks import TaskLog, ask_or_fallback
-from service.pipeline.verify import unsupported_numbers
+from service.pipeline.verify import unsupported_numbers, unsupported_quotes
 from service.schemas import Conflict, Fact
 
 HEADLINE_WORDS = 14
@@ -41,14 +42,20 @@ def conflict_sentence(conflict: Conflict, outlets: dict[str, str]) -> str:
 
 
 def summary_problems(
-    text: str, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]
+    text: str, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], screen: Screen | None = None
 ) -> list[str]:
-    """Why a headline+summary text breaks the rules (empty when it is fine)."""
+    """Why a headline+summary text breaks the rules (empty when it is fine). With a ``screen``: a word
+    that only a left-out instruction-like sentence uses is a claim no fact supports."""
     problems: list[str] = []
+    if screen is not None and screen.carried(text):
+        problems.append("it says something no fact says; use only the facts given")
     sources = [f.statement for f in facts] + [p.claim for c in conflicts for p in c.positions]
     extra = unsupported_numbers(_OUTLET_COUNT.sub("", text), sources)  # "two outlets" counts no news
     if extra:
         problems.append(f"numbers not in the facts: {', '.join(f'{v:g}' for v in extra)}")
+    quoted = unsupported_quotes(text, [*sources, *(c.quote for f in facts for c in f.citations)])
+    if quoted:
+        problems.append(f"quotations not in the facts: {'; '.join(quoted)}")
     sentences = re.split(r"(?<=[.!?])\s+", text)
     for c in conflicts:
         for p in c.positions:
@@ -92,13 +99,17 @@ async def write_summary(
     outlets: dict[str, str],
     sem: asyncio.Semaphore,
     log: TaskLog,
+    screen: Screen | None = None,
 ) -> HeadlineSummary:
-    """Headline and summary from the facts; code fixes or replaces what breaks the rules."""
-    fact_lines = "\n".join(f"- ({f.status}, {f.sources} outlets) {f.statement}" for f in facts[:FACTS_IN_PROMPT])
-    conflict_lines = "\n".join(f"- {conflict_sentence(c, outlets)}" for c in conflicts) or "- none"
+    """Headline and summary from the facts; code fixes or replaces what breaks the rules (including a
+    sentence that carries what only a sentence ``screen`` left out said)."""
+    fact_lines = "\n".join(
+        f"- ({f.status}, {f.sources} outlets) {neutralise(f.statement)}" for f in facts[:FACTS_IN_PROMPT]
+    )
+    conflict_lines = "\n".join(f"- {neutralise(conflict_sentence(c, outlets))}" for c in conflicts) or "- none"
 
     def check(value: HeadlineSummary) -> str | None:
-        problems = summary_problems(f"{value.headline}. {value.summary}", facts, conflicts, outlets)
+        problems = summary_problems(f"{value.headline}. {value.summary}", facts, conflicts, outlets, screen)
         return "; ".join(problems) or None
 
     answer = await ask_or_fallback(
@@ -114,7 +125,7 @@ async def write_summary(
     )
     if answer is None:
         return fallback(facts, conflicts, outlets)
-    fixed = repair(answer.value, facts, conflicts, outlets)
+    fixed = repair(answer.value, facts, conflicts, outlets, screen)
     if fixed is None:
         log.warnings.append(f"headline/summary: model text rejected ({answer.problem}); written by code")
         return fallback(facts, conflicts, outlets)
@@ -124,22 +135,35 @@ async def write_summary(
 
 
 def repair(
-    value: HeadlineSummary, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]
+    value: HeadlineSummary,
+    facts: list[Fact],
+    conflicts: list[Conflict],
+    outlets: dict[str, str],
+    screen: Screen | None = None,
 ) -> HeadlineSummary | None:
     """The model's headline and summary, mended by code: sentences that state a disputed figure are
-    replaced by code sentences giving every side, sentences with a number no fact has are dropped.
-    None when what remains still breaks the rules (or nothing remains)."""
+    replaced by code sentences giving every side, sentences with a number no fact has, or a word only a
+    screened-out sentence has, are dropped. None when what remains still breaks the rules (or nothing
+    remains)."""
     disputed = {v for c in conflicts for p in c.positions for v in number_values(p.value)}
     sources = [f.statement for f in facts]
     kept = [
         s
         for s in _SENTENCE.split(value.summary.strip())
-        if s.rstrip().endswith(_ENDS) and not (number_values(s) & disputed) and not unsupported_numbers(s, sources)
+        if s.rstrip().endswith(_ENDS)
+        and not (number_values(s) & disputed)
+        and not unsupported_numbers(s, sources)
+        and not unsupported_quotes(s, [*sources, *(c.quote for f in facts for c in f.citations)])
+        and not (screen is not None and screen.carried(s))
     ]
     summary = " ".join([*kept, *(conflict_sentence(c, outlets) for c in conflicts[:2])])
     headline = value.headline.strip()
-    if not headline or number_values(headline) & disputed or summary_problems(headline, facts, conflicts, outlets):
+    if (
+        not headline
+        or number_values(headline) & disputed
+        or summary_problems(headline, facts, conflicts, outlets, screen)
+    ):
         headline = fallback_headline(facts)
-    if not kept or summary_problems(summary, facts, conflicts, outlets):
+    if not kept or summary_problems(summary, facts, conflicts, outlets, screen):
         return None
     return HeadlineSummary(headline=headline, summary=summary)

@@ -14,9 +14,9 @@ from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed
 from service.llm import LLM
 from service.llm.base import Answer, T
 from service.pipeline.align import distinct_texts, representative
+from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.types import FactGroup, Sentence
 from service.pipeline.verify import check_statement
-from service.prompts import neutralise
 from service.schemas import LLMCall
 
 STATEMENT_BATCH = 1  # the 1.5B model skipped groups in batches of 3 and 5; shared prefixes are cached
@@ -68,7 +68,16 @@ async def ask_or_fallback(
 
 
 def _label(outlets: dict[str, str], s: Sentence) -> str:
-    return outlets.get(s.article_id, s.article_id)
+    return attr(outlets.get(s.article_id, s.article_id))
+
+
+TAINTED = "it uses words that no source sentence uses; keep to the sources' words"
+
+
+def _tainted(text: str, screen: Screen | None) -> str | None:
+    """Why model text is refused when it carries a word only an instruction-like sentence used (the word
+    itself is not repeated: it goes back to the model in a re-ask)."""
+    return TAINTED if screen is not None and screen.carried(text) else None
 
 
 def _group_block(group: FactGroup, outlets: dict[str, str]) -> str:
@@ -77,12 +86,17 @@ def _group_block(group: FactGroup, outlets: dict[str, str]) -> str:
 
 
 async def write_statements(
-    llm: LLM, groups: list[FactGroup], outlets: dict[str, str], sem: asyncio.Semaphore, log: TaskLog
+    llm: LLM,
+    groups: list[FactGroup],
+    outlets: dict[str, str],
+    sem: asyncio.Semaphore,
+    log: TaskLog,
+    screen: Screen | None = None,
 ) -> dict[str, str]:
-    """One neutral statement per group (batched); a statement that fails verification is replaced by the
-    group's representative sentence, verbatim."""
+    """One neutral statement per group (batched); a statement that fails verification (or says what only a
+    sentence ``screen`` left out said) is replaced by the group's representative sentence, verbatim."""
     batches = [groups[i : i + STATEMENT_BATCH] for i in range(0, len(groups), STATEMENT_BATCH)]
-    results = await asyncio.gather(*(_statement_batch(llm, b, outlets, sem, log) for b in batches))
+    results = await asyncio.gather(*(_statement_batch(llm, b, outlets, sem, log, screen) for b in batches))
     out: dict[str, str] = {}
     for r in results:
         out.update(r)
@@ -90,7 +104,12 @@ async def write_statements(
 
 
 async def _statement_batch(
-    llm: LLM, batch: list[FactGroup], outlets: dict[str, str], sem: asyncio.Semaphore, log: TaskLog
+    llm: LLM,
+    batch: list[FactGroup],
+    outlets: dict[str, str],
+    sem: asyncio.Semaphore,
+    log: TaskLog,
+    screen: Screen | None,
 ) -> dict[str, str]:
     by_id = {g.id: g for g in batch}
 
@@ -99,7 +118,7 @@ async def _statement_batch(
         bad = {gid: "missing" for gid in by_id if gid not in got}
         for gid, text in got.items():
             if gid in by_id:
-                why = check_statement(text, [s.text for s in by_id[gid].sentences])
+                why = check_statement(text, [s.text for s in by_id[gid].sentences]) or _tainted(text, screen)
                 if why:
                     bad[gid] = why
         return bad
@@ -188,15 +207,24 @@ async def write_positions(
     outlets: dict[str, str],
     sem: asyncio.Semaphore,
     log: TaskLog,
+    screen: Screen | None = None,
 ) -> list[tuple[str, str, list[Sentence]]]:
     """(party, stance, supporting sentences) for each party, one small call per party; a stance the
     sentences do not support falls back to the party's first stance sentence, verbatim."""
-    results = await asyncio.gather(*(_position(llm, p, ss, outlets, sem, log) for p, ss in parties.items()))
+    results = await asyncio.gather(
+        *(_position(llm, p, ss, outlets, sem, log, screen) for p, ss in parties.items())
+    )
     return list(results)
 
 
 async def _position(
-    llm: LLM, party: str, sentences: list[Sentence], outlets: dict[str, str], sem: asyncio.Semaphore, log: TaskLog
+    llm: LLM,
+    party: str,
+    sentences: list[Sentence],
+    outlets: dict[str, str],
+    sem: asyncio.Semaphore,
+    log: TaskLog,
+    screen: Screen | None,
 ) -> tuple[str, str, list[Sentence]]:
     numbered = {f"s{i}": s for i, s in enumerate(sentences, start=1)}
     block = "\n".join(
@@ -210,12 +238,12 @@ async def _position(
             return f"cite at least one sentence id from {', '.join(numbered)}"
         if party.lower() not in value.stance.lower():
             return f"the stance must say what {party} says or wants, naming {party}"
-        return check_statement(value.stance, cited, min_support=0.5)
+        return check_statement(value.stance, cited, min_support=0.5) or _tainted(value.stance, screen)
 
     answer = await ask_or_fallback(
         llm,
         "party_positions",
-        {"party": party, "sentences": block},
+        {"party": neutralise(party), "sentences": block},
         PartyStance,
         log,
         sem,

@@ -1,8 +1,9 @@
 """Verify: nothing reaches the brief unless the articles support it.
 
-Quotes must occur in the cited article (whitespace and quote marks normalised); every number in a
-statement must occur in a cited article; a rewritten statement must keep to the words of its sources;
-loaded terms must sit inside a quote or next to an attribution; status is computed here.
+Quotes must occur in the cited article (whitespace and quote marks normalised), and so must every
+passage a statement puts in quotation marks; every number in a statement must occur in a cited article;
+a rewritten statement must keep to the words of its sources; loaded terms must sit inside a quote or
+next to an attribution; status is computed here.
 """
 
 from __future__ import annotations
@@ -73,6 +74,34 @@ def unsupported_numbers(statement: str, sources: Iterable[str]) -> list[float]:
     return sorted(v for v in number_values(statement) if v not in known)
 
 
+_DOUBLE_QUOTED = re.compile(r'"([^"]+)"')
+_SINGLE_QUOTED = re.compile(r"‘([^‘’]+)’")
+
+
+def unsupported_quotes(text: str, sources: Iterable[str]) -> list[str]:
+    """Passages ``text`` puts in quotation marks (double, curly single) that no source contains word for
+    word (case, quote marks, spacing and end punctuation aside): quotations the sources do not support."""
+    known = " ".join(normalise(s).lower() for s in sources)
+    passages = [m.group(1) for m in _SINGLE_QUOTED.finditer(text)]
+    passages += [m.group(1) for m in _DOUBLE_QUOTED.finditer(normalise(text))]
+    out = []
+    for passage in passages:
+        core = normalise(passage).lower().strip(" .,;:!?'")
+        if core and core not in known:
+            out.append(passage.strip())
+    return out
+
+
+def unsupported_claims(text: str, sources: Iterable[str]) -> str | None:
+    """What ``text`` states that no source does — numbers, quotations — or None."""
+    texts = list(sources)
+    numbers = unsupported_numbers(text, texts)
+    quoted = unsupported_quotes(text, texts)
+    parts = [f"numbers {', '.join(_fmt(v) for v in numbers)}"] if numbers else []
+    parts += [f"quotations {'; '.join(quoted)}"] if quoted else []
+    return " and ".join(parts) or None
+
+
 def content_words(text: str) -> set[str]:
     """Lower-case stemmed content words of ``text``."""
     return {_STEM.sub("", w) for w in _CONTENT.findall(text.lower()) if w not in STOP}
@@ -136,6 +165,9 @@ def check_statement(statement: str, sources: list[str], min_support: float = 0.6
         return f"names not in the sources: {', '.join(invented)}"
     if sources and all(ATTRIBUTION.search(s) for s in sources) and not ATTRIBUTION.search(statement):
         return "the sources attribute this claim; keep the attribution (who said it)"
+    quoted = unsupported_quotes(text, sources)
+    if quoted:
+        return f"quotations not in the sources: {'; '.join(quoted)}; quote only words the sources use"
     extra = unsupported_numbers(statement, sources)
     if extra:
         return f"numbers not in the sources: {', '.join(_fmt(v) for v in extra)}"

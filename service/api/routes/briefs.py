@@ -12,21 +12,18 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
 from service.api.deps import RequestIdDep
+from service.api.responses import BODY, INVALID, NOT_FOUND, UNAUTHORIZED, UPSTREAM, WRITE, Responses
 from service.errors import Conflict, NotFound
 from service.jobs.manager import JobManager
 from service.jobs.schemas import FINISHED, Job, JobList, SourceArticle
-from service.schemas import Brief, BriefRequest
+from service.schemas import Brief, BriefRequest, ErrorResponse
 from service.storage import JobRow
 
 router = APIRouter(prefix="/v1", tags=["briefs"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Invalid input; `detail[].loc` names the field"},
-    502: {"description": "The model backend failed or returned unusable output (typed, with request id)"},
-    503: {"description": "The model is not loaded"},
-    504: {"description": "The model backend timed out"},
-}
-JOB_ERRORS: dict[int | str, dict[str, Any]] = {404: {"description": "No such job"}}
+ERRORS: Responses = {**WRITE, **BODY, **UPSTREAM}
+JOB_ERRORS: Responses = {**UNAUTHORIZED, **NOT_FOUND, **INVALID}
+CONFLICT: Responses = {409: {"model": ErrorResponse, "description": "The job had already finished"}}
 
 
 def _jobs(request: Request) -> JobManager:
@@ -71,7 +68,7 @@ async def create_brief(
     )
     location = f"/v1/briefs/{row.id}"
     if is_async:
-        view = jobs.view(row)
+        view = await jobs.show(row)
         headers = {"Location": location, "Preference-Applied": "respond-async"}
         return JSONResponse(view.model_dump(mode="json"), status_code=202, headers=headers)
     if not row.cache_hit:
@@ -80,7 +77,12 @@ async def create_brief(
     return JSONResponse(row.brief, headers=headers)  # stored from Brief.model_dump: already valid
 
 
-@router.get("/briefs", response_model=JobList, summary="Recent brief jobs, newest first (without briefs)")
+@router.get(
+    "/briefs",
+    response_model=JobList,
+    responses={**UNAUTHORIZED, **INVALID},
+    summary="Recent brief jobs, newest first (without briefs)",
+)
 async def list_briefs(request: Request, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> JobList:
     jobs = _jobs(request)
     rows = await asyncio.to_thread(jobs.store.list_jobs, limit)
@@ -89,13 +91,13 @@ async def list_briefs(request: Request, limit: Annotated[int, Query(ge=1, le=200
 
 @router.get("/briefs/{job_id}", response_model=Job, responses=JOB_ERRORS, summary="A brief job: state and brief")
 async def get_brief(request: Request, job_id: str) -> Job:
-    return _jobs(request).view(await _row(request, job_id))
+    return await _jobs(request).show(await _row(request, job_id))
 
 
 @router.delete(
     "/briefs/{job_id}",
     response_model=Job,
-    responses={**JOB_ERRORS, 409: {"description": "The job had already finished"}},
+    responses={**JOB_ERRORS, **WRITE, **CONFLICT},
     summary="Cancel a queued or running brief job",
 )
 async def cancel_brief(request: Request, job_id: str) -> Job:
@@ -104,7 +106,7 @@ async def cancel_brief(request: Request, job_id: str) -> Job:
         raise Conflict(f"job {job_id} already finished ({row.status}); nothing to cancel")
     cancelled = await _jobs(request).cancel(job_id)
     assert cancelled is not None
-    return _jobs(request).view(cancelled)
+    return await _jobs(request).show(cancelled)
 
 
 @router.get(

@@ -8,17 +8,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from service.api.responses import INVALID, NOT_FOUND, UNAUTHORIZED, Responses
 from service.errors import Conflict, NotFound
 from service.exports import brief_html, brief_json, brief_markdown
 from service.jobs.manager import JobManager
-from service.schemas import Brief
+from service.schemas import Brief, ErrorResponse
 from service.storage import JobRow
 
 router = APIRouter(prefix="/v1", tags=["exports"])
 
-_ERRORS: dict[int | str, dict[str, str]] = {
-    404: {"description": "No such job"},
-    409: {"description": "The job has not finished with a brief"},
+_ERRORS: Responses = {
+    **UNAUTHORIZED,
+    **NOT_FOUND,
+    **INVALID,
+    409: {"model": ErrorResponse, "description": "The job has not finished with a brief"},
 }
 # The HTML export embeds untrusted article text: even if escaping ever failed, nothing in it may run or load.
 _HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -43,7 +46,7 @@ def _disposition(job_id: str, ext: str) -> dict[str, str]:
     "/briefs/{job_id}.json",
     summary="The brief as JSON",
     response_model=Brief,
-    responses=_ERRORS,  # type: ignore[arg-type]
+    responses=_ERRORS,
 )
 async def brief_as_json(job_id: str, request: Request) -> Response:
     """The finished brief (the same document a synchronous request returns)."""
@@ -55,7 +58,7 @@ async def brief_as_json(job_id: str, request: Request) -> Response:
     "/briefs/{job_id}.md",
     summary="The brief as Markdown",
     response_class=Response,
-    responses={200: {"content": {"text/markdown": {}}}, **_ERRORS},  # type: ignore[dict-item]
+    responses={200: {"content": {"text/markdown": {}}}, **_ERRORS},
 )
 async def brief_as_markdown(job_id: str, request: Request) -> Response:
     """The finished brief as Markdown for editors: facts with sources, disagreements side by side."""
@@ -68,8 +71,8 @@ async def brief_as_markdown(job_id: str, request: Request) -> Response:
 @router.get(
     "/briefs/{job_id}.html",
     summary="The brief as a standalone HTML page",
-    response_class=HTMLResponse,
-    responses=_ERRORS,  # type: ignore[arg-type]
+    response_class=Response,  # not HTMLResponse: its errors are JSON, and the spec must say so
+    responses={200: {"content": {"text/html": {}}}, **_ERRORS},
 )
 async def brief_as_html(job_id: str, request: Request) -> HTMLResponse:
     """One self-contained page: the brief, every citation linked to its highlighted span in the full articles."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.api.deps import ProviderDep, SettingsDep
@@ -17,8 +17,16 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="The default model is loaded", responses={503: {"description": "Not ready"}})
-async def readyz(provider: ProviderDep, settings: SettingsDep) -> JSONResponse:
-    """200 once the default backend and model answer; 503 (with the reason) before that or after a failure."""
+async def readyz(request: Request, provider: ProviderDep, settings: SettingsDep) -> JSONResponse:
+    """200 once the default backend and model answer; 503 (with the reason) before that or after a failure.
+    With a Redis queue the workers hold the model: ready means the queue answers."""
+    if settings.redis_url:
+        try:
+            pool = await request.app.state.jobs._pool()
+            await pool.ping()
+        except Exception as e:
+            return JSONResponse({"status": "failed", "queue": "redis", "error": type(e).__name__}, status_code=503)
+        return JSONResponse({"status": "ready", "queue": "redis", "queued": request.app.state.jobs.queue_depth})
     body = {"backend": settings.backend, "model": settings.model or "default", "ready": provider.ready}
     if provider.ready:
         return JSONResponse({"status": "ready", **body})

@@ -1,0 +1,97 @@
+"""The Redis side of the job queue: arq for delivery (a job id sits in the queue until a worker finishes it, and a
+worker that stops renewing its lease loses the job to another), plus one Redis stream per job for its progress
+events, which API processes read (backlog, then live) whoever runs the job."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from arq.constants import in_progress_key_prefix, job_key_prefix
+
+from service.config import Settings
+from service.jobs.schemas import FINISHED
+from service.progress import Event
+from service.storage import Store
+
+FUNCTION = "run_brief"
+EVENTS_TTL_S = 24 * 3600
+EVENTS_MAXLEN = 5000
+
+
+def redis_settings(url: str) -> RedisSettings:
+    return RedisSettings.from_dsn(url)
+
+
+async def connect(settings: Settings) -> ArqRedis:
+    """An arq connection pool for ``settings.redis_url`` (which must be set)."""
+    assert settings.redis_url, "the Redis queue needs CROSSBRIEF_REDIS_URL / REDIS_URL"
+    return await create_pool(redis_settings(settings.redis_url), default_queue_name=settings.queue_name)
+
+
+async def enqueue(pool: ArqRedis, settings: Settings, job_id: str) -> bool:
+    """Put a job on the queue under its own id; False when arq already holds it (queued or running)."""
+    job = await pool.enqueue_job(FUNCTION, job_id, _job_id=job_id, _queue_name=settings.queue_name)
+    return job is not None
+
+
+async def queue_depth(pool: ArqRedis, settings: Settings) -> int:
+    return int(await pool.zcard(settings.queue_name))
+
+
+async def renew_lease(pool: ArqRedis, job_id: str, seconds: float) -> None:
+    """Keep arq from handing a running job to another worker for ``seconds`` more."""
+    await pool.pexpire(in_progress_key_prefix + job_id, int(seconds * 1000))
+
+
+async def requeue_strays(pool: ArqRedis, settings: Settings, store: Store, older_than_s: float) -> list[str]:
+    """Queue again every unfinished job the database knows and the queue does not (an API process died between
+    storing and queueing it, Redis lost its data, or arq gave up on it). Returns the ids queued."""
+    before = datetime.now(UTC) - timedelta(seconds=older_than_s)
+    queued = []
+    for job_id in await asyncio.to_thread(store.stray_jobs, before):
+        if await pool.exists(job_key_prefix + job_id):
+            continue
+        if await enqueue(pool, settings, job_id):
+            queued.append(job_id)
+    return queued
+
+
+def _stream(job_id: str) -> str:
+    return f"crossbrief:events:{job_id}"
+
+
+async def publish(pool: ArqRedis, job_id: str, event: Event) -> None:
+    key = _stream(job_id)
+    await pool.xadd(key, {"e": json.dumps(event)}, maxlen=EVENTS_MAXLEN, approximate=True)
+    await pool.expire(key, EVENTS_TTL_S)
+
+
+async def history(pool: ArqRedis, job_id: str) -> list[Event]:
+    return [json.loads(fields[b"e"]) for _, fields in await pool.xrange(_stream(job_id))]
+
+
+async def has_final(pool: ArqRedis, job_id: str) -> bool:
+    return any(e["event"] in FINISHED for e in await history(pool, job_id))
+
+
+async def follow(pool: ArqRedis, job_id: str, block_ms: int = 1000) -> AsyncIterator[Event | None]:
+    """Every event of a job from the first, then live ones; yields None after each quiet ``block_ms`` (so the
+    caller can check the database) and stops after a final event."""
+    last = "0-0"
+    while True:
+        reply = await pool.xread({_stream(job_id): last}, block=block_ms)
+        if not reply:
+            yield None
+            continue
+        for _, entries in reply:
+            for entry_id, fields in entries:
+                last = entry_id
+                event: Event = json.loads(fields[b"e"])
+                yield event
+                if event["event"] in FINISHED:
+                    return

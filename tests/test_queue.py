@@ -1,0 +1,191 @@
+"""The Redis queue with real processes: `crossbrief serve` stores and queues jobs, `crossbrief worker` runs them
+(real Redis on 127.0.0.1:6379, a shared SQLite file, the stub OpenAI-compatible server as the model)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench._harness import stub_backend
+from service.llm.stub_server import StubServer
+from service.storage import Store
+from tests.procs import Cluster, redis_available, wait_jobs
+from tests.test_api import two
+
+pytestmark = pytest.mark.skipif(not redis_available(), reason="Redis is not reachable on 127.0.0.1:6379")
+
+
+def articles(n: int) -> list[dict]:
+    return [{**a, "text": f"{a['text']} Report {n}."} for a in two()]
+
+
+@pytest.fixture
+def stub() -> Iterator[StubServer]:
+    with StubServer() as s:
+        yield s
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, stub: StubServer) -> Iterator[Cluster]:
+    c = Cluster(database_url=f"sqlite:///{tmp_path / 'jobs.db'}", logs=tmp_path, backend_env=stub_backend(stub.url))
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+def wait_running(client: httpx.Client, job_id: str, cluster: Cluster) -> None:
+    deadline = time.monotonic() + 30
+    while client.get(f"/v1/briefs/{job_id}").json()["status"] != "running":
+        assert time.monotonic() < deadline, cluster.log_tail()
+        time.sleep(0.1)
+
+
+def test_async_and_sync_jobs_run_on_a_worker_with_progress(cluster: Cluster, stub: StubServer) -> None:
+    url = cluster.start_api()
+    cluster.start_worker()
+    with httpx.Client(base_url=url, timeout=30) as client:
+        r = client.post("/v1/briefs", json={"articles": articles(1)}, headers={"Prefer": "respond-async"})
+        assert r.status_code == 202, r.text
+        job_id = r.json()["id"]
+        job = wait_jobs(client, [job_id], timeout=60)[job_id]
+        assert job["status"] == "done", cluster.log_tail()
+        assert job["brief"]["facts"] and job["progress"]["tokens_in"] > 0
+        events = client.get(f"/v1/briefs/{job_id}/events").text
+        assert "event: done" in events
+        sync = client.post("/v1/briefs", json={"articles": articles(2)})
+        assert sync.status_code == 200, sync.text
+        assert sync.json()["facts"] and sync.headers["X-Cache"] == "miss"
+        again = client.post("/v1/briefs", json={"articles": articles(2)})
+        assert again.headers["X-Cache"] == "hit" and again.headers["X-Brief-Id"] == sync.headers["X-Brief-Id"]
+    assert "Brindle" in json.dumps(stub.requests[-1]["messages"])  # the worker really asked the model
+
+
+def test_failed_job_gives_the_same_typed_error_through_the_queue(cluster: Cluster, stub: StubServer) -> None:
+    url = cluster.start_api()
+    cluster.start_worker()
+    stub.script.extend(["500"] * 10)
+    with httpx.Client(base_url=url, timeout=60) as client:
+        r = client.post("/v1/briefs", json={"articles": articles(3)})
+        assert r.status_code == 502, r.text
+        error = r.json()["error"]
+        assert error["code"] == "upstream_error" and error["request_id"] == r.headers["X-Request-ID"]
+        job = client.get(r.headers["Location"] if "Location" in r.headers else "/v1/briefs").json()
+        assert job  # the job is kept
+        listed = client.get("/v1/briefs", params={"limit": 1}).json()["jobs"][0]
+        assert listed["status"] == "failed" and listed["error"]["code"] == "upstream_error"
+
+
+def test_cancel_stops_the_job_on_its_worker(cluster: Cluster, stub: StubServer) -> None:
+    url = cluster.start_api()
+    cluster.start_worker()
+    stub.script.extend(["delay:20"])
+    with httpx.Client(base_url=url, timeout=30) as client:
+        job_id = client.post("/v1/briefs?async=true", json={"articles": articles(4)}).json()["id"]
+        wait_running(client, job_id, cluster)
+        assert client.delete(f"/v1/briefs/{job_id}").json()["status"] == "cancelled"
+        assert "event: cancelled" in client.get(f"/v1/briefs/{job_id}/events").text
+        # the worker is free again at once (not held for the 20 s delay): the next job finishes quickly
+        started = time.monotonic()
+        nxt = client.post("/v1/briefs?async=true", json={"articles": articles(5)}).json()["id"]
+        assert wait_jobs(client, [nxt], timeout=15)[nxt]["status"] == "done"
+        assert time.monotonic() - started < 15
+        assert client.get(f"/v1/briefs/{job_id}").json()["status"] == "cancelled"
+
+
+def test_killed_worker_job_is_taken_over_and_recorded_once(cluster: Cluster, stub: StubServer, tmp_path: Path) -> None:
+    url = cluster.start_api()
+    first = cluster.start_worker()
+    stub.script.extend(["delay:30"])  # the first worker hangs on the model ...
+    with httpx.Client(base_url=url, timeout=30) as client:
+        job_id = client.post("/v1/briefs?async=true", json={"articles": articles(6)}).json()["id"]
+        wait_running(client, job_id, cluster)
+        cluster.kill_worker(first)  # ... and is killed (SIGKILL: no clean-up at all)
+        cluster.start_worker()
+        job = wait_jobs(client, [job_id], timeout=60)[job_id]
+    assert job["status"] == "done", cluster.log_tail()
+    assert job["attempts"] == 2  # started twice, recorded once
+    row = Store(cluster.database_url).get_job(job_id)
+    assert row is not None and row.worker_id and row.worker_id.endswith(":2")
+
+
+def test_worker_queues_again_a_job_the_queue_lost(cluster: Cluster, tmp_path: Path) -> None:
+    """A job stored but never queued (the API died in between, or Redis lost it) is found and run."""
+    from service.jobs.manager import cache_key
+    from service.schemas import BriefRequest
+    from service.storage import JobRow
+
+    store = Store(cluster.database_url)
+    store.upgrade()
+    request = BriefRequest.model_validate({"articles": articles(7)})
+    store.add_job(
+        JobRow(id="stray0000000000000000000000000001", status="queued", mode="async", attempts=0,
+               cache_key="x" * 64, request=request.model_dump(mode="json"), request_id="r1", cache_hit=False)
+    )
+    assert cache_key  # (the key is not what this test is about)
+    url = cluster.start_api()
+    cluster.start_worker()
+    with httpx.Client(base_url=url, timeout=30) as client:
+        job = wait_jobs(client, ["stray0000000000000000000000000001"], timeout=30)
+    assert job["stray0000000000000000000000000001"]["status"] == "done", cluster.log_tail()
+
+
+def test_eval_run_fans_cases_out_over_the_queue(cluster: Cluster, stub: StubServer, tmp_path: Path) -> None:
+    """`crossbrief eval run --workers queue`: the briefs are written by a worker (its log shows the jobs), scored
+    by the eval process, and the run record says where they came from."""
+    import subprocess
+    import sys
+
+    from service.config import REPO_ROOT
+
+    cluster.start_worker()
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "eval", "run", "evals/datasets/ci", "--workers", "queue",
+         "--no-calibration", "--no-cache", "--no-progress", "--no-store", "--out", str(out)],
+        cwd=REPO_ROOT, env=cluster.env(), capture_output=True, text=True, timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:] + cluster.log_tail()
+    record = json.loads((out / "run.json").read_text())
+    repeat = record["cases"][0]["repeats"][0]
+    assert repeat["source"] == "queue" and repeat["problem"] is None and repeat["brief"]["facts"]
+    assert "run_brief" in (tmp_path / "worker-0.log").read_text()
+
+
+def test_eval_queue_needs_redis(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from service.config import REPO_ROOT
+
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CROSSBRIEF_REDIS_URL")}
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "eval", "run", "evals/datasets/ci", "--workers", "queue"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2 and "needs a Redis queue" in done.stderr
+
+
+def test_worker_health_check(cluster: Cluster) -> None:
+    """`crossbrief worker --check` (a container healthcheck): 0 once a worker on this host runs, 1 when none."""
+    import subprocess
+    import sys
+
+    from service.config import REPO_ROOT
+
+    def check(env: dict[str, str]) -> int:
+        cmd = [sys.executable, "-m", "service.cli", "worker", "--check"]
+        return subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, timeout=60).returncode
+
+    assert check(cluster.env()) == 1  # no worker yet on this queue
+    cluster.start_worker()
+    deadline = time.monotonic() + 60
+    while check(cluster.env()) != 0:
+        assert time.monotonic() < deadline, cluster.log_tail()
+        time.sleep(0.5)
