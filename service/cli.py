@@ -123,7 +123,11 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Jobs at once (CROSSBRIEF_WORKER_JOBS).")
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
 @click.option("--check", is_flag=True, help="Health check: exit 0 if a worker on this host is alive, else 1.")
-def worker(jobs: int | None, burst: bool, check: bool) -> None:
+@click.option(
+    "--metrics-port", type=click.IntRange(1, 65535), default=None,
+    help="Serve Prometheus /metrics on this port (CROSSBRIEF_WORKER_METRICS_PORT), bound to CROSSBRIEF_HOST.",
+)
+def worker(jobs: int | None, burst: bool, check: bool, metrics_port: int | None) -> None:
     """Run brief jobs from the Redis queue (needs REDIS_URL and a shared DATABASE_URL)."""
     from service.jobs import worker as jobs_worker
     from service.observability import configure_logging
@@ -135,6 +139,8 @@ def worker(jobs: int | None, burst: bool, check: bool) -> None:
         sys.exit(jobs_worker.check(settings))
     if jobs:
         settings = settings.model_copy(update={"worker_jobs": jobs})
+    if metrics_port:
+        settings = settings.model_copy(update={"worker_metrics_port": metrics_port})
     configure_logging(settings)
     jobs_worker.make_worker(settings, burst=burst).run()
 

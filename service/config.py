@@ -100,6 +100,10 @@ class Settings(BaseSettings):
         30.0, ge=2, description="A job whose worker stops renewing its lease this long is picked up by another worker."
     )
     job_timeout_s: float = Field(1800.0, ge=1, description="Longest a queued job may run on a worker.")
+    worker_metrics_port: int | None = Field(
+        None, ge=1, le=65535,
+        description="Port on which `crossbrief worker` serves Prometheus /metrics (bound to `host`); unset: none.",
+    )
 
     host: str = Field("127.0.0.1", description="Address `crossbrief serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `crossbrief serve` binds.")

@@ -142,8 +142,9 @@ class Metrics:
         self.cache_misses = Counter("crossbrief_cache_misses", "Brief requests the cache could not answer", registry=r)
         self.errors = Counter("crossbrief_errors", "Error responses and failed jobs by code", ["code"], registry=r)
         self.jobs = Counter("crossbrief_jobs", "Jobs that reached a status", ["status"], registry=r)
-        self.queue_depth = Gauge("crossbrief_queue_depth", "Jobs waiting for a worker", registry=r)
-        self.queue_depth.set_function(queue_depth or (lambda: 0.0))
+        if queue_depth is not None:  # a worker process has no queue of its own to report
+            self.queue_depth = Gauge("crossbrief_queue_depth", "Jobs waiting for a worker", registry=r)
+            self.queue_depth.set_function(queue_depth)
         _live.add(self)
 
     def on_event(self, event: progress.Event) -> None:

@@ -92,8 +92,8 @@ class Cluster:
         wait_ready(url, proc, self.logs)
         return url
 
-    def start_worker(self, jobs: int = 1) -> subprocess.Popen[bytes]:
-        proc = self._spawn(["worker", "--jobs", str(jobs)], f"worker-{len(self.workers)}")
+    def start_worker(self, jobs: int = 1, *options: str) -> subprocess.Popen[bytes]:
+        proc = self._spawn(["worker", "--jobs", str(jobs), *options], f"worker-{len(self.workers)}")
         self.workers.append(proc)
         return proc
 

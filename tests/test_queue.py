@@ -189,3 +189,36 @@ def test_worker_health_check(cluster: Cluster) -> None:
     while check(cluster.env()) != 0:
         assert time.monotonic() < deadline, cluster.log_tail()
         time.sleep(0.5)
+
+
+def test_worker_serves_its_own_metrics(cluster: Cluster, stub: StubServer) -> None:
+    """`crossbrief worker --metrics-port`: Prometheus metrics of the jobs this worker ran, its failures by
+    code, its pipeline stages and tokens (the API process never sees those)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    url = cluster.start_api()
+    cluster.start_worker(1, "--metrics-port", str(port))
+    with httpx.Client(base_url=url, timeout=60) as client:
+        assert client.post("/v1/briefs", json={"articles": articles(7)}).status_code == 200, cluster.log_tail()
+        stub.script.extend(["500"] * 10)
+        assert client.post("/v1/briefs", json={"articles": articles(8)}).status_code == 502
+    samples: dict[tuple[str, tuple], float] = {}
+    deadline = time.monotonic() + 10
+    while samples.get(("crossbrief_jobs_total", (("status", "failed"),))) != 1.0:
+        assert time.monotonic() < deadline, samples
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        samples = {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+        time.sleep(0.2)
+    assert samples[("crossbrief_jobs_total", (("status", "done"),))] == 1.0
+    assert samples[("crossbrief_errors_total", (("code", "upstream_error"),))] == 1.0
+    stages = {labels: v for (name, labels), v in samples.items() if name == "crossbrief_stage_seconds_count"}
+    assert stages and all(v >= 1 for v in stages.values())
+    assert sum(v for (name, _), v in samples.items() if name == "crossbrief_tokens_total") > 0
+    assert not any(name.startswith("crossbrief_queue_depth") for name, _ in samples)

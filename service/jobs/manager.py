@@ -93,6 +93,7 @@ class JobManager:
                 "stop it, give this one its own database, or share the database through a Redis queue "
                 "(REDIS_URL and `crossbrief worker`s)"
             )
+        self._stopping = False
         self.queue = asyncio.Queue()
         self.workers = [
             asyncio.create_task(self._work(), name=f"job-worker-{n}") for n in range(self.settings.job_workers)
@@ -274,7 +275,7 @@ class JobManager:
     # work
     async def _work(self) -> None:
         assert self.queue is not None
-        while True:
+        while not self._stopping:
             job_id = await self.queue.get()
             try:
                 await self._run(job_id)
@@ -295,7 +296,11 @@ class JobManager:
         try:
             await asyncio.shield(live.task)
         except asyncio.CancelledError:
-            if not live.task.done():  # the worker itself is stopping: leave the job to the next start
+            # The job's own task was cancelled (DELETE): the worker goes on. The worker itself was cancelled
+            # (stop): leave the job to the next start. Only the worker's cancel counts on the current task;
+            # asking whether the job's task is done cannot tell them apart when stop() cancels both at once.
+            current = asyncio.current_task()
+            if self._stopping or (current is not None and current.cancelling()):
                 live.task.cancel()
                 raise
         except BaseException:

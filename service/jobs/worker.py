@@ -5,7 +5,8 @@ Exactly-once results: arq hands a job to one worker at a time (its in-progress k
 as a lease while it works, so a killed worker's job goes to another worker once the lease lapses
 (``worker_lease_s``), and the database records only the result of the worker that holds the job
 (``claim_job``/``finish_job`` with ``worker_id``). A job interrupted more than ``job_max_attempts`` times is
-marked failed with the reason. A worker that is stopped (SIGTERM) hands its running jobs back to the queue."""
+marked failed with the reason. A worker that is stopped (SIGTERM) hands its running jobs back to the queue.
+With ``worker_metrics_port`` a worker serves its own Prometheus metrics (jobs, errors, stage seconds, tokens)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import uuid
 from typing import Any
 
 from arq.worker import Worker, async_check_health, func
+from prometheus_client import start_http_server
 
 from service.briefing import make_reader, make_runner
 from service.config import Settings
@@ -27,7 +29,7 @@ from service.jobs.execute import Outcome, error_of, execute
 from service.jobs.manager import terminal_event
 from service.jobs.schemas import FINISHED
 from service.llm import LLMProvider
-from service.observability import record_job
+from service.observability import Metrics, record_error, record_job
 from service.progress import Event
 from service.storage import Store
 
@@ -53,6 +55,12 @@ async def _startup(ctx: dict[str, Any]) -> None:
         worker_name=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}",
     )
     ctx["sweeper"] = asyncio.create_task(_sweep(ctx), name="sweeper")
+    ctx["metrics"] = metrics = Metrics()  # counts this process's jobs, stages and tokens
+    if settings.worker_metrics_port:
+        ctx["metrics_server"], _ = start_http_server(
+            settings.worker_metrics_port, addr=settings.host, registry=metrics.registry
+        )
+        log.info("metrics on http://%s:%d/metrics", settings.host, settings.worker_metrics_port)
     log.info("worker %s ready for jobs on %s", ctx["worker_name"], settings.queue_name)
 
 
@@ -63,6 +71,8 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
+    if "metrics_server" in ctx:
+        ctx["metrics_server"].shutdown()
     if "provider" in ctx:
         await asyncio.to_thread(ctx["provider"].close)
     if "store" in ctx:
@@ -99,6 +109,8 @@ async def run_brief(ctx: dict[str, Any], job_id: str) -> str:
     async def end(event: Event) -> None:
         await redis_queue.publish(pool, job_id, event)
         record_job(str(event["event"]))
+        if event["event"] == "failed":
+            record_error(str(event["error"].get("code", "internal_error")))
 
     if row.attempts > settings.job_max_attempts:
         reason = f"interrupted {row.attempts - 1} time(s) (a worker stopped or was killed); not retried again"
