@@ -337,3 +337,20 @@ async def test_second_in_process_queue_on_one_database_refuses_to_start(settings
     await first.stop()
     await second.start()
     await second.stop()
+
+
+async def test_first_submit_is_not_taken_for_a_job_left_by_a_restart(
+    settings: Settings, brief, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The submit that starts the queue stores its job first; start() must not queue it again as resumed
+    (that replaced its progress record and ran a second claim)."""
+    gate = Gate(brief)
+    gate.release.set()
+    jobs = manager(settings, gate)
+    with caplog.at_level("INFO", logger="crossbrief.jobs"):
+        request = BriefRequest.model_validate({"articles": two()})
+        row = await jobs.submit(request, mode="async", request_id="r1", use_cache=False)
+        await until(lambda: _status(jobs, row.id, "done"))
+    assert not [r for r in caplog.records if "resumed after restart" in r.getMessage()]
+    assert gate.started == ["r1"]
+    await jobs.stop()

@@ -99,6 +99,8 @@ class JobManager:
             asyncio.create_task(self._work(), name=f"job-worker-{n}") for n in range(self.settings.job_workers)
         ]
         for row in await asyncio.to_thread(self.store.unfinished_jobs):
+            if row.id in self.live:  # accepted by this process a moment ago (the submit that started us)
+                continue
             if row.attempts >= self.settings.job_max_attempts:
                 reason = f"interrupted {row.attempts} time(s) by a server restart; not retried again"
                 await asyncio.to_thread(
