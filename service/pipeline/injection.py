@@ -14,7 +14,7 @@ or a "Note to AI summarizers: ...". Two defences, both by code:
 
 The detector wants an instruction in the imperative, addressed to a model: a sentence that reports one
 ("The ministry told hospitals to ignore previous guidance", a quoted "ignore all previous instructions")
-is news and stays.
+is news and stays. Overrides and addresses in other languages: :mod:`service.pipeline.injection_i18n`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from service.pipeline import injection_i18n as i18n
 from service.pipeline.types import Sentence
 from service.pipeline.verify import STOP
 
@@ -178,8 +179,8 @@ _MARKER = re.compile(
     r"instructions|user\s+input)[\W_]*$",
     re.I,
 )
-_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]|‘[^‘’]*’")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]|‘[^‘’]*’|«[^«»]*»|„[^„“”]*[“”]|「[^「」]*」")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word in any script
 
 KINDS = ("override", "address to a model", "order about the output", "role tag", "fake delimiter")
 
@@ -199,9 +200,9 @@ def instruction_kind(text: str) -> str | None:
     if any(p.search(text) for p in _ROLE):
         return "role tag"
     bare = _unquoted(text)
-    if _OVERRIDE.search(bare) or _NEW_ORDERS.search(bare):
+    if _OVERRIDE.search(bare) or _NEW_ORDERS.search(bare) or any(p.search(bare) for p in i18n.OVERRIDE):
         return "override"
-    if any(p.search(bare) for p in _ADDRESS):
+    if any(p.search(bare) for p in _ADDRESS) or any(p.search(bare) for p in i18n.ADDRESS):
         return "address to a model"
     if any(p.search(bare) for p in _DIRECTIVE):
         return "order about the output"
