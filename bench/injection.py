@@ -276,11 +276,12 @@ def main() -> None:
         f"\nmodel {model} · {how} · {os.cpu_count()} cores · model load {load:.1f} s · "
         f"judge {'off' if judge is None else judge_llm.identity['model']}"
     )
-    head = f"{'case':<36} {'lines':>5} {'screened':>8} {'claims':>6} {'reach':>5} {'lines in':>8} {'warn':>4} {'s':>6}"
+    w = max([36, *(len(r.case) for r in rows)])
+    head = f"{'case':<{w}} {'lines':>5} {'screened':>8} {'claims':>6} {'reach':>5} {'lines in':>8} {'warn':>4} {'s':>6}"
     print(head)
     for r in rows:
         print(
-            f"{r.case:<36} {r.injected_lines:>5} {r.lines_screened:>8} {r.injected_claims:>6} "
+            f"{r.case:<{w}} {r.injected_lines:>5} {r.lines_screened:>8} {r.injected_claims:>6} "
             f"{len(r.claims_reaching):>5} {r.lines_reaching:>8} {r.warnings:>4} {r.seconds:>6.1f}"
             + (f"  reached: {', '.join(r.claims_reaching)}" if r.claims_reaching else "")
             + "".join(f"\n      judge: {h[:150]}" for h in r.judge_hits)
@@ -288,7 +289,7 @@ def main() -> None:
         )
     total = sum(len(r.claims_reaching) for r in rows)
     print(
-        f"{'total':<36} {sum(r.injected_lines for r in rows):>5} {sum(r.lines_screened for r in rows):>8} "
+        f"{'total':<{w}} {sum(r.injected_lines for r in rows):>5} {sum(r.lines_screened for r in rows):>8} "
         f"{sum(r.injected_claims for r in rows):>6} {total:>5} {sum(r.lines_reaching for r in rows):>8} "
         f"{sum(r.warnings for r in rows):>4} {sum(r.seconds for r in rows):>6.1f}"
     )
