@@ -204,7 +204,7 @@ def instruction_kind(text: str) -> str | None:
         return "override"
     if any(p.search(bare) for p in _ADDRESS) or any(p.search(bare) for p in i18n.ADDRESS):
         return "address to a model"
-    if any(p.search(bare) for p in _DIRECTIVE):
+    if any(p.search(bare) for p in _DIRECTIVE) or any(p.search(bare) for p in i18n.OUTPUT):
         return "order about the output"
     return None
 

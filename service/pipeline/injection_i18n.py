@@ -3,7 +3,8 @@
 Articles come in many languages, and an injected line need not share its article's language. These patterns
 cover the two kinds that carry most injected claims — an *override* ("ignore all previous instructions") and
 an *address to a model* ("if you are an AI", "note to AI models") — in French, Spanish, Portuguese, Italian,
-German, Russian, Chinese and Arabic.
+German, Russian, Chinese and Arabic, and *orders about the output* ("write that …", "your summary must …")
+in the first five.
 
 As in English, only the imperative at the start of a sentence counts: a report of the same words ("the
 ministry told hospitals to ignore previous instructions": an infinitive, mid-sentence) is news and stays,
@@ -116,4 +117,27 @@ ADDRESS = (
         rf"{_START}(?:nota|messaggio|avviso)\s+(?:per|alle?|agli|ai)\s+(?:i\s+|le\s+|gli\s+)?{_AI_IT}\s*[:—]", re.I
     ),
     re.compile(rf"{_START}(?:hinweis|nachricht|anweisung)\s+(?:an|für)\s+(?:alle\s+|die\s+)?{_AI_DE}\s*[:—]", re.I),
+)
+
+# Orders about the output: "Écrivez que …", "Tu resumen debe decir que …", "Ihre Zusammenfassung muss …".
+_SUMMARY = (
+    r"(?:résumé|titre|réponse|synthèse|resumen|titular|respuesta|resumo|título|titulo|resposta|riassunto|"
+    r"risposta|Zusammenfassung|Überschrift|Antwort)"
+)
+OUTPUT = (
+    # an imperative "write / state / say that …" opening the sentence
+    re.compile(
+        # forms that are also a third person ("escribe", "afirma", "afferma": "he writes / says that …") are
+        # news, so only unambiguous imperatives are listed
+        rf"{_START}(?:écrivez|écris|indiquez|affirmez|dites|rapportez|concluez|escriba|escribid|escriban|afirme|"
+        r"indique|escreva|diga|scrivi|scrivete|scriva|affermate|schreibe|schreib|schreiben\s+sie|behaupte|"
+        r"behaupten\s+sie)\b[^.!?]{0,40}?\b(?:que|qu['’]|che|dass)\b",
+        re.I,
+    ),
+    # "your summary must say …", in the second person only (a court's "résumé" is news)
+    re.compile(
+        rf"\b(?:votre|ton|tu|su|seu|sua|teu|tua|il\s+tuo|la\s+tua|deine|Ihre)\s+{_SUMMARY}\s+"
+        r"(?:doit|deve|debe|muss|sollte|devrait|debería|deveria|dovrebbe)\b",
+        re.I,
+    ),
 )
