@@ -49,7 +49,7 @@ _LANGS: tuple[tuple[str, str, str, str], ...] = (
 # de faire bouillir l'eau", "… instrucciones anteriores sobre la evacuación".
 _ABOUT = (
     r"(?!\s+(?:de|d'|d’|du|des|sur|concernant|sobre|para|acerca|relativas?|relativos?|di|del|della|per|su|"
-    r"riguardo|relative|da|dos|das|do|acerca)\b)"
+    r"riguardo|relative|da|dos|das|do)\b)"
 )
 
 
