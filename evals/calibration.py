@@ -29,6 +29,9 @@ class CalibrationPair(BaseModel):
     statement: str
     label: Literal["yes", "no"]
     kind: str | None = None
+    source: Literal["real", "written"] = Field(
+        "written", description="real: drawn from real news sentences (AllSides); written: composed here."
+    )
 
 
 class CalibrationSet(BaseModel):
