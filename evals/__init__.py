@@ -2,7 +2,8 @@
 
 from evals.dataset import Case, DatasetError, LoadedCase, load_case, load_suite
 from evals.judges import ModelJudge
-from evals.scorers import METRICS, ItemVerdict, Score, score_brief
+from evals.scorers import METRICS, ItemVerdict, Score
+from evals.scoring import score_brief
 
 __all__ = [
     "METRICS",

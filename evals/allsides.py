@@ -118,9 +118,12 @@ def skeleton(cluster: dict[str, Any]) -> str:
         "parties": [],
     }
     header = SOURCE_NOTE.format(id=cluster["id"], date=cluster.get("date")).splitlines()
-    header += [f"Topic: {cluster.get('topic')}. Leans: " + ", ".join(
-        f"{ids[s]} {cluster['articles'][s].get('lean', s)}" for s in SLOTS
-    ), "", "AllSides roundup (the reference for core facts):"]
+    header += [
+        f"Topic: {cluster.get('topic')}. Leans: "
+        + ", ".join(f"{ids[s]} {cluster['articles'][s].get('lean', s)}" for s in SLOTS),
+        "",
+        "AllSides roundup (the reference for core facts):",
+    ]
     header += [f"  {line}" for p in cluster["roundup"] for line in _wrap(clean(p))]
     text = yaml.dump(case, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
     return "\n".join(f"# {h}".rstrip() for h in header) + "\n" + text

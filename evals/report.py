@@ -9,9 +9,22 @@ from pathlib import Path
 from evals.record import CaseRecord, RunRecord, Stat
 from evals.scorers import METRICS, ItemVerdict
 
-CHART_METRICS = ("fact_recall", "conflict_recall", "citation_validity", "party_coverage", "schema_validity")
-COLORS = ("#3b6ea5", "#e07b39", "#5a9e5a", "#8e6bb8", "#999999")
+CHART_METRICS = (
+    "fact_recall",
+    "conflict_recall",
+    "statement_support",
+    "summary_coverage",
+    "headline_quality",
+    "model_text_share",
+    "citation_validity",
+)
+COLORS = ("#3b6ea5", "#e07b39", "#5a9e5a", "#8e6bb8", "#c94c4c", "#2a9d8f", "#999999")
 DETAIL_SECTIONS = (
+    ("statement_support", "Sentences their sources do not support", False),
+    ("summary_coverage", "Core facts in headline and summary", True),
+    ("headline_quality", "Headline checks", True),
+    ("false_conflicts", "Conflicts (hit = not a disagreement between outlets)", True),
+    ("model_text_share", "Written by code or verbatim, not by the model", False),
     ("fact_recall", "Facts", True),
     ("conflict_recall", "Conflicts", True),
     ("must_not_claim_violations", "Must not claim (hit = violation)", True),

@@ -18,7 +18,8 @@ from evals.dataset import LoadedCase
 from evals.judges import ModelJudge
 from evals.llms import LazyLLM
 from evals.queue_source import QueueSource
-from evals.scorers import Score, score_brief
+from evals.scorers import Score
+from evals.scoring import score_brief
 from service.config import Settings
 from service.digest import code_digest, files_digest
 from service.errors import CrossbriefError

@@ -76,6 +76,15 @@ METRICS: dict[str, MetricInfo] = {
     "unattributed_loaded_terms": MetricInfo("lower", "count", "loaded terms used outside quote/attribution"),
     "party_coverage": MetricInfo("higher", "rate", "share of labelled parties the brief names"),
     "schema_validity": MetricInfo("higher", "rate", "1 when the brief fits the Brief schema"),
+    "statement_support": MetricInfo(
+        "higher", "rate", "share of asserted sentences (headline, summary, facts, stances) their sources support"
+    ),
+    "summary_coverage": MetricInfo("higher", "rate", "weighted share of core facts stated in headline + summary"),
+    "headline_quality": MetricInfo(
+        "higher", "rate", "1 when the headline is complete, short, unlabelled, undisputed and impersonal"
+    ),
+    "model_text_share": MetricInfo("higher", "rate", "share of headline, summary and facts written by the model"),
+    "false_conflicts": MetricInfo("lower", "count", "conflicts that are not disagreements between outlets"),
     "length_words": MetricInfo("none", "cost", "words in headline, summary and facts"),
     "tokens": MetricInfo("lower", "cost", "model tokens in + out spent on the brief"),
     "seconds": MetricInfo("lower", "cost", "seconds spent writing the brief"),
@@ -378,23 +387,3 @@ def empty_brief() -> Brief:
         articles=[],
         meta=meta,
     )
-
-
-async def score_brief(
-    case: Case, brief: Brief | None, problem: str | None, articles: dict[str, Article], judge: ModelJudge
-) -> dict[str, Score]:
-    """Every metric for one brief. ``brief`` None (unusable) scores as an empty brief with schema 0."""
-    b = brief if brief is not None else empty_brief()
-    statements = brief_statements(b)
-    scores = {
-        "fact_recall": await fact_recall(case, statements, judge),
-        "conflict_recall": conflict_recall(case, b),
-        "must_not_claim_violations": await must_not_claim(case, statements, judge),
-        "citation_validity": citation_validity(b, articles),
-        "unsupported_statements": unsupported_statements(b, articles),
-        "unattributed_loaded_terms": loaded_terms(case, b),
-        "party_coverage": party_coverage(case, b),
-        "schema_validity": schema_validity(problem if brief is None else None),
-    }
-    scores.update(costs(b))
-    return scores

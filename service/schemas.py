@@ -72,9 +72,7 @@ class ArticleIn(_Request):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
         description="Id unique in the request (letters, digits, . _ -); made from the outlet when absent.",
     )
-    outlet: str = Field(
-        ..., min_length=1, max_length=200, description="Publishing outlet, e.g. 'Al Jazeera'."
-    )
+    outlet: str = Field(..., min_length=1, max_length=200, description="Publishing outlet, e.g. 'Al Jazeera'.")
     title: str | None = Field(None, max_length=1000, description="Headline as published.")
     url: str | None = Field(None, max_length=2000, description="Where the article was published.")
     published: dt.date | None = Field(None, description="Publication date (ISO 8601).")
@@ -131,9 +129,7 @@ class BriefOptions(_Request):
         description="staged: code aligns and verifies, the LLM writes small parts (default). "
         "single: one structured prompt for the whole brief, for strong models.",
     )
-    length: Length = Field(
-        "medium", description="How many facts the brief keeps (short 8, medium 14, long 24)."
-    )
+    length: Length = Field("medium", description="How many facts the brief keeps (short 8, medium 14, long 24).")
     backend: Literal["local", "openai", "openai-compatible"] | None = Field(
         None, description="Backend override (only where the server allows overrides)."
     )
@@ -195,9 +191,7 @@ class Fact(_Model):
 
     id: str
     statement: str
-    status: FactStatus = Field(
-        ..., description="Computed from the citations and conflicts, never by the model."
-    )
+    status: FactStatus = Field(..., description="Computed from the citations and conflicts, never by the model.")
     sources: int = Field(..., description="Number of distinct articles that state it.")
     citations: list[Citation]
 
@@ -305,6 +299,12 @@ class Meta(_Model):
     stage_seconds: dict[str, float]
     llm_calls: list[LLMCall]
     warnings: list[str]
+    provenance: dict[str, Literal["model", "source", "code"]] = Field(
+        default_factory=dict,
+        description="Who wrote each part of the brief's own text: keys 'headline', 'summary[i]' (i-th sentence as "
+        "written) and 'facts[<id>]'; 'model' (the LLM), 'source' (an article's sentence, verbatim) or 'code' "
+        "(composed by code, e.g. a fallback or a 'Reports differ' line).",
+    )
     cost_usd: float | None = Field(
         None, description="Estimated USD of the tokens at the server's model prices; null when the model has none."
     )

@@ -17,9 +17,7 @@ TOLL = Conflict(
     topic="Gaza death toll",
     positions=[
         ConflictPosition(article_ids=["aj"], value="19,667", claim="At least 19,667 killed.", quote="x"),
-        ConflictPosition(
-            article_ids=["wire"], value="almost 19,500", claim="Almost 19,500 killed.", quote="y"
-        ),
+        ConflictPosition(article_ids=["wire"], value="almost 19,500", claim="Almost 19,500 killed.", quote="y"),
     ],
 )
 
@@ -104,3 +102,18 @@ def test_counting_outlets_is_not_an_invented_number() -> None:
     text = "Two outlets report that Herzog said Israel is ready for another humanitarian pause."
     assert summary_problems(text, FACTS, [TOLL], OUTLETS) == []
     assert summary_problems("Two hostages were freed.", FACTS, [TOLL], OUTLETS)
+
+
+def test_provenance_says_who_wrote_each_part() -> None:
+    from service.pipeline.summary import HeadlineSummary, provenance, repair
+
+    by_code = fallback(FACTS, [TOLL], OUTLETS)
+    assert set(provenance(by_code, FACTS, [TOLL], OUTLETS, model=False).values()) == {"code"}
+    model = HeadlineSummary(
+        headline="Israel ready for new pause", summary="Herzog offered a new pause. Hamas did not answer."
+    )
+    fixed = repair(model, FACTS, [TOLL], OUTLETS)
+    assert fixed is not None
+    by = provenance(fixed, FACTS, [TOLL], OUTLETS, model=True)
+    # two model sentences, then the code's "Reports differ" line for the disputed toll
+    assert by == {"headline": "model", "summary[0]": "model", "summary[1]": "model", "summary[2]": "code"}

@@ -53,7 +53,7 @@ def setup(tmp_path: Path) -> dict[str, Path]:
 def run(s: dict[str, Path], briefs: str, out: str, *extra: str) -> Result:
     args = ["run", str(s["case"]), "--briefs", str(s[briefs]), "--out", str(s["tmp"] / out)]
     args += ["--calibration", str(s["cal"]), "--cache-dir", str(s["tmp"] / "cache"), "--no-progress", *extra]
-    return invoke(s["tmp"], args)
+    return invoke(s["tmp"], args, [YES] * 2)  # statement_support: the headline and the reworded fact f2
 
 
 def test_run_writes_json_and_html(setup: dict[str, Path]) -> None:

@@ -23,6 +23,7 @@ from tests.fakes import ScriptedChatModel
 from tests.test_eval_scorers import CASE, load_mini, perfect_brief
 
 YES = {"answer": "yes", "reason": "same"}
+SUPPORT = [YES] * 2  # statement_support asks about the perfect brief's headline and its reworded fact f2
 
 
 def make_runner(tmp_path: Path, script: list[Any], **options: Any) -> tuple[Runner, ScriptedChatModel]:
@@ -50,8 +51,9 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[BriefRequest]:
 
 async def test_pipeline_brief_is_cached_by_content(tmp_path: Path, fake_pipeline: list[BriefRequest]) -> None:
     lc = load_mini(tmp_path)
-    runner, _ = make_runner(tmp_path, [YES])
+    runner, first_model = make_runner(tmp_path, [YES, *SUPPORT])
     [first] = await runner.run([lc])
+    assert first_model.remaining == 0
     assert first.repeats[0].cached is False and first.repeats[0].scores["fact_recall"].value == 1.0
     assert [a.id for a in fake_pipeline[0].articles] == ["wire", "post"]
 
@@ -76,7 +78,7 @@ async def test_cache_key_follows_content_options_and_repeat(tmp_path: Path) -> N
 
 
 async def test_repeats_give_mean_and_spread(tmp_path: Path, fake_pipeline: list[BriefRequest]) -> None:
-    runner, _ = make_runner(tmp_path, [YES] * 3, repeat=3, concurrency=2)
+    runner, _ = make_runner(tmp_path, [YES] * 3 + SUPPORT * 3, repeat=3, concurrency=2)
     results = await runner.run([load_mini(tmp_path)])
     assert [r.repeat for r in results[0].repeats] == [1, 2, 3]
     run, cases = summarise(results)
@@ -88,7 +90,7 @@ async def test_saved_briefs_source(tmp_path: Path) -> None:
     briefs = tmp_path / "briefs"
     briefs.mkdir()
     (briefs / "brackley-mill-fire.json").write_text(perfect_brief().model_dump_json())
-    runner, _ = make_runner(tmp_path, [], source="briefs", briefs_dir=briefs)
+    runner, _ = make_runner(tmp_path, SUPPORT, source="briefs", briefs_dir=briefs)
     [result] = await runner.run([load_mini(tmp_path)])
     assert result.repeats[0].problem is None and result.repeats[0].scores["fact_recall"].value == 1.0
 
@@ -121,7 +123,7 @@ async def test_service_source_posts_the_case(tmp_path: Path) -> None:
             return httpx.Response(200, json=perfect_brief().model_dump(mode="json"))
         return httpx.Response(502, json={"error": {"code": "upstream_error"}})
 
-    runner, _ = make_runner(tmp_path, [], source="service", service_url="http://svc", repeat=2)
+    runner, _ = make_runner(tmp_path, SUPPORT, source="service", service_url="http://svc", repeat=2)
     runner.transport = httpx.MockTransport(handler)
     [result] = await runner.run([load_mini(tmp_path)])
     assert posted[0]["articles"][0]["id"] == "wire" and posted[0]["options"]["length"] == "medium"

@@ -14,7 +14,8 @@ from evals.cache import Cache
 from evals.dataset import LoadedCase, load_case
 from evals.judges import ModelJudge
 from evals.llms import LazyLLM
-from evals.scorers import empty_brief, score_brief
+from evals.scorers import empty_brief
+from evals.scoring import coverage_scores
 from service.config import Settings
 from service.pipeline.ingest import ingest
 from service.pipeline.types import Article
@@ -154,7 +155,8 @@ def make_judge(tmp_path: Path, script: list[Any], concurrency: int = 2) -> tuple
 async def scores_of(tmp_path: Path, brief: Brief | None, script: list[Any] | None = None) -> dict[str, Any]:
     lc = load_mini(tmp_path)
     judge, model = make_judge(tmp_path, script or [])
-    scores = await score_brief(lc.case, brief, None if brief else "no brief", articles_of(lc), judge)
+    b, problem = (brief, None) if brief else (empty_brief(), "no brief")
+    scores = await coverage_scores(lc.case, b, problem, articles_of(lc), judge)
     assert model.remaining == 0, "the test scripted more replies than the judge used"
     return scores
 

@@ -52,15 +52,11 @@ def coverage(articles: list[Article], facts: list[Fact]) -> list[Coverage]:
     return out
 
 
-def open_questions(
-    facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5
-) -> list[str]:
+def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5) -> list[str]:
     """Questions the articles leave open: which figure is right, and claims only one outlet makes."""
     questions = []
     for c in conflicts:
-        sides = " or ".join(
-            f"{p.value} ({', '.join(outlets.get(a, a) for a in p.article_ids)})" for p in c.positions
-        )
+        sides = " or ".join(f"{p.value} ({', '.join(outlets.get(a, a) for a in p.article_ids)})" for p in c.positions)
         questions.append(f"Which figure for the {c.topic} is right: {sides}?")
     for f in facts:
         if f.status == "single-source" and len(questions) < limit:
@@ -94,9 +90,7 @@ def assemble(
         open_questions=open_questions(facts, conflicts, outlets),
         coverage=coverage(articles, facts),
         articles=[
-            ArticleRef(
-                id=a.id, outlet=a.outlet, title=a.title, url=a.url, published=a.published, chars=len(a.text)
-            )
+            ArticleRef(id=a.id, outlet=a.outlet, title=a.title, url=a.url, published=a.published, chars=len(a.text))
             for a in articles
         ],
         meta=meta,
@@ -113,6 +107,7 @@ def make_meta(
     stage_seconds: dict[str, float],
     warnings: list[str],
     request_id: str | None,
+    provenance: dict[str, str] | None = None,
 ) -> Meta:
     """Meta with token totals and the prompt versions actually used. When a fallback backend answered
     (the primary was unavailable), meta names the fallback and a warning says why."""
@@ -134,4 +129,5 @@ def make_meta(
         stage_seconds={k: round(v, 3) for k, v in stage_seconds.items()},
         llm_calls=calls,
         warnings=warnings,
+        provenance=provenance or {},
     )

@@ -14,7 +14,7 @@ from service.pipeline.injection import Screen, attr, neutralise, screen
 from service.pipeline.numbers import number_values
 from service.pipeline.quotes import extract_quotes
 from service.pipeline.segment import segment
-from service.pipeline.summary import fallback, summary_problems
+from service.pipeline.summary import HeadlineSummary, fallback, provenance, summary_problems
 from service.pipeline.tasks import TaskLog
 from service.pipeline.types import Article
 from service.pipeline.verify import fact_status, locate, unsupported_claims
@@ -61,9 +61,7 @@ class SingleDraft(BaseModel):
     open_questions: list[str]
 
 
-def _cite(
-    drafts: list[DraftCitation], articles: dict[str, Article], warn: list[str], what: str
-) -> list[Citation]:
+def _cite(drafts: list[DraftCitation], articles: dict[str, Article], warn: list[str], what: str) -> list[Citation]:
     out = []
     for d in drafts:
         art = articles.get(d.article_id)
@@ -89,13 +87,9 @@ def verify_draft(
             ids = [a for a in p.article_ids if a in articles]
             cite = locate(articles[ids[0]], p.quote) if ids else None
             if cite is None or unsupported_claims(p.value, [articles[a].text for a in ids]):
-                warn.append(
-                    f"conflict '{dc.topic}': dropped a position ({p.value!r}) its articles do not support"
-                )
+                warn.append(f"conflict '{dc.topic}': dropped a position ({p.value!r}) its articles do not support")
                 continue
-            positions.append(
-                ConflictPosition(article_ids=ids, value=p.value, claim=cite.quote, quote=cite.quote)
-            )
+            positions.append(ConflictPosition(article_ids=ids, value=p.value, claim=cite.quote, quote=cite.quote))
         if len(positions) >= 2:
             conflicts.append(Conflict(id=f"k{len(conflicts) + 1}", topic=dc.topic, positions=positions))
     disputed = {v for c in conflicts for p in c.positions for v in number_values(p.value)}
@@ -182,9 +176,11 @@ async def single_brief(
     if problems:
         log.warnings.append(f"headline/summary: model text rejected ({'; '.join(problems)}); written by code")
         hs = fallback(facts, conflicts, outlets)
-        headline, summary = hs.headline, hs.summary
     else:
-        headline, summary = answer.value.headline, answer.value.summary
+        hs = HeadlineSummary(headline=answer.value.headline, summary=answer.value.summary)
+    headline, summary = hs.headline, hs.summary
+    by = provenance(hs, facts, conflicts, outlets, model=not problems)
+    by.update({f"facts[{f.id}]": "model" for f in facts})
     quotes = [
         q
         for a in articles
@@ -200,6 +196,7 @@ async def single_brief(
         stage_seconds=timer.seconds,
         warnings=log.warnings,
         request_id=request_id,
+        provenance=by,
     )
     return assemble(
         articles=articles,

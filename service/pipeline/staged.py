@@ -35,9 +35,7 @@ from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
 FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
-LOADED = tuple(
-    t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters")
-)
+LOADED = tuple(t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters"))
 
 
 @dataclass
@@ -157,9 +155,7 @@ def build_conflict(cid: str, topic: str, cand: ConflictCandidate, sentences: dic
     for mentions in by_value.values():
         first = sentences[mentions[0].sentence_id]
         ids = list(dict.fromkeys(m.article_id for m in mentions))
-        positions.append(
-            ConflictPosition(article_ids=ids, value=mentions[0].raw, claim=first.text, quote=first.text)
-        )
+        positions.append(ConflictPosition(article_ids=ids, value=mentions[0].raw, claim=first.text, quote=first.text))
     return Conflict(id=cid, topic=topic, positions=positions)
 
 
@@ -215,6 +211,7 @@ async def staged_brief(
     claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
 
     facts: list[Fact] = list(disputed_facts.values())
+    origin = ["code"] * len(facts)  # who wrote each statement: disputed facts are code's "Reports differ" lines
     for g in top + [g for g in held if g not in top]:
         if any((s.article_id, s.start) in claimed for s in g.sentences):
             continue
@@ -225,6 +222,7 @@ async def staged_brief(
             # fallback is the loaded or dangling source sentence): left out rather than stated slanted
             log.warnings.append(f"fact {g.id}: no neutral statement; left out")
             continue
+        origin.append("source" if text in {s.text for s in g.sentences} else "model")
         facts.append(
             Fact(
                 id="",
@@ -235,14 +233,16 @@ async def staged_brief(
             )
         )
     facts = facts[: FACTS_FOR_LENGTH[length] + len(disputed_facts)]
+    by: dict[str, str] = {}
     for n, f in enumerate(facts, start=1):
         f.id = f"f{n}"
+        by[f"facts[{f.id}]"] = origin[n - 1]
         for term in unattributed_terms(f.statement, LOADED):
             log.warnings.append(f"fact {f.id}: loaded term '{term}' used without attribution")
 
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with timer("summary"):
-        hs = await write_summary(llm, facts, conflicts, outlets, sem, log, prep.screen)
+        hs, hs_by = await write_summary(llm, facts, conflicts, outlets, sem, log, prep.screen)
     meta = make_meta(
         backend=llm.backend,
         model=llm.model_name,
@@ -252,6 +252,7 @@ async def staged_brief(
         stage_seconds=timer.seconds,
         warnings=log.warnings,
         request_id=request_id,
+        provenance={**hs_by, **by},
     )
     return assemble(
         articles=articles,

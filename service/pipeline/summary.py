@@ -35,8 +35,7 @@ class HeadlineSummary(BaseModel):
 def conflict_sentence(conflict: Conflict, outlets: dict[str, str]) -> str:
     """One sentence that gives every side of a conflict with its outlets."""
     sides = [
-        f"{p.value} according to {' and '.join(outlets.get(a, a) for a in p.article_ids)}"
-        for p in conflict.positions
+        f"{p.value} according to {' and '.join(outlets.get(a, a) for a in p.article_ids)}" for p in conflict.positions
     ]
     return f"Reports differ on the {conflict.topic}: " + "; ".join(sides) + "."
 
@@ -65,9 +64,7 @@ def summary_problems(
                     names = [outlets.get(a, a) for a in p.article_ids]
                     if not any(n.lower() in sent.lower() for n in names):
                         problems.append(f"the figure {p.value} must be attributed to {' or '.join(names)}")
-        mentioned = [
-            p for p in c.positions if number_values(p.value) and number_values(p.value) <= number_values(text)
-        ]
+        mentioned = [p for p in c.positions if number_values(p.value) and number_values(p.value) <= number_values(text)]
         if mentioned and len(mentioned) < len(c.positions):
             problems.append(f"give every figure for the {c.topic} with its outlet, not only one")
     return problems
@@ -100,9 +97,9 @@ async def write_summary(
     sem: asyncio.Semaphore,
     log: TaskLog,
     screen: Screen | None = None,
-) -> HeadlineSummary:
+) -> tuple[HeadlineSummary, dict[str, str]]:
     """Headline and summary from the facts; code fixes or replaces what breaks the rules (including a
-    sentence that carries what only a sentence ``screen`` left out said)."""
+    sentence that carries what only a sentence ``screen`` left out said). Also says who wrote each part."""
     fact_lines = "\n".join(
         f"- ({f.status}, {f.sources} outlets) {neutralise(f.statement)}" for f in facts[:FACTS_IN_PROMPT]
     )
@@ -124,14 +121,36 @@ async def write_summary(
         attempts=1,  # code repairs or replaces what breaks the rules; a second call would double the cost
     )
     if answer is None:
-        return fallback(facts, conflicts, outlets)
+        hs = fallback(facts, conflicts, outlets)
+        return hs, provenance(hs, facts, conflicts, outlets, model=False)
     fixed = repair(answer.value, facts, conflicts, outlets, screen)
     if fixed is None:
         log.warnings.append(f"headline/summary: model text rejected ({answer.problem}); written by code")
-        return fallback(facts, conflicts, outlets)
+        hs = fallback(facts, conflicts, outlets)
+        return hs, provenance(hs, facts, conflicts, outlets, model=False)
     if answer.problem:
         log.warnings.append(f"headline/summary: repaired by code ({answer.problem})")
-    return fixed
+    return fixed, provenance(fixed, facts, conflicts, outlets, model=True)
+
+
+def provenance(
+    hs: HeadlineSummary, facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], *, model: bool
+) -> dict[str, str]:
+    """Who wrote the headline and each summary sentence (``meta.provenance``): the model, or code (a fallback
+    headline, a fact statement or a 'Reports differ' line put in by code). ``model`` False: all by code."""
+    code_lines = [conflict_sentence(c, outlets) for c in conflicts] + [f.statement.rstrip(".") + "." for f in facts]
+    by = {"headline": "model" if model and hs.headline != fallback_headline(facts) else "code"}
+    rest, i = hs.summary.strip(), 0
+    while rest:
+        line = next((c for c in code_lines if rest.startswith(c)), None)
+        if line is None:
+            m = _SENTENCE.search(rest)
+            line = rest[: m.start()] if m else rest
+            by[f"summary[{i}]"] = "model" if model else "code"
+        else:
+            by[f"summary[{i}]"] = "code"
+        rest, i = rest[len(line) :].lstrip(), i + 1
+    return by
 
 
 def repair(
