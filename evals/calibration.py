@@ -16,7 +16,8 @@ from evals.dataset import DatasetError
 from evals.judges import ModelJudge
 from service.config import REPO_ROOT
 
-DEFAULT_CALIBRATION = REPO_ROOT / "evals" / "calibration" / "judge-calibration.yaml"
+DEFAULT_CALIBRATION = REPO_ROOT / "evals" / "calibration"
+TRUSTED = 0.85  # agreement below this on a kind of pair is called out in every report
 
 
 class CalibrationPair(BaseModel):
@@ -54,6 +55,18 @@ class Disagreement(BaseModel):
     answer: str
     reason: str
     by: str
+    source: str = "written"
+
+
+class Agreement(BaseModel):
+    """Agreement on one group of pairs (a kind, or a source)."""
+
+    pairs: int
+    scored: int
+    agree: int
+    false_yes: int
+    false_no: int
+    agreement: float | None
 
 
 class CalibrationResult(BaseModel):
@@ -73,20 +86,71 @@ class CalibrationResult(BaseModel):
     false_no: int
     disagreements: list[Disagreement]
     sampled: bool = Field(False, description="Only some of the file's pairs were judged (--calibration-limit).")
+    by_kind: dict[str, Agreement] = Field(default_factory=dict, description="Agreement per kind of pair.")
+    by_source: dict[str, Agreement] = Field(
+        default_factory=dict, description="Agreement per source: real (AllSides sentences) or written here."
+    )
+
+    def weak(self) -> list[str]:
+        """Kinds whose agreement is below ``TRUSTED`` (with at least 5 scored pairs)."""
+        return [
+            f"{k} {a.agreement:.0%}"
+            for k, a in self.by_kind.items()
+            if a.agreement is not None and a.scored >= 5 and a.agreement < TRUSTED
+        ]
 
     def line(self) -> str:
         """One line for reports."""
         if self.agreement is None:
             return f"judge agreement: not measured ({self.unscored} of {self.pairs} pairs unscored)"
+        sources = ", ".join(f"{k} {a.agreement:.1%} of {a.scored}" for k, a in self.by_source.items() if a.agreement)
+        weak = self.weak()
         return (
             f"judge agreement with human labels: {self.agreement:.1%} ({self.agree}/{self.scored} scored, "
             f"{self.unscored} unscored; false yes {self.false_yes}, false no {self.false_no}) on {Path(self.file).name}"
             + (f", {self.pairs} of its pairs" if self.sampled else "")
+            + (f"; by source: {sources}" if sources else "")
+            + (f"; BELOW {TRUSTED:.0%} on: {', '.join(weak)}" if weak else "")
         )
 
 
+def _agreement(rows: list[tuple[str, str]]) -> Agreement:
+    """(label, answer) rows → agreement counts."""
+    scored = [(lab, ans) for lab, ans in rows if ans != "unscored"]
+    agree = sum(lab == ans for lab, ans in scored)
+    return Agreement(
+        pairs=len(rows),
+        scored=len(scored),
+        agree=agree,
+        false_yes=sum(lab == "no" and ans == "yes" for lab, ans in scored),
+        false_no=sum(lab == "yes" and ans == "no" for lab, ans in scored),
+        agreement=round(agree / len(scored), 4) if scored else None,
+    )
+
+
+def calibration_files(path: Path) -> list[Path]:
+    """The calibration files at ``path``: the file itself, or every ``*.yaml`` in the folder."""
+    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+
+
 def load_calibration(path: Path) -> CalibrationSet:
-    """Read and validate a calibration file; raises DatasetError naming the file and the field."""
+    """Read and validate a calibration file, or every file in a folder (pair ids unique across them);
+    raises DatasetError naming the file and the field."""
+    files = calibration_files(path)
+    if not files:
+        raise DatasetError(path, "-", "no calibration files (*.yaml) here")
+    sets = [_load_one(f) for f in files]
+    pairs = [p for cs in sets for p in cs.pairs]
+    seen: dict[str, Path] = {}
+    for f, cs in zip(files, sets, strict=True):
+        for i, p in enumerate(cs.pairs):
+            if p.id in seen:
+                raise DatasetError(f, f"pairs[{i}].id", f"duplicate id {p.id!r} (also in {seen[p.id].name})")
+            seen[p.id] = f
+    return CalibrationSet(pairs=pairs)
+
+
+def _load_one(path: Path) -> CalibrationSet:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
@@ -126,6 +190,11 @@ async def calibrate(
         return p, j.answer, j.reason, j.by
 
     judged = await asyncio.gather(*(one(p) for p in pairs))
+    kinds: dict[str, list[tuple[str, str]]] = {}
+    sources: dict[str, list[tuple[str, str]]] = {}
+    for p, answer, _, _ in judged:
+        kinds.setdefault(p.kind or "-", []).append((p.label, answer))
+        sources.setdefault(p.source, []).append((p.label, answer))
     counts = {"yy": 0, "ny": 0, "nn": 0, "yn": 0}  # label+answer initials
     unscored = by_code = 0
     disagreements = []
@@ -146,13 +215,14 @@ async def calibrate(
                     answer=answer,
                     reason=reason,
                     by=by,
+                    source=p.source,
                 )
             )
     scored = len(pairs) - unscored
     agree = counts["yy"] + counts["nn"]
     return CalibrationResult(
         file=str(path),
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=hashlib.sha256(b"".join(f.read_bytes() for f in calibration_files(path))).hexdigest(),
         pairs=len(pairs),
         scored=scored,
         agree=agree,
@@ -165,4 +235,18 @@ async def calibrate(
         false_no=counts["yn"],
         disagreements=disagreements,
         sampled=len(pairs) < len(data.pairs),
+        by_kind={k: _agreement(v) for k, v in sorted(kinds.items())},
+        by_source={k: _agreement(v) for k, v in sorted(sources.items())},
     )
+
+
+def agreement_table(result: CalibrationResult) -> str:
+    """Agreement, false yes and false no per source and per kind, as aligned text."""
+    lines = [f"  {'group':28} {'agreement':>9} {'scored':>6} {'false yes':>9} {'false no':>8}"]
+    groups = [(f"source {k}", a) for k, a in result.by_source.items()]
+    groups += [(f"kind {k}", a) for k, a in result.by_kind.items()]
+    for name, a in groups:
+        value = "-" if a.agreement is None else f"{a.agreement:.1%}"
+        flag = "  < 85%" if a.agreement is not None and a.scored >= 5 and a.agreement < TRUSTED else ""
+        lines.append(f"  {name:28} {value:>9} {a.scored:>6} {a.false_yes:>9} {a.false_no:>8}{flag}")
+    return "\n".join(lines)

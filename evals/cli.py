@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,18 @@ import click
 
 from evals import compare as gates
 from evals.cache import DEFAULT_CACHE_DIR, Cache
-from evals.calibration import DEFAULT_CALIBRATION, CalibrationResult, calibrate, load_calibration
+from evals.calibration import (
+    DEFAULT_CALIBRATION,
+    CalibrationResult,
+    agreement_table,
+    calibrate,
+    load_calibration,
+)
 from evals.compare import RecordError, compare_text, load_record, parse_threshold
 from evals.dataset import DatasetError, LoadedCase, load_suite
 from evals.judges import ModelJudge
 from evals.llms import LazyLLM
-from evals.record import RunRecord, git_info, judge_info, now, prompt_files, public_settings, summarise
+from evals.record import PeerRecord, RunRecord, git_info, judge_info, now, prompt_files, public_settings, summarise
 from evals.report import fmt, write_html, write_json
 from evals.runner import CaseResult, Runner, RunOptions
 from evals.scorers import METRICS
@@ -104,10 +111,10 @@ def eval_group() -> None:
 @click.option(
     "--calibration",
     "calibration_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=DEFAULT_CALIBRATION,
     show_default=True,
-    help="Judge calibration pairs.",
+    help="Judge calibration pairs: a file, or a folder of them.",
 )
 @click.option(
     "--calibration-limit", type=click.IntRange(1), default=None, help="Only N pairs, spread evenly over the file."
@@ -125,6 +132,13 @@ def eval_group() -> None:
 @click.option(
     "--max-drop", type=float, default=None, help="Exit 1 when a metric is worse than --baseline by more (default 0)."
 )
+@click.option(
+    "--peers",
+    default="",
+    metavar="LIST",
+    help="Also brief every case with these, scored side by side: single (one prompt, verified), baseline "
+    "(one plain prompt, taken as written). E.g. --peers single,baseline.",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @click.option("--store/--no-store", default=True, show_default=True, help="Also keep the run in the database.")
 @click.pass_context
@@ -135,6 +149,11 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
         raise click.UsageError("give at most one of --service-url, --briefs and --workers queue")
     if o["max_drop"] is not None and o["baseline"] is None:
         raise click.UsageError("--max-drop needs --baseline")
+    peers = [p.strip() for p in o["peers"].split(",") if p.strip()]
+    if set(peers) - {"staged", "single", "baseline"}:
+        raise click.UsageError(f"--peers takes staged, single and baseline, not {o['peers']!r}")
+    if peers and (o["service_url"] or o["briefs_dir"] or o["workers"] == "queue"):
+        raise click.UsageError("--peers writes briefs with the pipeline: not with --service-url, --briefs or --workers")
     pairs = 0
     try:
         cases = load_suite(list(paths))
@@ -173,14 +192,20 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
     n_pairs = 0 if o["no_calibration"] else min(pairs, o["calibration_limit"] or pairs)
     started = time.perf_counter()
 
+    peer_results: dict[str, list[CaseResult]] = {}
+
     async def everything(tick: Any) -> tuple[list[CaseResult], CalibrationResult | None]:
         results = await runner.run(cases, tick)
+        for peer in peers:
+            peer_runner = Runner(replace(options, strategy=peer), settings, judge, cache, llm)
+            peer_results[peer] = await peer_runner.run(cases, tick)
         if o["no_calibration"]:
             return results, None
         return results, await calibrate(o["calibration_file"], judge, limit=o["calibration_limit"], progress=tick)
 
     try:
-        with _progress(len(cases) * options.repeat + n_pairs, o["progress"]) as bar:
+        total = len(cases) * options.repeat * (1 + len(peers)) + n_pairs
+        with _progress(total, o["progress"]) as bar:
             results, calib = asyncio.run(everything((lambda *_: bar.update(1)) if bar is not None else None))
     except CrossbriefError as e:
         click.echo(f"error ({e.code}): {e.message}", err=True)
@@ -188,6 +213,9 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
     finally:
         provider.close()
     record = _record(cases, results, calib, settings, options, llm, judge, cache, time.perf_counter() - started)
+    for peer, peer_cases in peer_results.items():
+        metrics, peer_records = summarise(peer_cases)
+        record.peers[peer] = PeerRecord(strategy=peer, metrics=metrics, cases=peer_records)
     out = (
         o["out"]
         or Path("evals") / "runs" / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{(record.git.get('commit') or 'nogit')[:7]}"
@@ -290,7 +318,16 @@ def _record(
 
 def _summary(r: RunRecord) -> str:
     lines = [f"{len(r.cases)} case(s), source {r.source}, model {r.model or '-'}, judge {r.judge.get('model')}"]
-    lines += [f"  {name:28} {fmt(r.metrics.get(name))}" for name in METRICS]
+    peers = list(r.peers)
+    if peers:
+        lines.append(f"  {'metric':28} {'this run':>14} " + " ".join(f"{p:>14}" for p in peers))
+    lines += [
+        f"  {name:28} {fmt(r.metrics.get(name))}"
+        if not peers
+        else f"  {name:28} {fmt(r.metrics.get(name)):>14} "
+        + " ".join(f"{fmt(r.peers[p].metrics.get(name)):>14}" for p in peers)
+        for name in METRICS
+    ]
     lines.append(r.calibration.line() if r.calibration else "judge agreement: not measured (--no-calibration)")
     st = r.judge["stats"]
     lines.append(
@@ -332,7 +369,7 @@ def compare_cmd(
 @click.option(
     "--file",
     "path",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=click.Path(exists=True, path_type=Path),
     default=DEFAULT_CALIBRATION,
     show_default=True,
 )
@@ -373,5 +410,6 @@ def calibrate_cmd(
     finally:
         provider.close()
     click.echo(f"judge {judge.llm.identity['backend']}/{judge.llm.identity['model']}: {result.line()}")
+    click.echo(agreement_table(result))
     for d in result.disagreements[:show]:
         click.echo(f"  {d.id} [{d.kind}] label {d.label}, judge {d.answer} ({d.by}): {d.reason}")

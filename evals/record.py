@@ -37,6 +37,15 @@ class CaseRecord(CaseResult):
     metrics: dict[str, Stat]
 
 
+class PeerRecord(BaseModel):
+    """The same cases briefed another way (the single strategy, the plain one-prompt baseline), scored by the
+    same judge, so a run is read against its peers."""
+
+    strategy: str
+    metrics: dict[str, Stat]
+    cases: list[CaseRecord]
+
+
 class RunRecord(BaseModel):
     """Everything one ``crossbrief eval run`` did and found."""
 
@@ -57,6 +66,7 @@ class RunRecord(BaseModel):
     cache: dict[str, Any]
     seconds: float
     cases: list[CaseRecord]
+    peers: dict[str, PeerRecord] = Field(default_factory=dict, description="strategy → its run on the same cases.")
 
 
 def stat(values: list[float | None]) -> Stat:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from evals.calibration import TRUSTED, CalibrationResult
 from evals.record import CaseRecord, RunRecord, Stat
 from evals.scorers import METRICS, ItemVerdict
 
@@ -91,7 +92,10 @@ def render_html(r: RunRecord) -> str:
     )
     calib = r.calibration.line() if r.calibration else "judge agreement: not measured in this run (--no-calibration)"
     parts = [head, f"<div class='calib'>{escape(calib)}</div>", _metrics_table(r), _chart(r.cases)]
-    parts += [_judge_table(r), "<h2>Cases</h2>"] + [_case(c) for c in r.cases]
+    if r.calibration is not None and r.calibration.by_kind:
+        parts.append(_calibration_table(r.calibration))
+    peers = {p: {c.id: c for c in pr.cases} for p, pr in r.peers.items()}
+    parts += [_judge_table(r), "<h2>Cases</h2>"] + [_case(c, {p: by[c.id] for p, by in peers.items()}) for c in r.cases]
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>crossbrief eval</title>"
         f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>"
@@ -99,15 +103,45 @@ def render_html(r: RunRecord) -> str:
 
 
 def _metrics_table(r: RunRecord) -> str:
+    peers = list(r.peers)
+    heads = "".join(f"<th>{escape(p)} (peer)</th>" for p in peers)
     rows = "".join(
         f"<tr><td>{escape(m)}</td><td class='num'>{fmt(r.metrics.get(m))}</td>"
-        f"<td class='num'>{_range(r.metrics.get(m))}</td><td>{info.better}</td><td>{escape(info.description)}</td></tr>"
+        + "".join(f"<td class='num'>{fmt(r.peers[p].metrics.get(m))}</td>" for p in peers)
+        + f"<td class='num'>{_range(r.metrics.get(m))}</td><td>{info.better}</td>"
+        + f"<td>{escape(info.description)}</td></tr>"
         for m, info in METRICS.items()
     )
+    strategy = escape(str(r.options.get("strategy")))
     return (
-        "<h2>Metrics</h2><p class='small'>Mean over cases; ± is the standard deviation over repeats.</p>"
-        "<table><tr><th>metric</th><th>mean ± spread</th><th>range</th><th>better</th><th>meaning</th></tr>"
-        f"{rows}</table>"
+        "<h2>Metrics</h2><p class='small'>Mean over cases; ± is the standard deviation over repeats. Peers: the same "
+        "cases briefed another way, scored by the same judge.</p>"
+        f"<table><tr><th>metric</th><th>{strategy} (this run)</th>{heads}<th>range</th><th>better</th>"
+        f"<th>meaning</th></tr>{rows}</table>"
+    )
+
+
+def _calibration_table(c: CalibrationResult) -> str:
+    rows = []
+    groups = [(f"source: {k}", a) for k, a in c.by_source.items()] + [(k, a) for k, a in c.by_kind.items()]
+    for name, a in groups:
+        low = a.agreement is not None and a.scored >= 5 and a.agreement < TRUSTED
+        value = "-" if a.agreement is None else f"{a.agreement:.1%}"
+        rows.append(
+            f"<tr><td>{escape(name)}</td><td class='num {'miss' if low else ''}'>{value}</td>"
+            f"<td class='num'>{a.scored}</td><td class='num'>{a.false_yes}</td><td class='num'>{a.false_no}</td></tr>"
+        )
+    wrong = "".join(
+        f"<tr><td>{escape(d.id)}</td><td>{escape(d.kind or '')}</td><td>{escape(d.claim)}</td>"
+        f"<td>{escape(d.statement)}</td><td>{d.label}</td><td>{d.answer} ({d.by}): {escape(d.reason)}</td></tr>"
+        for d in c.disagreements
+    )
+    return (
+        f"<h2>Judge agreement by kind</h2><p class='small'>Kinds below {TRUSTED:.0%} are marked: read their "
+        "scores with care.</p><table><tr><th>group</th><th>agreement</th><th>scored</th><th>false yes</th>"
+        f"<th>false no</th></tr>{''.join(rows)}</table><details><summary>Disagreements ({len(c.disagreements)})"
+        "</summary><table><tr><th>pair</th><th>kind</th><th>claim</th><th>statement</th><th>label</th>"
+        f"<th>judge</th></tr>{wrong}</table></details>"
     )
 
 
@@ -168,7 +202,7 @@ def _judge_table(r: RunRecord) -> str:
     )
 
 
-def _case(c: CaseRecord) -> str:
+def _case(c: CaseRecord, peers: dict[str, CaseRecord] | None = None) -> str:
     first = c.repeats[0]
     summary = " · ".join(
         f"{m} {fmt(c.metrics.get(m))}" for m in ("fact_recall", "conflict_recall", "citation_validity")
@@ -183,7 +217,18 @@ def _case(c: CaseRecord) -> str:
         out.append(f"<p><b>{escape(first.brief.headline)}</b><br>{escape(first.brief.summary)}</p>")
     metrics = "".join(f"<td class='num'>{fmt(c.metrics.get(m))}</td>" for m in METRICS)
     heads = "".join(f"<th>{m.replace('_', '_<wbr>')}</th>" for m in METRICS)
-    out.append(f"<table><tr>{heads}</tr><tr>{metrics}</tr></table>")
+    rows = "".join(
+        f"<tr><td>{escape(p)}</td>"
+        + "".join(f"<td class='num'>{fmt(pc.metrics.get(m))}</td>" for m in METRICS)
+        + "</tr>"
+        for p, pc in (peers or {}).items()
+    )
+    label = "<td>this run</td>" if peers else ""
+    out.append(f"<table><tr>{'<th>brief</th>' if peers else ''}{heads}</tr><tr>{label}{metrics}</tr>{rows}</table>")
+    for p, pc in (peers or {}).items():
+        b = pc.repeats[0].brief
+        text = f"<b>{escape(b.headline)}</b><br>{escape(b.summary)}" if b else escape(pc.repeats[0].problem or "")
+        out.append(f"<p class='small'>{escape(p)} (peer): {text}</p>")
     for metric, title, show_all in DETAIL_SECTIONS:
         out.append(_items(c, metric, title, show_all))
     out.append("</details>")

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
+from evals.baseline import baseline_brief
 from evals.cache import Cache, content_key
 from evals.dataset import LoadedCase
 from evals.judges import ModelJudge
@@ -39,14 +40,14 @@ class RunOptions:
     source: Source = "pipeline"
     service_url: str | None = None
     briefs_dir: Path | None = None
-    strategy: Literal["staged", "single"] | None = None
+    strategy: Literal["staged", "single", "baseline"] | None = None  # baseline: one plain prompt, no pipeline
     length: Length = "medium"
     repeat: int = 1
     concurrency: int = 1
 
     def request_options(self) -> BriefOptions:
-        """The options sent with each brief request."""
-        return BriefOptions(strategy=self.strategy, length=self.length)
+        """The options sent with each brief request (the baseline sends the single prompt)."""
+        return BriefOptions(strategy="single" if self.strategy == "baseline" else self.strategy, length=self.length)
 
 
 class RepeatResult(BaseModel):
@@ -116,7 +117,8 @@ class Runner:
         """Cache key of one pipeline brief: case content, options, model, prompts, code and repeat."""
         identity = self.llm.identity if self.llm else None
         opts = self.options.request_options().model_dump(mode="json")
-        return content_key("brief", lc.sha256, opts, identity, self._prompts, self._code, repeat)
+        peer = ("baseline",) if self.options.strategy == "baseline" else ()
+        return content_key("brief", lc.sha256, opts, identity, self._prompts, self._code, repeat, *peer)
 
     async def run(self, cases: list[LoadedCase], progress: Progress | None = None) -> list[CaseResult]:
         """Every case × repeat, ``concurrency`` at a time; results in case order."""
@@ -181,7 +183,11 @@ class Runner:
         started = time.perf_counter()
         request = BriefRequest(articles=lc.case.articles_in(), options=self.options.request_options())
         try:
-            brief = await build_brief(request, await self.llm.get(), self.settings)
+            if self.options.strategy == "baseline":
+                articles = ingest(request.articles, self.settings)
+                brief = await baseline_brief(articles, await self.llm.get(), length=self.options.length)
+            else:
+                brief = await build_brief(request, await self.llm.get(), self.settings)
         except CrossbriefError as e:
             return Outcome(None, f"pipeline failed ({e.code}): {e.message}", False, time.perf_counter() - started)
         # Round-trip through JSON: what is scored is what a client would receive.

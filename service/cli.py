@@ -40,18 +40,28 @@ def read_article(path: Path, outlet: str | None) -> ArticleIn:
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 def main(verbose: bool) -> None:
     """crossbrief: neutral multi-source news briefs."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--outlet", "outlets", multiple=True, help="Outlet of each file, in order (default: file name).")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--outlet", "outlets", multiple=True, help="Outlet of each file, in order (default: file name)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
+)
 @click.option("--strategy", type=click.Choice(["staged", "single"]), default=None, help="Default: settings.")
 @click.option("--length", type=click.Choice(["short", "medium", "long"]), default="medium", show_default=True)
 @click.option("--backend", type=click.Choice(["local", "openai", "openai-compatible"]), default=None)
 @click.option("--model", default=None, help="Model alias, GGUF path or remote model name.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
 def brief(
     files: tuple[Path, ...],
     outlets: tuple[str, ...],
@@ -104,7 +114,9 @@ def serve(host: str | None, port: int | None) -> None:
     if host:  # auth "auto" decides by the address actually bound
         settings = settings.model_copy(update={"host": host})
     configure_logging(settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=port or settings.port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=port or settings.port, log_config=None, access_log=False
+    )
 
 
 @main.command()
@@ -112,9 +124,7 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
 @click.option("--check", is_flag=True, help="Health check: exit 0 if a worker on this host is alive, else 1.")
 @click.option(
-    "--metrics-port",
-    type=click.IntRange(1, 65535),
-    default=None,
+    "--metrics-port", type=click.IntRange(1, 65535), default=None,
     help="Serve Prometheus /metrics on this port (CROSSBRIEF_WORKER_METRICS_PORT), bound to CROSSBRIEF_HOST.",
 )
 def worker(jobs: int | None, burst: bool, check: bool, metrics_port: int | None) -> None:

@@ -29,7 +29,9 @@ MODEL_PRICES: dict[str, tuple[float, float]] = {
 class Settings(BaseSettings):
     """Every setting crossbrief reads. Environment variable = ``CROSSBRIEF_`` + the upper-case name."""
 
-    model_config = SettingsConfigDict(env_prefix="CROSSBRIEF_", env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="CROSSBRIEF_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     backend: Backend = Field("local", description="Which LLM backend answers structured prompts.")
     model: str | None = Field(
@@ -42,7 +44,9 @@ class Settings(BaseSettings):
     base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")
     api_key: SecretStr | None = Field(None, description="API key for the openai-compatible backend.")
     openai_api_key: SecretStr | None = Field(
-        default_factory=lambda: SecretStr(os.environ["OPENAI_API_KEY"]) if os.environ.get("OPENAI_API_KEY") else None,
+        default_factory=lambda: (
+            SecretStr(os.environ["OPENAI_API_KEY"]) if os.environ.get("OPENAI_API_KEY") else None
+        ),
         description="API key for the openai backend (falls back to OPENAI_API_KEY).",
     )
     request_timeout_s: float = Field(
@@ -50,7 +54,9 @@ class Settings(BaseSettings):
     )
     max_retries: int = Field(2, ge=0, le=5, description="SDK retries for 408/409/429/5xx (remote backends).")
 
-    cache_dir: Path = Field(Path.home() / ".cache" / "crossbrief", description="Where the joined model lives.")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "crossbrief", description="Where the joined model lives."
+    )
     local_threads: int = Field(max(1, os.cpu_count() or 1), ge=1, description="CPU threads for llama.cpp.")
     local_poll: int = Field(0, ge=0, le=100, description="llama.cpp thread polling level (0 = sleep, robust).")
     local_parallel: int = Field(2, ge=1, le=16, description="Parallel llama.cpp slots (concurrent calls).")
@@ -95,9 +101,7 @@ class Settings(BaseSettings):
     )
     job_timeout_s: float = Field(1800.0, ge=1, description="Longest a queued job may run on a worker.")
     worker_metrics_port: int | None = Field(
-        None,
-        ge=1,
-        le=65535,
+        None, ge=1, le=65535,
         description="Port on which `crossbrief worker` serves Prometheus /metrics (bound to `host`); unset: none.",
     )
 

@@ -129,16 +129,15 @@ class Metrics:
             "crossbrief_requests", "HTTP requests answered", ["method", "route", "status"], registry=r
         )
         self.request_seconds = Histogram(
-            "crossbrief_request_seconds",
-            "Seconds to answer an HTTP request",
-            ["route"],
-            buckets=_TIME_BUCKETS,
+            "crossbrief_request_seconds", "Seconds to answer an HTTP request", ["route"], buckets=_TIME_BUCKETS,
             registry=r,
         )
         self.stage_seconds = Histogram(
             "crossbrief_stage_seconds", "Seconds per pipeline stage", ["stage"], buckets=_TIME_BUCKETS, registry=r
         )
-        self.tokens = Counter("crossbrief_tokens", "Model tokens spent", ["direction", "backend", "model"], registry=r)
+        self.tokens = Counter(
+            "crossbrief_tokens", "Model tokens spent", ["direction", "backend", "model"], registry=r
+        )
         self.cache_hits = Counter("crossbrief_cache_hits", "Brief requests answered from the cache", registry=r)
         self.cache_misses = Counter("crossbrief_cache_misses", "Brief requests the cache could not answer", registry=r)
         self.errors = Counter("crossbrief_errors", "Error responses and failed jobs by code", ["code"], registry=r)

@@ -38,7 +38,9 @@ class Prompt(BaseModel):
         """Chat messages with every placeholder filled; raises MissingVariables for an unfilled one."""
         missing = self.variables - values.keys()
         if missing:
-            raise MissingVariables(f"prompt {self.task}/{self.version} needs {sorted(missing)}", task=self.task)
+            raise MissingVariables(
+                f"prompt {self.task}/{self.version} needs {sorted(missing)}", task=self.task
+            )
         fill = lambda m: str(values[m.group(1)])  # noqa: E731
         return [("system", _VAR.sub(fill, self.system)), ("user", _VAR.sub(fill, self.user))]
 

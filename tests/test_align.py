@@ -39,7 +39,9 @@ def test_headlines_and_datelines_are_not_statements() -> None:
 
 
 def test_seed_alignment_finds_herzog_across_outlets() -> None:
-    articles = [Article(id=k, outlet=v, text=(SEEDS / f"{k}.txt").read_text()) for k, v in SEED_OUTLETS.items()]
+    articles = [
+        Article(id=k, outlet=v, text=(SEEDS / f"{k}.txt").read_text()) for k, v in SEED_OUTLETS.items()
+    ]
     groups = align([s for a in articles for s in segment(a)])
     herzog = [g for g in groups if any("Herzog" in s.text for s in g.sentences) and len(g.article_ids) >= 2]
     assert herzog, "Herzog's offer is reported by several outlets"

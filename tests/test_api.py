@@ -88,7 +88,9 @@ def test_invalid_json_body(settings: Settings) -> None:
 def test_model_timeout_is_504_with_request_id(settings: Settings) -> None:
     client, _ = client_for(settings, [openai.APITimeoutError(request=REQ) for _ in range(10)])
     with client:
-        r = client.post("/v1/briefs", json={"articles": seed_articles()[:2]}, headers={"X-Request-ID": "req-42"})
+        r = client.post(
+            "/v1/briefs", json={"articles": seed_articles()[:2]}, headers={"X-Request-ID": "req-42"}
+        )
     assert r.status_code == 504
     err = r.json()["error"]
     assert err["code"] == "upstream_timeout"
@@ -98,7 +100,9 @@ def test_model_timeout_is_504_with_request_id(settings: Settings) -> None:
 def test_invalid_model_output_twice_is_502_with_request_id(settings: Settings) -> None:
     client, _ = client_for(settings, ["not json"] * 20)
     with client:
-        r = client.post("/v1/briefs", json={"articles": seed_articles()[:2], "options": {"strategy": "single"}})
+        r = client.post(
+            "/v1/briefs", json={"articles": seed_articles()[:2], "options": {"strategy": "single"}}
+        )
     assert r.status_code == 502
     err = r.json()["error"]
     assert err["code"] == "schema_validation_failed"

@@ -29,7 +29,9 @@ def two_articles(a_body: str, b_body: str) -> list[Sentence]:
 
 
 def test_same_quantity_with_different_values_is_a_candidate() -> None:
-    sentences = two_articles("At least 100 people were killed in the blast.", "Officials said 120 people were killed.")
+    sentences = two_articles(
+        "At least 100 people were killed in the blast.", "Officials said 120 people were killed."
+    )
     (c,) = find_conflict_candidates(extract_numbers(sentences), sentences)
     assert sorted(m.value for m in c.mentions) == [100, 120]
 

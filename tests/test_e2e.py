@@ -82,7 +82,8 @@ def test_html_articles_and_bad_input_on_the_live_server(live_server: str) -> Non
         "<footer>Copyright 2026 Example News</footer></body></html>"
     )
     other = (
-        "Harwick council said the bridge closed after the river Lenn rose two metres. About 300 homes were evacuated."
+        "Harwick council said the bridge closed after the river Lenn rose two metres. "
+        "About 300 homes were evacuated."
     )
     body = {"articles": [{"outlet": "Example News", "html": page}, {"outlet": "Harwick Post", "text": other}]}
     r = httpx.post(f"{live_server}/v1/briefs", json=body, timeout=300)

@@ -142,3 +142,27 @@ def test_calibrate_command(setup: dict[str, Path]) -> None:
     result = invoke(setup["tmp"], args)
     assert result.exit_code == 0, result.output
     assert "100.0% (2/2 scored" in result.stdout
+
+
+def test_report_shows_new_metrics_and_peers_side_by_side(setup: dict[str, Path]) -> None:
+    from evals.record import PeerRecord, RunRecord
+    from evals.report import render_html
+
+    assert run(setup, "good", "p").exit_code == 0
+    record = RunRecord.model_validate_json((setup["tmp"] / "p" / "run.json").read_text())
+    scores = record.cases[0].repeats[0].scores
+    assert scores["statement_support"].value == 1.0 and scores["summary_coverage"].value == 1.0
+    assert scores["false_conflicts"].value == 0
+    worse = record.cases[0].model_copy(deep=True)
+    worse.metrics["statement_support"].mean = 0.25
+    record.peers["baseline"] = PeerRecord(strategy="baseline", metrics=dict(record.metrics), cases=[worse])
+    html = render_html(record)
+    assert "baseline (peer)" in html and "0.25" in html
+    assert "statement_support" in html and "Judge agreement by kind" in html
+
+
+def test_peers_need_the_pipeline(setup: dict[str, Path]) -> None:
+    result = run(setup, "good", "x", "--peers", "single")
+    assert result.exit_code == 2 and "--peers writes briefs with the pipeline" in result.output
+    result = run(setup, "good", "x", "--peers", "naive")
+    assert result.exit_code == 2 and "--peers takes staged, single and baseline" in result.output

@@ -130,3 +130,33 @@ async def test_service_source_posts_the_case(tmp_path: Path) -> None:
     ok, failed = result.repeats
     assert ok.scores["fact_recall"].value == 1.0
     assert failed.problem is not None and "HTTP 502" in failed.problem
+
+
+async def test_baseline_peer_takes_the_one_prompt_draft_as_written(tmp_path: Path) -> None:
+    draft = {
+        "headline": "Fire at the Brackley mill",
+        "summary": "Six workers died in a fire.",
+        "facts": [
+            {
+                "statement": "Six workers died in the fire.",
+                "citations": [{"article_id": "post", "quote": "Five workers died in the fire"}],
+            },
+            {"statement": "The quote is invented.", "citations": [{"article_id": "wire", "quote": "not in it"}]},
+        ],
+        "conflicts": [],
+        "parties": [],
+        "open_questions": [],
+    }
+    runner, model = make_runner(tmp_path, [draft, *([YES] * 20)], strategy="baseline")
+    [result] = await runner.run([load_mini(tmp_path)])
+    brief = result.repeats[0].brief
+    assert brief is not None and brief.meta.strategy == "baseline" and len(brief.meta.llm_calls) == 1
+    assert brief.facts[0].statement == "Six workers died in the fire."  # kept although no article says six
+    assert brief.facts[0].citations[0].end == 29 and brief.facts[1].citations[0].end == 0  # not found: 0, 0
+    scores = result.repeats[0].scores
+    assert scores["citation_validity"].value == 0.5
+    assert scores["model_text_share"].value == 1.0
+    assert "neutral multi-source news brief" in str(model.history[0])  # the single_brief prompt
+    assert runner.brief_key(load_mini(tmp_path), 1) != make_runner(tmp_path, [], strategy="single")[0].brief_key(
+        load_mini(tmp_path), 1
+    )

@@ -31,8 +31,8 @@ ARTICLES = [
         "text": (
             "The council of Brindle voted on Monday to close the old harbour bridge after engineers found "
             "cracks in two of its piers. The bridge carried 4,000 cars a day, according to the council. "
-            'They said repairs would take at least eight months. Mayor Ilse Varga said: "We cannot risk a '
-            'collapse." A ferry will run every 20 minutes while the bridge is shut.'
+            "They said repairs would take at least eight months. Mayor Ilse Varga said: \"We cannot risk a "
+            "collapse.\" A ferry will run every 20 minutes while the bridge is shut."
         ),
     },
     {
@@ -41,7 +41,7 @@ ARTICLES = [
         "text": (
             "Brindle's council voted on Monday to shut the old harbour bridge after engineers reported "
             "cracked piers. About 4,000 cars crossed the bridge daily, council figures show. They said "
-            'repairs would take at least eight months. "We cannot risk a collapse," Mayor Ilse Varga told '
+            "repairs would take at least eight months. \"We cannot risk a collapse,\" Mayor Ilse Varga told "
             "reporters. Residents will be offered a free ferry running every 20 minutes."
         ),
     },
@@ -132,13 +132,8 @@ def test_retries_are_bounded(tmp_path: Path, stub: StubServer) -> None:
 
 @pytest.mark.parametrize(
     ("fault", "code", "upstream_status"),
-    [
-        ("400", "upstream_error", 400),
-        ("401", "upstream_error", 401),
-        ("404", "upstream_error", 404),
-        ("refusal", "model_refused", None),
-        ("garbage", "upstream_error", None),
-    ],
+    [("400", "upstream_error", 400), ("401", "upstream_error", 401), ("404", "upstream_error", 404),
+     ("refusal", "model_refused", None), ("garbage", "upstream_error", None)],
 )
 def test_non_retryable_fault_is_not_retried(
     tmp_path: Path, stub: StubServer, fault: str, code: str, upstream_status: int | None
@@ -170,11 +165,8 @@ def test_invalid_output_is_reasked_with_the_error(tmp_path: Path, stub: StubServ
 
 @pytest.mark.parametrize(
     ("fault", "code"),
-    [
-        ("invalid_json", "schema_validation_failed"),
-        ("schema_break", "schema_validation_failed"),
-        ("length", "output_truncated"),
-    ],
+    [("invalid_json", "schema_validation_failed"), ("schema_break", "schema_validation_failed"),
+     ("length", "output_truncated")],
 )
 def test_output_unusable_after_the_reask_is_502(tmp_path: Path, stub: StubServer, fault: str, code: str) -> None:
     r = run(tmp_path, stub, [fault, fault])
@@ -197,11 +189,8 @@ def wait_job(client: TestClient, job_id: str, headers: dict[str, str] | None = N
 
 @pytest.mark.parametrize(
     ("script", "status", "code", "timeout"),
-    [
-        (["401"], 502, "upstream_error", 2.0),
-        (["refusal"], 502, "model_refused", 2.0),
-        (["delay:2"] * 2, 504, "upstream_timeout", 0.3),
-    ],
+    [(["401"], 502, "upstream_error", 2.0), (["refusal"], 502, "model_refused", 2.0),
+     (["delay:2"] * 2, 504, "upstream_timeout", 0.3)],
 )
 def test_async_job_fails_with_the_same_typed_error(
     tmp_path: Path, stub: StubServer, script: list[str], status: int, code: str, timeout: float
@@ -225,13 +214,8 @@ def test_async_job_fails_with_the_same_typed_error(
 def test_fallback_answers_when_the_primary_is_down(tmp_path: Path, stub: StubServer) -> None:
     with StubServer() as fallback:
         r = run(
-            tmp_path,
-            stub,
-            ["503"] * 10,
-            max_retries=1,
-            fallback_backend="openai-compatible",
-            fallback_base_url=fallback.url,
-            fallback_model="fallback-model",
+            tmp_path, stub, ["503"] * 10, max_retries=1, fallback_backend="openai-compatible",
+            fallback_base_url=fallback.url, fallback_model="fallback-model",
         )
         assert r.status_code == 200, r.text
         meta = r.json()["meta"]
@@ -253,13 +237,8 @@ def test_fallback_is_not_used_for_a_configuration_error(tmp_path: Path, stub: St
 def test_fallback_that_fails_too_is_a_typed_error_naming_both(tmp_path: Path, stub: StubServer) -> None:
     with StubServer(script=["500"] * 3) as fallback:
         r = run(
-            tmp_path,
-            stub,
-            ["503"] * 3,
-            max_retries=0,
-            fallback_backend="openai-compatible",
-            fallback_base_url=fallback.url,
-            fallback_model="fallback-model",
+            tmp_path, stub, ["503"] * 3, max_retries=0, fallback_backend="openai-compatible",
+            fallback_base_url=fallback.url, fallback_model="fallback-model",
         )
         err = assert_typed_error(r, 502, "upstream_error")
     assert err["upstream_status"] == 500 and "HTTP 503" in err["message"] and "fallback" in err["message"]
@@ -268,7 +247,8 @@ def test_fallback_that_fails_too_is_a_typed_error_naming_both(tmp_path: Path, st
 # ---------------------------------------------------------------- invented quotes and numbers
 
 INVENTED_NUMBERS = ("7,500", "7500", "12 ferries", "9 million", "14 months")
-INVENTED_QUOTES = ("will never forgive the engineers", "the bridge was doomed", "take months", "falling into the sea")
+INVENTED_QUOTES = ("will never forgive the engineers", "the bridge was doomed", "take months",
+                   "falling into the sea")
 
 
 def content_of(r: httpx.Response) -> str:
@@ -292,7 +272,7 @@ def reply(value: dict[str, Any]) -> str:
 
 
 SENTENCE_VOTE = "The council of Brindle voted on Monday to close the old harbour bridge"
-SENTENCE_MAYOR = 'Mayor Ilse Varga said: "We cannot risk a collapse."'
+SENTENCE_MAYOR = "Mayor Ilse Varga said: \"We cannot risk a collapse.\""
 SENTENCE_CARS = "The bridge carried 4,000 cars a day, according to the council."
 
 
@@ -303,34 +283,22 @@ def single_draft(headline: str, summary: str) -> dict[str, Any]:
         "summary": summary,
         "facts": [
             {"statement": "The council voted on Monday to close the old harbour bridge.", "citations": cite},
-            {
-                "statement": "The bridge carried 7,500 cars a day.",
-                "citations": [{"article_id": "gazette", "quote": SENTENCE_CARS}],
-            },
-            {
-                "statement": 'Mayor Ilse Varga said the town "will never forgive the engineers".',
-                "citations": [{"article_id": "gazette", "quote": SENTENCE_MAYOR}],
-            },
-            {
-                "statement": "Engineers found cracks in the piers.",
-                "citations": [{"article_id": "post", "quote": "the bridge was doomed from the start"}],
-            },
+            {"statement": "The bridge carried 7,500 cars a day.",
+             "citations": [{"article_id": "gazette", "quote": SENTENCE_CARS}]},
+            {"statement": "Mayor Ilse Varga said the town \"will never forgive the engineers\".",
+             "citations": [{"article_id": "gazette", "quote": SENTENCE_MAYOR}]},
+            {"statement": "Engineers found cracks in the piers.",
+             "citations": [{"article_id": "post", "quote": "the bridge was doomed from the start"}]},
         ],
         "conflicts": [
-            {
-                "topic": "number of cars",
-                "positions": [
-                    {"article_ids": ["gazette"], "value": "4,000", "quote": SENTENCE_CARS},
-                    {"article_ids": ["post"], "value": "7,500", "quote": "About 7,500 cars crossed the bridge daily"},
-                ],
-            },
+            {"topic": "number of cars", "positions": [
+                {"article_ids": ["gazette"], "value": "4,000", "quote": SENTENCE_CARS},
+                {"article_ids": ["post"], "value": "7,500", "quote": "About 7,500 cars crossed the bridge daily"},
+            ]},
         ],
         "parties": [
-            {
-                "party": "Ilse Varga",
-                "stance": 'Varga says "the bridge was doomed" and wants 12 ferries.',
-                "citations": [{"article_id": "gazette", "quote": SENTENCE_MAYOR}],
-            },
+            {"party": "Ilse Varga", "stance": "Varga says \"the bridge was doomed\" and wants 12 ferries.",
+             "citations": [{"article_id": "gazette", "quote": SENTENCE_MAYOR}]},
         ],
         "open_questions": ["Will repairs cost 9 million?"],
     }
@@ -340,7 +308,8 @@ def single_draft(headline: str, summary: str) -> dict[str, Any]:
     ("headline", "summary"),
     [
         ("Brindle shuts bridge used by 7,500 cars", "The council closed the bridge. Repairs will cost 9 million."),
-        ('Mayor: "the bridge was doomed"', 'The council closed the bridge, "falling into the sea", officials said.'),
+        ("Mayor: \"the bridge was doomed\"",
+         "The council closed the bridge, \"falling into the sea\", officials said."),
     ],
     ids=["numbers", "quotes"],
 )
@@ -365,16 +334,10 @@ def group_of_rewrite(stub: StubServer) -> str:
 @pytest.mark.parametrize(
     ("statement", "headline", "summary"),
     [
-        (
-            "They said repairs would take 14 months and cost 9 million.",
-            "Brindle shuts bridge for 14 months",
-            "The council closed the old harbour bridge. Repairs will cost 9 million.",
-        ),
-        (
-            'Repairs would "take months", they said.',
-            'Mayor: "the bridge was doomed"',
-            'The council closed the bridge, "falling into the sea", the mayor said.',
-        ),
+        ("They said repairs would take 14 months and cost 9 million.", "Brindle shuts bridge for 14 months",
+         "The council closed the old harbour bridge. Repairs will cost 9 million."),
+        ("Repairs would \"take months\", they said.", "Mayor: \"the bridge was doomed\"",
+         "The council closed the bridge, \"falling into the sea\", the mayor said."),
     ],
     ids=["numbers", "quotes"],
 )

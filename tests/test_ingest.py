@@ -109,7 +109,9 @@ def test_html_without_article_text_is_an_input_error() -> None:
 
 
 def test_html_fragment_falls_back_to_plain_text() -> None:
-    arts = ingest([ArticleIn(outlet="P", html="<div>Short note about the truce in Gaza.</div>"), text("B")], SETTINGS)
+    arts = ingest(
+        [ArticleIn(outlet="P", html="<div>Short note about the truce in Gaza.</div>"), text("B")], SETTINGS
+    )
     assert arts[0].text == "Short note about the truce in Gaza."
 
 
@@ -131,7 +133,9 @@ def test_normalise_is_nfc() -> None:
 
 
 def test_ingest_normalises_text_and_keeps_metadata() -> None:
-    a = text("Al Jazeera", "Hello\r\n\r\n\r\nworld\u200b", url="https://x.test/a", published=dt.date(2023, 12, 19))
+    a = text(
+        "Al Jazeera", "Hello\r\n\r\n\r\nworld\u200b", url="https://x.test/a", published=dt.date(2023, 12, 19)
+    )
     arts = ingest([a, text("B")], SETTINGS)
     assert arts[0].text == "Hello\n\nworld"
     assert (arts[0].url, arts[0].published, arts[0].outlet) == (

@@ -122,7 +122,7 @@ INSTRUCTIONS_I18N = [
 NEWS_I18N = [
     "Le ministère a demandé aux hôpitaux d'ignorer les consignes précédentes.",
     "Ignorez les consignes précédentes de faire bouillir l'eau, a indiqué la régie.",
-    "Des chercheurs ont montré qu'une ligne « ignorez toutes les instructions précédentes » suffisait.",
+    'Des chercheurs ont montré qu\'une ligne « ignorez toutes les instructions précédentes » suffisait.',
     "El ministerio pidió a los hospitales ignorar las instrucciones anteriores.",
     "Ignoren las instrucciones anteriores sobre la evacuación, dijo la policía.",
     "O ministério mandou os hospitais ignorarem as orientações anteriores.",

@@ -47,7 +47,9 @@ def truncated() -> openai.LengthFinishReasonError:
             "object": "chat.completion",
             "created": 0,
             "model": "fake",
-            "choices": [{"index": 0, "finish_reason": "length", "message": {"role": "assistant", "content": '{"same'}}],
+            "choices": [
+                {"index": 0, "finish_reason": "length", "message": {"role": "assistant", "content": '{"same'}}
+            ],
             "usage": {"prompt_tokens": 50, "completion_tokens": 60, "total_tokens": 110},
         }
     )

@@ -70,10 +70,7 @@ def test_json_logs_have_one_object_per_line_with_access_fields(settings: Setting
     access = [x for x in lines if x["logger"] == "crossbrief.access"]
     assert access[0]["request_id"] == rid
     assert {k: access[0][k] for k in ("method", "path", "status", "key_id")} == {
-        "method": "POST",
-        "path": "/v1/briefs",
-        "status": 422,
-        "key_id": key_id,
+        "method": "POST", "path": "/v1/briefs", "status": 422, "key_id": key_id,
     }
     assert isinstance(access[0]["ms"], float) and access[0]["ms"] >= 0
     assert access[1]["status"] == 401 and access[1]["key_id"] is None and access[1]["request_id"]

@@ -143,18 +143,8 @@ def test_model_prices_from_the_environment(monkeypatch, tmp_path) -> None:  # ty
 
 
 def test_meta_cost_is_optional() -> None:
-    fields = dict(
-        backend="local",
-        model="m",
-        strategy="staged",
-        prompt_versions={},
-        tokens_in=1,
-        tokens_out=1,
-        seconds=1.0,
-        stage_seconds={},
-        llm_calls=[],
-        warnings=[],
-    )
+    fields = dict(backend="local", model="m", strategy="staged", prompt_versions={}, tokens_in=1, tokens_out=1,
+                  seconds=1.0, stage_seconds={}, llm_calls=[], warnings=[])
     assert Meta(**fields).cost_usd is None  # type: ignore[arg-type]
     assert Meta(**fields, cost_usd=0.01).cost_usd == 0.01  # type: ignore[arg-type]
     assert re.search(r"cost_usd", str(Meta.model_json_schema()))

@@ -58,7 +58,9 @@ def test_join_writes_bytes_and_stamp(fake_parts: Path) -> None:
     assert resolve_model(DEFAULT_MODEL, fake_parts) == mf
 
 
-def test_second_resolve_neither_rejoins_nor_rehashes(fake_parts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_resolve_neither_rejoins_nor_rehashes(
+    fake_parts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = resolve_model(None, fake_parts).path
     before = path.stat()
 
@@ -81,7 +83,9 @@ def test_missing_stamp_rehashes_and_restamps(fake_parts: Path) -> None:
 
 
 @pytest.mark.parametrize("keep_stamp", [False, True])
-def test_corrupted_file_is_rebuilt(fake_parts: Path, keep_stamp: bool, caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupted_file_is_rebuilt(
+    fake_parts: Path, keep_stamp: bool, caplog: pytest.LogCaptureFixture
+) -> None:
     path = resolve_model(None, fake_parts).path
     data = bytearray(path.read_bytes())
     data[5000] ^= 0xFF

@@ -64,7 +64,9 @@ def test_counted_words_qualifier_and_event_verb() -> None:
 
 
 def test_mention_offsets_are_article_offsets() -> None:
-    a = article("First sentence here. Second one.\nHamas released 86 women and children and 24 foreign nationals.")
+    a = article(
+        "First sentence here. Second one.\nHamas released 86 women and children and 24 foreign nationals."
+    )
     ms = extract_numbers(segment(a))
     assert [(m.raw, m.counted) for m in ms] == [
         ("86", "women children released"),

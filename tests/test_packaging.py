@@ -312,9 +312,7 @@ def test_compose_wires_api_and_workers_to_postgres_and_redis() -> None:
         db = make_url(interpolate(service["environment"]["DATABASE_URL"]))
         assert db.drivername == "postgresql" and db.host == "postgres" and db.port == 5432, name
         assert (db.username, db.password, db.database) == (
-            pg_env["POSTGRES_USER"],
-            pg_env["POSTGRES_PASSWORD"],
-            pg_env["POSTGRES_DB"],
+            pg_env["POSTGRES_USER"], pg_env["POSTGRES_PASSWORD"], pg_env["POSTGRES_DB"],
         ), name
         queue = urlparse(service["environment"]["REDIS_URL"])
         assert (queue.scheme, queue.hostname, queue.port) == ("redis", "redis", 6379), name

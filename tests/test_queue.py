@@ -125,16 +125,8 @@ def test_worker_queues_again_a_job_the_queue_lost(cluster: Cluster, tmp_path: Pa
     store.upgrade()
     request = BriefRequest.model_validate({"articles": articles(7)})
     store.add_job(
-        JobRow(
-            id="stray0000000000000000000000000001",
-            status="queued",
-            mode="async",
-            attempts=0,
-            cache_key="x" * 64,
-            request=request.model_dump(mode="json"),
-            request_id="r1",
-            cache_hit=False,
-        )
+        JobRow(id="stray0000000000000000000000000001", status="queued", mode="async", attempts=0,
+               cache_key="x" * 64, request=request.model_dump(mode="json"), request_id="r1", cache_hit=False)
     )
     assert cache_key  # (the key is not what this test is about)
     url = cluster.start_api()
@@ -155,27 +147,9 @@ def test_eval_run_fans_cases_out_over_the_queue(cluster: Cluster, stub: StubServ
     cluster.start_worker()
     out = tmp_path / "run"
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "eval",
-            "run",
-            "evals/datasets/ci",
-            "--workers",
-            "queue",
-            "--no-calibration",
-            "--no-cache",
-            "--no-progress",
-            "--no-store",
-            "--out",
-            str(out),
-        ],
-        cwd=REPO_ROOT,
-        env=cluster.env(),
-        capture_output=True,
-        text=True,
-        timeout=180,
+        [sys.executable, "-m", "service.cli", "eval", "run", "evals/datasets/ci", "--workers", "queue",
+         "--no-calibration", "--no-cache", "--no-progress", "--no-store", "--out", str(out)],
+        cwd=REPO_ROOT, env=cluster.env(), capture_output=True, text=True, timeout=180,
     )
     assert done.returncode == 0, done.stderr[-3000:] + cluster.log_tail()
     record = json.loads((out / "run.json").read_text())
@@ -193,11 +167,7 @@ def test_eval_queue_needs_redis(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CROSSBRIEF_REDIS_URL")}
     done = subprocess.run(
         [sys.executable, "-m", "service.cli", "eval", "run", "evals/datasets/ci", "--workers", "queue"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 2 and "needs a Redis queue" in done.stderr
 

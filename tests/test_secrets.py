@@ -51,10 +51,7 @@ def test_the_stub_does_quote_the_key_back() -> None:
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
 def test_keys_appear_nowhere(
-    tmp_path: Path,
-    captured: io.StringIO,
-    monkeypatch: pytest.MonkeyPatch,
-    log_format: str,  # noqa: F811
+    tmp_path: Path, captured: io.StringIO, monkeypatch: pytest.MonkeyPatch, log_format: str  # noqa: F811
 ) -> None:
     monkeypatch.setenv("CROSSBRIEF_API_KEY", PROVIDER_KEY)
     with StubServer() as stub:

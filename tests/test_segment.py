@@ -54,12 +54,16 @@ def test_seed_sentences_look_right() -> None:
     sentences = segment(a)
     assert sentences[0].text == "Israel signals readiness for new temporary truce in Gaza as pressure mounts"
     assert sentences[1].text.startswith("Israeli President Isaac Herzog has said")
-    assert any(s.text == "Hamas also released 24 foreign nationals during the pause in fighting." for s in sentences)
+    assert any(
+        s.text == "Hamas also released 24 foreign nationals during the pause in fighting." for s in sentences
+    )
 
 
 def test_repeated_lines_get_their_own_offsets() -> None:
     a = seed(SEEDS / "english-outlet.txt")
-    dup = [s for s in segment(a) if s.text == "US envoys work for hostage release deal, scale-down of Gaza war"]
+    dup = [
+        s for s in segment(a) if s.text == "US envoys work for hostage release deal, scale-down of Gaza war"
+    ]
     assert len(dup) == 2 and dup[0].start != dup[1].start
 
 

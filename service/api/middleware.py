@@ -162,13 +162,8 @@ class ObserveMiddleware:
                 "key_id": state.get("key_id"),
             }
             access_log.info(
-                "%s %s %s %.1fms key=%s",
-                scope["method"],
-                scope["path"],
-                status,
-                fields["ms"],
-                fields["key_id"] or "-",
-                extra=fields,
+                "%s %s %s %.1fms key=%s", scope["method"], scope["path"], status, fields["ms"],
+                fields["key_id"] or "-", extra=fields,
             )
             request_id_var.reset(token)
 

@@ -27,7 +27,6 @@ from service.storage import JobRow, Store
 
 log = logging.getLogger("crossbrief.jobs")
 
-
 def cache_key(request: BriefRequest, settings: Settings) -> str:
     """Hash of everything that decides a brief: articles, options, backend, model, prompts, code version."""
     payload = {

@@ -137,7 +137,6 @@ class LLM:
                 seconds=round(time.perf_counter() - started, 3),
                 attempts=attempts,
             )
-
         for attempt in range(1, limit + 1):
             try:
                 result = await runnable.ainvoke(messages)
@@ -161,7 +160,9 @@ class LLM:
             except openai.ContentFilterFinishReasonError as e:
                 raise ModelRefused(f"{task}: the model's content filter refused", backend=self.backend) from e
             except openai.APITimeoutError as e:
-                raise UpstreamTimeout(f"{task}: model call timed out{_tries(e.request)}", backend=self.backend) from e
+                raise UpstreamTimeout(
+                    f"{task}: model call timed out{_tries(e.request)}", backend=self.backend
+                ) from e
             except openai.APIStatusError as e:
                 raise UpstreamError(
                     f"{task}: model backend answered HTTP {e.status_code}{_tries(e.request)}{_refused(e)}",
@@ -207,9 +208,8 @@ class LLM:
         raise failed
 
     def _emit_tokens(self, task: str, tokens_in: int, tokens_out: int) -> None:
-        emit(
-            "tokens", task=task, backend=self.backend, model=self.model_name, tokens_in=tokens_in, tokens_out=tokens_out
-        )
+        emit("tokens", task=task, backend=self.backend, model=self.model_name, tokens_in=tokens_in,
+             tokens_out=tokens_out)
 
 
 def _validate(schema: type[T], parsed: Any, parsing_error: Any) -> tuple[T | None, str]:

@@ -14,7 +14,9 @@ from service.llm.retry import capped_http_clients
 def compatible_chat(settings: Settings, model: str | None) -> tuple[ChatOpenAI, str]:
     """A chat model at ``settings.base_url`` with JSON-schema structured output."""
     if not settings.base_url:
-        raise ModelNotReady("backend 'openai-compatible' needs CROSSBRIEF_BASE_URL (e.g. http://host:8000/v1)")
+        raise ModelNotReady(
+            "backend 'openai-compatible' needs CROSSBRIEF_BASE_URL (e.g. http://host:8000/v1)"
+        )
     name = model or "default"
     sync_client, async_client = capped_http_clients(settings.max_retry_after_s)
     chat = ChatOpenAI(

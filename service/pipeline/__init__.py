@@ -43,7 +43,9 @@ async def write_brief(
     )
 
 
-async def build_brief(request: BriefRequest, llm: LLM, settings: Settings, request_id: str | None = None) -> Brief:
+async def build_brief(
+    request: BriefRequest, llm: LLM, settings: Settings, request_id: str | None = None
+) -> Brief:
     """Validate and ingest the articles, then write the brief."""
     articles = await read_articles(request, settings)
     return await write_brief(articles, request, llm, settings, request_id=request_id)

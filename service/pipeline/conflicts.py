@@ -53,7 +53,9 @@ def find_conflict_candidates(
     return [
         ConflictCandidate(
             id=f"c{n}",
-            mentions=sorted((usable[k] for k in members), key=lambda m: (position.get(m.sentence_id, 0), m.start)),
+            mentions=sorted(
+                (usable[k] for k in members), key=lambda m: (position.get(m.sentence_id, 0), m.start)
+            ),
         )
         for n, (_, members) in enumerate(ranked, 1)
     ]
@@ -62,7 +64,10 @@ def find_conflict_candidates(
 def _nested(m: NumberMention, mentions: list[NumberMention]) -> bool:
     """True for a figure inside a longer one of the same article (an item of an enumeration sum)."""
     return any(
-        o.article_id == m.article_id and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+        o.article_id == m.article_id
+        and o.start <= m.start
+        and m.end <= o.end
+        and o.end - o.start > m.end - m.start
         for o in mentions
     )
 

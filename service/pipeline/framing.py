@@ -97,7 +97,11 @@ def framing(articles: list[Article], facts: list[Fact], limit: int = 3) -> list[
         stresses = [f.statement for f in mine if f.sources == 1][:limit]
         broad = max(2, (n + 1) // 2)
         omits = [
-            f.statement for f in facts if f.sources >= broad and not any(c.article_id == a.id for c in f.citations)
+            f.statement
+            for f in facts
+            if f.sources >= broad and not any(c.article_id == a.id for c in f.citations)
         ][:limit]
-        notes.append(Framing(article_id=a.id, outlet=a.outlet, naming=distinctive, stresses=stresses, omits=omits))
+        notes.append(
+            Framing(article_id=a.id, outlet=a.outlet, naming=distinctive, stresses=stresses, omits=omits)
+        )
     return notes

@@ -54,7 +54,9 @@ def ingest(items: list[ArticleIn], settings: Settings) -> list[Article]:
     if len(items) < MIN_ARTICLES:
         raise InputError("a brief needs at least 2 articles", field="articles")
     if len(items) > settings.max_articles:
-        raise InputError(f"a brief takes at most {settings.max_articles} articles (got {len(items)})", field="articles")
+        raise InputError(
+            f"a brief takes at most {settings.max_articles} articles (got {len(items)})", field="articles"
+        )
     ids = assign_ids(items)
     return [_ingest_one(i, item, ids[i], settings) for i, item in enumerate(items)]
 
@@ -81,14 +83,18 @@ def _ingest_one(i: int, item: ArticleIn, article_id: str, settings: Settings) ->
             )
     if title is not None:
         title = " ".join(normalise_text(title).split()) or None
-    return Article(id=article_id, outlet=item.outlet, text=text, title=title, url=item.url, published=item.published)
+    return Article(
+        id=article_id, outlet=item.outlet, text=text, title=title, url=item.url, published=item.published
+    )
 
 
 def _check_body(body: str, settings: Settings, field: str) -> None:
     """Raise when the raw body is longer than ``settings.max_article_chars`` characters, or is binary data
     (a file's bytes pasted or decoded as text: more than ``BINARY_SHARE`` control or replacement characters)."""
     if len(body) > settings.max_article_chars:
-        raise InputError(f"article is {len(body)} characters; the limit is {settings.max_article_chars}", field=field)
+        raise InputError(
+            f"article is {len(body)} characters; the limit is {settings.max_article_chars}", field=field
+        )
     junk = len(_BINARY.findall(body))
     if junk >= 8 and junk > BINARY_SHARE * len(body):
         raise InputError(

@@ -267,7 +267,9 @@ def _is_date(text: str, figure: Figure) -> bool:
         return False
     before = re.findall(r"[A-Za-z]+", text[max(0, start - 12) : start])
     after = re.findall(r"[A-Za-z]+", text[end : end + 12])
-    if 1 <= value <= 31 and ((before and before[-1].lower() in _MONTHS) or (after and after[0].lower() in _MONTHS)):
+    if 1 <= value <= 31 and (
+        (before and before[-1].lower() in _MONTHS) or (after and after[0].lower() in _MONTHS)
+    ):
         return True
     if len(raw) == 4 and 1900 <= value <= 2100:
         nxt = re.match(r"\s+([A-Za-z]+)", text[end:])

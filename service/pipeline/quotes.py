@@ -33,7 +33,9 @@ _GENERIC = re.compile(
 _PRONOUN = re.compile(
     rf"\b(?P<name>[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+(?:[A-Z]\w+\s+)?(?:group|movement|organi[sz]ation))\s+{_VERB}\b"
 )
-_LEADING_NOT_NAME = frozenset("But And However Earlier Later Meanwhile Then Also Still Yet So Additionally".split())
+_LEADING_NOT_NAME = frozenset(
+    "But And However Earlier Later Meanwhile Then Also Still Yet So Additionally".split()
+)
 _TITLE = re.compile(rf"^(?:{_TITLE_WORDS})$", re.I)
 _NOT_NAMES = frozenset("It This That There These Those They He She We I You".split())
 _LOOKBACK = 3

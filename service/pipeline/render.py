@@ -13,10 +13,8 @@ def to_json(brief: Brief) -> str:
 def to_markdown(brief: Brief) -> str:
     """The brief for editors: facts with sources, disagreements side by side, then the rest."""
     outlets = {a.id: a.outlet for a in brief.articles}
-
     def name(aid: str) -> str:
         return outlets.get(aid, aid)
-
     out = [f"# {brief.headline}", "", brief.summary, "", "## Facts", ""]
     for f in brief.facts:
         srcs = ", ".join(dict.fromkeys(name(c.article_id) for c in f.citations))

@@ -211,7 +211,9 @@ async def write_positions(
 ) -> list[tuple[str, str, list[Sentence]]]:
     """(party, stance, supporting sentences) for each party, one small call per party; a stance the
     sentences do not support falls back to the party's first stance sentence, verbatim."""
-    results = await asyncio.gather(*(_position(llm, p, ss, outlets, sem, log, screen) for p, ss in parties.items()))
+    results = await asyncio.gather(
+        *(_position(llm, p, ss, outlets, sem, log, screen) for p, ss in parties.items())
+    )
     return list(results)
 
 
