@@ -171,17 +171,18 @@ def load_case(path: Path) -> LoadedCase:
 
 
 def case_files(paths: Iterable[Path]) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` file named or found below the given folders, sorted, no repeats."""
-    found: dict[Path, None] = {}
+    """Every ``*.yaml``/``*.yml`` file named or found below the given folders, sorted, no repeats (a file
+    reached twice, e.g. through a link, once)."""
+    found: dict[Path, Path] = {}  # resolved → as named: a case linked into a second suite is loaded once
     for p in paths:
         if p.is_dir():
             for f in sorted([*p.rglob("*.yaml"), *p.rglob("*.yml")]):
-                found.setdefault(f, None)
+                found.setdefault(f.resolve(), f)
         elif p.is_file():
-            found.setdefault(p, None)
+            found.setdefault(p.resolve(), p)
         else:
             raise DatasetError(p, "-", "no such file or folder")
-    return list(found)
+    return list(found.values())
 
 
 def load_suite(paths: Iterable[Path]) -> list[LoadedCase]:
