@@ -26,7 +26,7 @@ from evals.calibration import (
 )
 from evals.compare import RecordError, compare_text, load_record, parse_threshold
 from evals.dataset import DatasetError, LoadedCase, load_suite
-from evals.judges import ModelJudge
+from evals.judges import JUDGE_PROMPT, ModelJudge
 from evals.llms import LazyLLM
 from evals.record import PeerRecord, RunRecord, git_info, judge_info, now, prompt_files, public_settings, summarise
 from evals.report import fmt, write_html, write_json
@@ -104,6 +104,9 @@ def eval_group() -> None:
 )
 @click.option("--judge-backend", type=BACKENDS, default=None, help="Judge backend (default: --backend).")
 @click.option("--judge-model", default=None, help="Judge model (default: --model).")
+@click.option(
+    "--judge-prompt", default=JUDGE_PROMPT, show_default=True, help="Judge prompt version (prompts/judge/<v>.yaml)."
+)
 @click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE_DIR, show_default=True
 )
@@ -187,7 +190,7 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
     judge_llm = (
         LazyLLM(provider, o["judge_backend"], o["judge_model"]) if (o["judge_backend"] or o["judge_model"]) else llm
     )
-    judge = ModelJudge(judge_llm, cache, concurrency=max(2, o["concurrency"]))
+    judge = ModelJudge(judge_llm, cache, concurrency=max(2, o["concurrency"]), prompt=o["judge_prompt"])
     runner = Runner(options, settings, judge, cache, llm if options.source == "pipeline" else None)
     n_pairs = 0 if o["no_calibration"] else min(pairs, o["calibration_limit"] or pairs)
     started = time.perf_counter()
@@ -298,7 +301,7 @@ def _record(
         },
         backend=llm.identity["backend"] if pipeline else None,
         model=llm.identity["model"] if pipeline else None,
-        judge=judge_info(judge.llm.identity, judge.llm.prompt_digest("judge"), judge.stats),
+        judge=judge_info(judge.llm.identity, judge.llm.prompt_digest("judge", judge.prompt), judge.stats, judge.prompt),
         settings=public_settings(settings),
         prompts=prompt_files(settings.prompts_dir),
         datasets=[{"id": c.case.id, "suite": c.suite, "file": c.file, "sha256": c.sha256} for c in cases],
@@ -381,6 +384,7 @@ def compare_cmd(
 )
 @click.option("--no-cache", is_flag=True)
 @click.option("--show", type=click.IntRange(0), default=20, show_default=True, help="Disagreements to list.")
+@click.option("--judge-prompt", default=JUDGE_PROMPT, show_default=True, help="Judge prompt version.")
 @click.pass_context
 def calibrate_cmd(
     ctx: click.Context,
@@ -391,6 +395,7 @@ def calibrate_cmd(
     cache_dir: Path,
     no_cache: bool,
     show: int,
+    judge_prompt: str,
 ) -> None:
     """Measure the judge's agreement with the hand-labelled calibration pairs."""
     try:
@@ -400,7 +405,7 @@ def calibrate_cmd(
         sys.exit(2)
     settings = _settings(ctx, backend, model)
     provider = _provider(ctx, settings)
-    judge = ModelJudge(LazyLLM(provider), Cache(cache_dir, enabled=not no_cache))
+    judge = ModelJudge(LazyLLM(provider), Cache(cache_dir, enabled=not no_cache), prompt=judge_prompt)
     try:
         with _progress(min(total, limit or total), True) as bar:
             result = asyncio.run(calibrate(path, judge, limit=limit, progress=(lambda: bar.update(1)) if bar else None))

@@ -28,6 +28,7 @@ MIN_SIMILARITY = 0.25  # share of a claim's content words a statement needs to b
 MIN_SHARED = 2  # ... and at least this many of them
 NEAR_EXACT = 95.0  # rapidfuzz ratio at or above which identical-looking wording is a yes without a model
 JUDGE_MAX_TOKENS = 40
+JUDGE_PROMPT = "v1"  # prompts/judge/<version>.yaml; see evals/README.md for each version's agreement
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|without|den(?:y|ies|ied))\b|n't\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z0-9])")
 
@@ -164,16 +165,25 @@ def _data(text: str) -> str:
 class ModelJudge:
     """Decides whether a statement states a claim: code first, then the model (cached)."""
 
-    def __init__(self, llm: LazyLLM, cache: Cache, *, concurrency: int = 2, max_tokens: int = JUDGE_MAX_TOKENS):
+    def __init__(
+        self,
+        llm: LazyLLM,
+        cache: Cache,
+        *,
+        concurrency: int = 2,
+        max_tokens: int = JUDGE_MAX_TOKENS,
+        prompt: str = JUDGE_PROMPT,
+    ):
         self.llm = llm
         self.cache = cache
         self.max_tokens = max_tokens
+        self.prompt = prompt
         self.stats = JudgeStats()
         self._sem = asyncio.Semaphore(concurrency)
 
     def key(self, claim: str, statement: str) -> str:
         """Cache key of one model question."""
-        return content_key("judge", self.llm.identity, self.llm.prompt_digest("judge"), claim, statement)
+        return content_key("judge", self.llm.identity, self.llm.prompt_digest("judge", self.prompt), claim, statement)
 
     async def judge(self, claim: str, statement: str) -> PairJudgement:
         """yes/no/unscored for one claim and one statement."""
@@ -203,6 +213,7 @@ class ModelJudge:
                     "judge",
                     {"claim": _data(claim), "statement": _data(statement)},
                     JudgeVerdict,
+                    version=self.prompt,
                     max_tokens=self.max_tokens,
                 )
             except (OutputTruncated, SchemaValidationFailed, ModelRefused) as e:

@@ -137,6 +137,6 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def judge_info(identity: dict[str, Any], prompt_sha256: str, stats: JudgeStats) -> dict[str, Any]:
+def judge_info(identity: dict[str, Any], prompt_sha256: str, stats: JudgeStats, prompt: str = "v1") -> dict[str, Any]:
     """The judge's model, prompt and cost."""
-    return {**identity, "prompt": "judge/v1", "prompt_sha256": prompt_sha256, "stats": stats.__dict__}
+    return {**identity, "prompt": f"judge/{prompt}", "prompt_sha256": prompt_sha256, "stats": stats.__dict__}

@@ -12,7 +12,8 @@ import yaml
 from langchain_core.messages import AIMessage
 from openai.types.chat import ChatCompletion
 
-from evals.calibration import calibrate
+from evals.calibration import agreement_table, calibrate, load_calibration
+from evals.dataset import DatasetError
 from evals.judges import JudgeVerdict, Statement, match_claim
 from service.config import REPO_ROOT
 from service.llm.schema import check_strict, strict_json_schema
@@ -145,3 +146,27 @@ async def test_calibration_agreement(tmp_path: Path) -> None:
 def test_judge_schema_is_strict_mode_safe_and_prompt_renders() -> None:
     assert check_strict(strict_json_schema(JudgeVerdict)) == []
     assert load_prompt(REPO_ROOT / "prompts", "judge", "v1").variables == {"claim", "statement"}
+
+
+async def test_calibration_folder_agreement_per_kind_and_source(tmp_path: Path) -> None:
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    written = [{"id": "w1", "claim": CLAIM, "statement": PARAPHRASE, "label": "yes", "kind": "paraphrase"}]
+    real = [
+        {"id": f"r{i}", "claim": CLAIM, "statement": f"Officials said it burned {i}.", "label": "no"}
+        | {"kind": "inversion", "source": "real"}
+        for i in range(5)
+    ]
+    (folder / "a.yaml").write_text(yaml.safe_dump({"version": 1, "pairs": written}))
+    (folder / "b.yaml").write_text(yaml.safe_dump({"version": 1, "pairs": real}))
+    # the paraphrase is right; the five inversions get three false yes
+    judge, _ = make_judge(tmp_path, [YES, YES, YES, YES, NO, NO], concurrency=1)
+    r = await calibrate(folder, judge)
+    assert r.pairs == 6 and r.by_source["written"].agreement == 1.0
+    inv = r.by_kind["inversion"]
+    assert (inv.scored, inv.agree, inv.false_yes, inv.agreement) == (5, 2, 3, 0.4)
+    assert "BELOW 85% on: inversion 40%" in r.line() and "by source: real 40.0% of 5" in r.line()
+    assert "  < 85%" in agreement_table(r)
+    (folder / "c.yaml").write_text(yaml.safe_dump({"version": 1, "pairs": written}))
+    with pytest.raises(DatasetError, match="duplicate id 'w1'"):
+        load_calibration(folder)
