@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from evals.cache import Cache, content_key
 from evals.llms import LazyLLM
+from evals.meaning import meaning_differs
 from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed, UpstreamError
 from service.pipeline.verify import content_words, normalise, number_values
 from service.schemas import Brief
@@ -28,7 +29,7 @@ MIN_SIMILARITY = 0.25  # share of a claim's content words a statement needs to b
 MIN_SHARED = 2  # ... and at least this many of them
 NEAR_EXACT = 95.0  # rapidfuzz ratio at or above which identical-looking wording is a yes without a model
 JUDGE_MAX_TOKENS = 40
-JUDGE_PROMPT = "v1"  # prompts/judge/<version>.yaml; see evals/README.md for each version's agreement
+JUDGE_PROMPT = "v2"  # prompts/judge/<version>.yaml; see evals/README.md for each version's agreement
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|without|den(?:y|ies|ied))\b|n't\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z0-9])")
 
@@ -38,6 +39,29 @@ class JudgeVerdict(BaseModel):
 
     answer: Literal["yes", "no"] = Field(..., description="yes: the statement states the claim.")
     reason: str = Field(..., description="Why, in two to five words.")
+
+
+class JudgeRelation(BaseModel):
+    """The judge model's reply in the decomposed form (prompt v3): which relation holds; only "same" is yes."""
+
+    relation: Literal["roles", "figure", "certainty", "attribution", "topic", "same"] = Field(
+        ..., description="same: the statement states the claim; anything else: how it differs."
+    )
+    reason: str = Field(..., description="Why, in two to five words.")
+
+
+JUDGE_SCHEMAS: dict[str, type[JudgeVerdict] | type[JudgeRelation]] = {
+    "v1": JudgeVerdict,
+    "v2": JudgeVerdict,
+    "v3": JudgeRelation,
+}
+
+
+def _yes_no(value: JudgeVerdict | JudgeRelation) -> tuple[Literal["yes", "no"], str]:
+    if isinstance(value, JudgeRelation):
+        reason = value.reason.strip()[:180]
+        return ("yes" if value.relation == "same" else "no"), f"{value.relation}: {reason}"
+    return value.answer, value.reason.strip()[:200]
 
 
 @dataclass(frozen=True)
@@ -173,11 +197,13 @@ class ModelJudge:
         concurrency: int = 2,
         max_tokens: int = JUDGE_MAX_TOKENS,
         prompt: str = JUDGE_PROMPT,
+        rules: bool = True,
     ):
         self.llm = llm
         self.cache = cache
         self.max_tokens = max_tokens
         self.prompt = prompt
+        self.rules = rules  # code's meaning checks (evals.meaning) before the model
         self.stats = JudgeStats()
         self._sem = asyncio.Semaphore(concurrency)
 
@@ -194,6 +220,10 @@ class ModelJudge:
         if near_exact(claim, statement):
             self.stats.by_code += 1
             return PairJudgement("yes", "same wording as the claim", "code")
+        differs = meaning_differs(claim, statement) if self.rules else None
+        if differs:
+            self.stats.by_code += 1
+            return PairJudgement("no", differs, "code")
         return await self.ask_model(claim, statement)
 
     async def ask_model(self, claim: str, statement: str) -> PairJudgement:
@@ -212,7 +242,7 @@ class ModelJudge:
                 answer = await llm.ask(
                     "judge",
                     {"claim": _data(claim), "statement": _data(statement)},
-                    JudgeVerdict,
+                    JUDGE_SCHEMAS.get(self.prompt, JudgeVerdict),
                     version=self.prompt,
                     max_tokens=self.max_tokens,
                 )
@@ -231,7 +261,7 @@ class ModelJudge:
         self.stats.tokens_in += answer.call.tokens_in
         self.stats.tokens_out += answer.call.tokens_out
         self.stats.seconds += answer.call.seconds
-        result = PairJudgement(answer.value.answer, answer.value.reason.strip()[:200], "model")
+        result = PairJudgement(*_yes_no(answer.value), "model")
         self.cache.put("judge", key, {"answer": result.answer, "reason": result.reason})
         return result
 

@@ -137,6 +137,14 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def judge_info(identity: dict[str, Any], prompt_sha256: str, stats: JudgeStats, prompt: str = "v1") -> dict[str, Any]:
-    """The judge's model, prompt and cost."""
-    return {**identity, "prompt": f"judge/{prompt}", "prompt_sha256": prompt_sha256, "stats": stats.__dict__}
+def judge_info(
+    identity: dict[str, Any], prompt_sha256: str, stats: JudgeStats, prompt: str = "v1", rules: bool = True
+) -> dict[str, Any]:
+    """The judge's model, prompt, whether code's meaning checks ran first, and its cost."""
+    return {
+        **identity,
+        "prompt": f"judge/{prompt}",
+        "prompt_sha256": prompt_sha256,
+        "code_rules": rules,
+        "stats": stats.__dict__,
+    }

@@ -66,7 +66,7 @@ def test_run_writes_json_and_html(setup: dict[str, Path]) -> None:
     assert set(record["git"]) == {"commit", "dirty"}
     assert record["datasets"][0]["id"] == "brackley-mill-fire" and len(record["datasets"][0]["sha256"]) == 64
     assert "judge" in record["prompts"] and "v1" in record["prompts"]["judge"]
-    assert record["judge"]["prompt"] == "judge/v1" and record["calibration"]["agreement"] == 1.0
+    assert record["judge"]["prompt"] == "judge/v2" and record["calibration"]["agreement"] == 1.0
     items = record["cases"][0]["repeats"][0]["scores"]["fact_recall"]["items"]
     assert {i["id"]: i["verdict"] for i in items} == {
         "fire-killed": "hit",

@@ -1,0 +1,79 @@
+"""Differences of meaning that code sees and the small judge model misses: a hedge on a figure dropped or
+changed ("at least 13" → "13"), a possibility stated as done ("may have had" → "had", "plans to" → did), an
+attributed claim stated as plain fact ("Trump said X" → "X").
+
+Measured on the judge calibration pairs (evals/calibration, 437 pairs; the rules were written while reading
+them, so treat this as a training figure): when one fires, the pair is labelled "no" in 15 of 18 (hedge),
+33 of 54 (certainty) and 41 of 51 (attribution) cases, where the default model's judge (prompt v2) says yes
+to most of them. On 150 pairs spread over the set, the v2 judge alone agrees on 75.3 %, with these rules
+settling their pairs first on 81.3 %.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.pipeline.numbers import parse_numbers
+
+_LOWER = r"at least|more than|over|upwards of|in excess of|no fewer than|a minimum of"
+_UPPER = r"up to|nearly|almost|as (?:much|many|high) as|fewer than|less than|under|just under|no more than|close to"
+_APPROX = r"about|around|roughly|approximately|some|an estimated|estimated"
+_HEDGE = re.compile(rf"\b({_LOWER}|{_UPPER}|{_APPROX})\s+(?:\$|US\$|€|£)?$", re.I)
+_UNCERTAIN = re.compile(
+    r"\b(may|might|could|would|plans? to|planned to|planning to|expects? to|expected to|(?:is|are) set to|likely|"
+    r"possibly|aims? to|seeks? to|hopes? to|intends? to|poised to|reportedly|potential(?:ly)?)\b",
+    re.I,
+)
+_SAYS = re.compile(
+    r"\b(said|says|say|saying|told|tells|according to|called|calls|calling|argued|argues|claimed|claims|alleged|"
+    r"alleges|allegedly|accused|accuses|wrote|writes|described|describes|insisted|insists|contended|contends|"
+    r"believes|believed|denied|denies|warned|warns|stated|states|asserted|asserts|hailed|praised|criticized|"
+    r"blasted|slammed|announced|announces|reported|reports|testified|urged)\b",
+    re.I,
+)
+
+
+def _hedge_class(word: str | None) -> str:
+    if word is None or re.fullmatch(_APPROX, word, re.I):
+        return "exact"  # "about 74%" states 74% as far as a reader is concerned
+    return "lower" if re.fullmatch(_LOWER, word, re.I) else "upper"
+
+
+def hedges(text: str) -> dict[float, set[str]]:
+    """Each figure's hedge: lower ("at least"), upper ("nearly", "up to") or exact."""
+    out: dict[float, set[str]] = {}
+    for _, value, start, _ in parse_numbers(text):
+        m = _HEDGE.search(text[:start])
+        out.setdefault(value, set()).add(_hedge_class(m.group(1) if m else None))
+    return out
+
+
+def hedge_differs(claim: str, statement: str) -> str | None:
+    """The claim bounds a figure ("at least 13") and the statement gives it another way ("13")."""
+    a, b = hedges(claim), hedges(statement)
+    for value, kinds in a.items():
+        if value in b and "exact" not in kinds and not kinds & b[value]:
+            return f"hedge on {value:g} differs ({'/'.join(sorted(kinds))} vs {'/'.join(sorted(b[value]))})"
+    return None
+
+
+def certainty_differs(claim: str, statement: str) -> str | None:
+    """One says it may, will or is planned to happen (or is reported); the other says it is so."""
+    a, b = bool(_UNCERTAIN.search(claim)), bool(_UNCERTAIN.search(statement))
+    if a != b:
+        return f"certainty differs: the {'claim' if a else 'statement'} only says it may or is planned to"
+    return None
+
+
+def attribution_dropped(claim: str, statement: str) -> str | None:
+    """The claim says someone said it; the statement states it as plain fact."""
+    if _SAYS.search(claim) and not _SAYS.search(statement):
+        return "the claim is attributed; the statement states it as fact"
+    return None
+
+
+def meaning_differs(claim: str, statement: str) -> str | None:
+    """The first difference of meaning code can see, or None."""
+    return (
+        hedge_differs(claim, statement) or certainty_differs(claim, statement) or attribution_dropped(claim, statement)
+    )

@@ -1,0 +1,32 @@
+"""Code's meaning checks before the judge model: hedges, certainty, attribution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evals.meaning import attribution_dropped, certainty_differs, hedge_differs, meaning_differs
+from tests.test_eval_scorers import make_judge
+
+
+def test_hedge_on_a_figure() -> None:
+    assert hedge_differs("At least 13 US troops were killed.", "13 US troops were killed.")
+    assert hedge_differs("Bitcoin fell as much as 7%.", "Bitcoin fell 7 percent.")
+    assert hedge_differs("At least 13 troops died.", "At least 13 troops died.") is None
+    assert hedge_differs("About 74% approve.", "74% approve.") is None  # approximate = the figure
+    assert hedge_differs("Two lawsuits were filed.", "At least two lawsuits were filed.") is None
+
+
+def test_certainty_and_attribution() -> None:
+    assert certainty_differs("Pelosi plans to bring the bill to a vote.", "The House passed the bill.")
+    assert certainty_differs("Half the patients may have had mild cases.", "Half the patients had mild cases.")
+    assert certainty_differs("The House passed the bill.", "The House passed the bill on Friday.") is None
+    assert attribution_dropped("Trump said Biden surrendered in defeat.", "Biden surrendered in defeat.")
+    assert attribution_dropped("Biden surrendered.", "Trump said Biden surrendered.") is None
+    assert meaning_differs("The council closed the bridge.", "The bridge was closed by the council.") is None
+
+
+async def test_judge_settles_them_without_the_model(tmp_path: Path) -> None:
+    judge, model = make_judge(tmp_path, [])  # any model call would raise
+    j = await judge.judge("At least 13 US troops were killed.", "Thirteen US troops were killed, officials said.")
+    assert (j.answer, j.by) == ("no", "code") and "hedge on 13" in j.reason
+    assert judge.stats.by_code == 1 and model.history == []
