@@ -138,7 +138,9 @@ def provenance(
 ) -> dict[str, str]:
     """Who wrote the headline and each summary sentence (``meta.provenance``): the model, or code (a fallback
     headline, a fact statement or a 'Reports differ' line put in by code). ``model`` False: all by code."""
-    code_lines = [conflict_sentence(c, outlets) for c in conflicts] + [f.statement.rstrip(".") + "." for f in facts]
+    code_lines = [conflict_sentence(c, outlets) for c in conflicts]
+    if not model:  # the code fallback also states facts; a fact the model copied is still the model's choice
+        code_lines += [f.statement.rstrip(".") + "." for f in facts]
     by = {"headline": "model" if model and hs.headline != fallback_headline(facts) else "code"}
     rest, i = hs.summary.strip(), 0
     while rest:
