@@ -29,9 +29,8 @@ from evals.dataset import DatasetError, LoadedCase, load_suite
 from evals.judges import JUDGE_PROMPT, ModelJudge
 from evals.llms import LazyLLM
 from evals.record import PeerRecord, RunRecord, git_info, judge_info, now, prompt_files, public_settings, summarise
-from evals.report import fmt, write_html, write_json
+from evals.report import markdown_table, summary_text, write_html, write_json
 from evals.runner import CaseResult, Runner, RunOptions
-from evals.scorers import METRICS
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
 from service.llm import LLMProvider
@@ -226,7 +225,7 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_json(record, out / "run.json")
     write_html(record, out / "report.html")
-    click.echo(_summary(record))
+    click.echo(summary_text(record))
     click.echo(f"wrote {out / 'run.json'} and {out / 'report.html'}")
     if o["store"]:
         _store_run(record, out, settings)
@@ -319,30 +318,6 @@ def _record(
     )
 
 
-def _summary(r: RunRecord) -> str:
-    lines = [f"{len(r.cases)} case(s), source {r.source}, model {r.model or '-'}, judge {r.judge.get('model')}"]
-    peers = list(r.peers)
-    if peers:
-        lines.append(f"  {'metric':28} {'this run':>14} " + " ".join(f"{p:>14}" for p in peers))
-    lines += [
-        f"  {name:28} {fmt(r.metrics.get(name))}"
-        if not peers
-        else f"  {name:28} {fmt(r.metrics.get(name)):>14} "
-        + " ".join(f"{fmt(r.peers[p].metrics.get(name)):>14}" for p in peers)
-        for name in METRICS
-    ]
-    lines.append(r.calibration.line() if r.calibration else "judge agreement: not measured (--no-calibration)")
-    st = r.judge["stats"]
-    lines.append(
-        f"briefs: {r.cache['brief_hits']} of {r.cache['briefs']} from cache; judge: {st['calls']} model calls, "
-        f"{st['cached']} cached, {st['by_code']} settled by code, {st['unscored']} unscored; {r.seconds:.1f} s"
-    )
-    problems = [f"  {c.id} repeat {x.repeat}: {x.problem}" for c in r.cases for x in c.repeats if x.problem]
-    if problems:
-        lines += ["problems:", *problems]
-    return "\n".join(lines)
-
-
 @eval_group.command("compare")
 @click.argument("a", type=click.Path(exists=True, path_type=Path))
 @click.argument("b", type=click.Path(exists=True, path_type=Path))
@@ -418,3 +393,16 @@ def calibrate_cmd(
     click.echo(agreement_table(result))
     for d in result.disagreements[:show]:
         click.echo(f"  {d.id} [{d.kind}] label {d.label}, judge {d.answer} ({d.by}): {d.reason}")
+
+
+@eval_group.command("table")
+@click.argument("run", type=click.Path(exists=True, path_type=Path))
+@click.option("--metric", "metrics", multiple=True, help="Only these metrics (default: all).")
+def table_cmd(run: Path, metrics: tuple[str, ...]) -> None:
+    """A run's metrics per case (and its peers'), as a Markdown table."""
+    try:
+        record = load_record(run)
+    except RecordError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    click.echo(markdown_table(record, list(metrics) or None))

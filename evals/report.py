@@ -273,3 +273,44 @@ def _hit_rates(c: CaseRecord, metric: str) -> dict[str, str]:
             hit_scored[0] += i.verdict == "hit"
             hit_scored[1] += i.verdict != "unscored"
     return {k: f"{h}/{n}" for k, (h, n) in counts.items()}
+
+
+def summary_text(r: RunRecord) -> str:
+    """The run's summary as the CLI prints it: metrics (with peers), judge agreement, cache, problems."""
+    lines = [f"{len(r.cases)} case(s), source {r.source}, model {r.model or '-'}, judge {r.judge.get('model')}"]
+    peers = list(r.peers)
+    if peers:
+        lines.append(f"  {'metric':28} {'this run':>14} " + " ".join(f"{p:>14}" for p in peers))
+    lines += [
+        f"  {name:28} {fmt(r.metrics.get(name))}"
+        if not peers
+        else f"  {name:28} {fmt(r.metrics.get(name)):>14} "
+        + " ".join(f"{fmt(r.peers[p].metrics.get(name)):>14}" for p in peers)
+        for name in METRICS
+    ]
+    lines.append(r.calibration.line() if r.calibration else "judge agreement: not measured (--no-calibration)")
+    st = r.judge["stats"]
+    lines.append(
+        f"briefs: {r.cache['brief_hits']} of {r.cache['briefs']} from cache; judge: {st['calls']} model calls, "
+        f"{st['cached']} cached, {st['by_code']} settled by code, {st['unscored']} unscored; {r.seconds:.1f} s"
+    )
+    problems = [f"  {c.id} repeat {x.repeat}: {x.problem}" for c in r.cases for x in c.repeats if x.problem]
+    if problems:
+        lines += ["problems:", *problems]
+    return "\n".join(lines)
+
+
+def markdown_table(r: RunRecord, metrics: list[str] | None = None) -> str:
+    """Per-case metrics of the run (and one row per peer under each case), then the means, in Markdown."""
+    names = metrics or [m for m in METRICS if m not in ("length_words",)]
+    short = {m: m.replace("_violations", "").replace("unattributed_", "") for m in names}
+    lines = ["| case | brief | " + " | ".join(short[m] for m in names) + " |", "|---|---|" + "---|" * len(names)]
+    peers = {p: {c.id: c for c in pr.cases} for p, pr in r.peers.items()}
+    strategy = str(r.options.get("strategy"))
+    for c in r.cases:
+        rows = [(strategy, c.metrics)] + [(p, by[c.id].metrics) for p, by in peers.items() if c.id in by]
+        for label, ms in rows:
+            lines.append(f"| {c.id} | {label} | " + " | ".join(fmt(ms.get(m)) for m in names) + " |")
+    for label, ms in [(strategy, r.metrics)] + [(p, pr.metrics) for p, pr in r.peers.items()]:
+        lines.append(f"| **mean** | {label} | " + " | ".join(fmt(ms.get(m)) for m in names) + " |")
+    return "\n".join(lines)

@@ -166,3 +166,10 @@ def test_peers_need_the_pipeline(setup: dict[str, Path]) -> None:
     assert result.exit_code == 2 and "--peers writes briefs with the pipeline" in result.output
     result = run(setup, "good", "x", "--peers", "naive")
     assert result.exit_code == 2 and "--peers takes staged, single and baseline" in result.output
+
+
+def test_table_prints_per_case_metrics_in_markdown(setup: dict[str, Path]) -> None:
+    assert run(setup, "good", "t").exit_code == 0
+    out = invoke(setup["tmp"], ["table", str(setup["tmp"] / "t"), "--metric", "fact_recall"]).stdout
+    assert out.splitlines()[0] == "| case | brief | fact_recall |"
+    assert "| brackley-mill-fire | staged | 1 |" in out and "| **mean** | staged | 1 |" in out
