@@ -25,8 +25,8 @@ EVIDENCE_SENTENCES = 4  # article sentences shown to the judge for a headline or
 HEADLINE_WORDS = 14
 CODE_LINE = re.compile(r"^Reports differ on\b")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.)\W*$")
-_DANGLING_END = re.compile(
-    r"\b(?:a|an|the|to|of|and|or|but|that|with|for|in|on|at|by|from|as|is|are|was|were|its|their|his|her)\W*$",
+_DANGLING_END = re.compile(  # words a headline cannot end on (not in/on/up: "turns himself in" is whole)
+    r"\b(?:a|an|the|to|of|and|or|but|that|with|for|from|as|is|are|was|were|its|their|his|her)\W*$",
     re.I,
 )
 _LABEL = re.compile(  # newsroom section labels and kickers that are not the story
