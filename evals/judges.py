@@ -41,6 +41,13 @@ class JudgeVerdict(BaseModel):
     reason: str = Field(..., description="Why, in two to five words.")
 
 
+class JudgeReasoned(BaseModel):
+    """The judge model's reply with the reason first (prompt v4): the answer is written after it."""
+
+    reason: str = Field(..., description="What the statement says about the claim, in a few words.")
+    answer: Literal["yes", "no"] = Field(..., description="yes: the statement states the claim.")
+
+
 class JudgeRelation(BaseModel):
     """The judge model's reply in the decomposed form (prompt v3): which relation holds; only "same" is yes."""
 
@@ -50,14 +57,15 @@ class JudgeRelation(BaseModel):
     reason: str = Field(..., description="Why, in two to five words.")
 
 
-JUDGE_SCHEMAS: dict[str, type[JudgeVerdict] | type[JudgeRelation]] = {
+JUDGE_SCHEMAS: dict[str, type[JudgeVerdict] | type[JudgeRelation] | type[JudgeReasoned]] = {
     "v1": JudgeVerdict,
     "v2": JudgeVerdict,
     "v3": JudgeRelation,
+    "v4": JudgeReasoned,
 }
 
 
-def _yes_no(value: JudgeVerdict | JudgeRelation) -> tuple[Literal["yes", "no"], str]:
+def _yes_no(value: JudgeVerdict | JudgeRelation | JudgeReasoned) -> tuple[Literal["yes", "no"], str]:
     if isinstance(value, JudgeRelation):
         reason = value.reason.strip()[:180]
         return ("yes" if value.relation == "same" else "no"), f"{value.relation}: {reason}"
