@@ -30,6 +30,9 @@ MIN_SHARED = 2  # ... and at least this many of them
 NEAR_EXACT = 95.0  # rapidfuzz ratio at or above which identical-looking wording is a yes without a model
 JUDGE_MAX_TOKENS = 40
 JUDGE_PROMPT = "v2"  # prompts/judge/<version>.yaml; see evals/README.md for each version's agreement
+# Where a yes counts against the brief (a forbidden claim asserted), the stricter v1 prompt answers: on the
+# calibration pairs it says a false yes 22 times to v2's 45 (both after code's meaning checks).
+STRICT_PROMPT = "v1"
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|without|den(?:y|ies|ied))\b|n't\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z0-9])")
 
@@ -215,11 +218,12 @@ class ModelJudge:
         self.stats = JudgeStats()
         self._sem = asyncio.Semaphore(concurrency)
 
-    def key(self, claim: str, statement: str) -> str:
+    def key(self, claim: str, statement: str, prompt: str | None = None) -> str:
         """Cache key of one model question."""
-        return content_key("judge", self.llm.identity, self.llm.prompt_digest("judge", self.prompt), claim, statement)
+        digest = self.llm.prompt_digest("judge", prompt or self.prompt)
+        return content_key("judge", self.llm.identity, digest, claim, statement)
 
-    async def judge(self, claim: str, statement: str) -> PairJudgement:
+    async def judge(self, claim: str, statement: str, *, strict: bool = False) -> PairJudgement:
         """yes/no/unscored for one claim and one statement."""
         mismatch = figure_mismatch(claim, statement)
         if mismatch:
@@ -232,11 +236,12 @@ class ModelJudge:
         if differs:
             self.stats.by_code += 1
             return PairJudgement("no", differs, "code")
-        return await self.ask_model(claim, statement)
+        return await self.ask_model(claim, statement, STRICT_PROMPT if strict else None)
 
-    async def ask_model(self, claim: str, statement: str) -> PairJudgement:
+    async def ask_model(self, claim: str, statement: str, prompt: str | None = None) -> PairJudgement:
         """Ask the model (or the cache). Unusable replies come back as ``unscored`` with the reason."""
-        key = self.key(claim, statement)
+        prompt = prompt or self.prompt
+        key = self.key(claim, statement, prompt)
         hit = self.cache.get("judge", key)
         if hit is not None:
             self.stats.cached += 1
@@ -250,8 +255,8 @@ class ModelJudge:
                 answer = await llm.ask(
                     "judge",
                     {"claim": _data(claim), "statement": _data(statement)},
-                    JUDGE_SCHEMAS.get(self.prompt, JudgeVerdict),
-                    version=self.prompt,
+                    JUDGE_SCHEMAS.get(prompt, JudgeVerdict),
+                    version=prompt,
                     max_tokens=self.max_tokens,
                 )
             except (OutputTruncated, SchemaValidationFailed, ModelRefused) as e:
@@ -292,7 +297,7 @@ def candidates(claim: str, statements: Sequence[Statement], anchors: Sequence[st
 
 
 async def match_claim(
-    claim: str, statements: Sequence[Statement], judge: ModelJudge, anchors: Sequence[str] = ()
+    claim: str, statements: Sequence[Statement], judge: ModelJudge, anchors: Sequence[str] = (), strict: bool = False
 ) -> Match:
     """Whether some statement of the brief states ``claim``: hit (with the statement), miss or unscored."""
     pool = candidates(claim, statements, anchors)
@@ -302,7 +307,7 @@ async def match_claim(
     asked: list[dict[str, str]] = []
     unscored: list[str] = []
     for s in pool:
-        j = await judge.judge(claim, s.text)
+        j = await judge.judge(claim, s.text, strict=strict)
         asked.append({"statement": s.id, "answer": j.answer, "reason": j.reason, "by": j.by})
         if j.answer == "yes":
             return Match("hit", f"{s.id}: {j.reason}", s, asked)

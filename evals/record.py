@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.calibration import CalibrationResult
-from evals.judges import JudgeStats
+from evals.judges import STRICT_PROMPT, JudgeStats
 from evals.runner import CaseResult
 from evals.scorers import METRICS
 from service.config import REPO_ROOT, Settings
@@ -146,5 +146,6 @@ def judge_info(
         "prompt": f"judge/{prompt}",
         "prompt_sha256": prompt_sha256,
         "code_rules": rules,
+        "strict_prompt": f"judge/{STRICT_PROMPT}",
         "stats": stats.__dict__,
     }

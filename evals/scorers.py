@@ -127,7 +127,8 @@ def _claim_verdict(item_id: str, claim: str, m: Match, anchors: Sequence[str] = 
 
 async def must_not_claim(case: Case, statements: list[Statement], judge: ModelJudge) -> Score:
     """Forbidden claims the brief asserts (hit = violation)."""
-    matches = await asyncio.gather(*(match_claim(c.claim, statements, judge) for c in case.must_not_claim))
+    # strict: a false yes here is a violation the brief did not commit
+    matches = await asyncio.gather(*(match_claim(c.claim, statements, judge, strict=True) for c in case.must_not_claim))
     items = [_claim_verdict(c.id, c.claim, m) for c, m in zip(case.must_not_claim, matches, strict=True)]
     return Score(value=_count(items), items=items)
 
