@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import pysbd
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
@@ -34,7 +35,6 @@ JUDGE_PROMPT = "v2"  # prompts/judge/<version>.yaml; see evals/README.md for eac
 # calibration pairs it says a false yes 22 times to v2's 45 (both after code's meaning checks).
 STRICT_PROMPT = "v1"
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|without|den(?:y|ies|ied))\b|n't\b", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z0-9])")
 
 
 class JudgeVerdict(BaseModel):
@@ -119,8 +119,8 @@ class JudgeStats:
 
 
 def sentences(text: str) -> list[str]:
-    """``text`` split into sentences (good enough for briefs: they are short and well punctuated)."""
-    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+    """``text`` split into sentences by pysbd, as the pipeline splits articles ("U.S." and "Jan. 6" stay whole)."""
+    return [s.strip() for s in pysbd.Segmenter(language="en", clean=False).segment(text.strip()) if s.strip()]
 
 
 def brief_statements(brief: Brief) -> list[Statement]:
@@ -223,7 +223,9 @@ class ModelJudge:
         digest = self.llm.prompt_digest("judge", prompt or self.prompt)
         return content_key("judge", self.llm.identity, digest, claim, statement)
 
-    async def judge(self, claim: str, statement: str, *, strict: bool = False) -> PairJudgement:
+    async def judge(
+        self, claim: str, statement: str, *, strict: bool = False, rules: bool | None = None
+    ) -> PairJudgement:
         """yes/no/unscored for one claim and one statement."""
         mismatch = figure_mismatch(claim, statement)
         if mismatch:
@@ -232,7 +234,7 @@ class ModelJudge:
         if near_exact(claim, statement):
             self.stats.by_code += 1
             return PairJudgement("yes", "same wording as the claim", "code")
-        differs = meaning_differs(claim, statement) if self.rules else None
+        differs = meaning_differs(claim, statement) if (self.rules if rules is None else rules) else None
         if differs:
             self.stats.by_code += 1
             return PairJudgement("no", differs, "code")

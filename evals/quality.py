@@ -75,7 +75,9 @@ async def judge_support(text: str, evidence: Sequence[str], judge: ModelJudge) -
     bare = normalise(_PARTY.sub("", text)).lower().strip(" .")
     if bare and any(bare in normalise(e).lower() for e in evidence):
         return "hit", "verbatim in its source", "code"
-    j = await judge.judge(text, " ".join(evidence))
+    # Code's meaning checks compare one sentence with one sentence; the evidence here is several (a "may" in
+    # any of them would read as a certainty mismatch), so the model alone judges the meaning.
+    j = await judge.judge(text, " ".join(evidence), rules=False)
     verdict = {"yes": "hit", "no": "miss"}.get(j.answer, "unscored")
     return verdict, j.reason, j.by
 
@@ -186,14 +188,12 @@ def headline_quality(case: Case, brief: Brief) -> Score:
 def _disputed_figures(case: Case, conflicts: list[Conflict]) -> set[float]:
     """Figures given by one side of a disagreement and not by every side (brief's or labelled)."""
     sides = [[number_values(p.value) for p in c.positions] for c in conflicts]
-    grouped: dict[str, list[str]] = {}
-    for k in case.conflicts:
-        for claim in k.claims:
-            grouped.setdefault(k.id, []).append(claim.value)
-    sides += [[number_values(v) for v in values] for values in grouped.values()]
+    sides += [[number_values(claim.value) for claim in k.claims] for k in case.conflicts]
     out: set[float] = set()
     for values in sides:
-        common = set.intersection(*values) if values else set()
+        if not values or not all(values):
+            continue  # a disagreement of accounts, not of figures: a figure it mentions is not disputed
+        common = values[0].intersection(*values[1:])
         out |= set().union(*values) - common
     return out
 
