@@ -148,6 +148,8 @@ class Runner:
         articles, problem = self._articles(lc)
         outcome = await self.obtain(lc, repeat) if problem is None else Outcome(None, problem, False, 0.0)
         scores = await score_brief(lc.case, outcome.brief, outcome.problem, articles, self.judge)
+        if outcome.brief is None and outcome.seconds:
+            scores["seconds"] = Score(value=round(outcome.seconds, 3))  # a failed brief cost its time all the same
         return RepeatResult(
             repeat=repeat,
             source=self.options.source,
