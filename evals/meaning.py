@@ -6,7 +6,7 @@ Measured on the judge calibration pairs (evals/calibration, 437 pairs; the rules
 them, so treat this as a training figure): when one fires, the pair is labelled "no" in 15 of 18 (hedge),
 33 of 54 (certainty) and 41 of 51 (attribution) cases, where the default model's judge (prompt v2) says yes
 to most of them. On 150 pairs spread over the set, the v2 judge alone agrees on 75.3 %, with these rules
-settling their pairs first on 81.3 %.
+settling their pairs first on 81.3 %; on all 437, v2 with the rules agrees on 76.9 % (v1 alone: 67.7 %).
 """
 
 from __future__ import annotations
