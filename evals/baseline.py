@@ -8,8 +8,7 @@ import time
 
 from service.llm import LLM
 from service.pipeline.assemble import assemble, make_meta
-from service.pipeline.injection import attr, neutralise
-from service.pipeline.single import MAX_FACTS, MAX_TOKENS, DraftCitation, SingleDraft
+from service.pipeline.single import MAX_FACTS, MAX_TOKENS, DraftCitation, SingleDraft, article_blocks
 from service.pipeline.types import Article
 from service.pipeline.verify import locate
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
@@ -30,9 +29,7 @@ async def baseline_brief(articles: list[Article], llm: LLM, *, length: Length = 
     """One prompt (the ``single_brief`` prompt), one call, the draft as the brief."""
     started = time.perf_counter()
     by_id = {a.id: a for a in articles}
-    blocks = "\n\n".join(
-        f'<article id="{attr(a.id)}" outlet="{attr(a.outlet)}">\n{neutralise(a.text)}\n</article>' for a in articles
-    )
+    blocks = article_blocks(articles)  # no screen: the baseline is one plain prompt
     answer = await llm.ask(
         "single_brief",
         {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},

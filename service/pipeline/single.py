@@ -141,6 +141,16 @@ def screened_out(
     return kept, [p for p in parties if not bad(p.stance, p.citations)]
 
 
+def article_blocks(articles: list[Article], scr: Screen | None = None) -> str:
+    """The articles for a whole-brief prompt, each inside its delimiters (with ``scr``: instruction-like
+    sentences withheld)."""
+    return "\n\n".join(
+        f'<article id="{attr(a.id)}" outlet="{attr(a.outlet)}">\n'
+        f"{neutralise(scr.withhold(a.id, a.text) if scr else a.text)}\n</article>"
+        for a in articles
+    )
+
+
 async def single_brief(
     articles: list[Article], llm: LLM, *, length: Length = "medium", request_id: str | None = None
 ) -> Brief:
@@ -151,10 +161,7 @@ async def single_brief(
     per_article = await asyncio.to_thread(lambda: {a.id: segment(a) for a in articles})
     scr = screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
     log = TaskLog(warnings=scr.warnings())
-    blocks = "\n\n".join(
-        f'<article id="{attr(a.id)}" outlet="{attr(a.outlet)}">\n{neutralise(scr.withhold(a.id, a.text))}\n</article>'
-        for a in articles
-    )
+    blocks = article_blocks(articles, scr)
     timer = Timer()
     with timer("llm_tasks"):
         answer = await llm.ask(
