@@ -35,6 +35,12 @@ async def main(out: Path, cases: list[Path]) -> None:
                 "facts": [f.statement for f in b.facts],
                 "tokens": b.meta.tokens_in + b.meta.tokens_out,
                 "seconds": b.meta.seconds,
+                "calls": [f"{c.task} {c.tokens_in}+{c.tokens_out} tok {c.seconds:.1f} s" for c in b.meta.llm_calls],
+                "provenance": b.meta.provenance,
+                "checks": [
+                    f"{c.item} {'ok' if c.supported else 'NO'} by {c.by}: {c.reason} | {c.text}" for c in b.meta.checks
+                ],
+                "warnings": b.meta.warnings,
             }
             print(f"{lc.case.id}: {result[lc.case.id]['tokens']} tokens, {b.meta.seconds:.1f} s")
     finally:

@@ -285,6 +285,16 @@ class LLMCall(_Model):
     attempts: int
 
 
+class CheckVerdict(_Model):
+    """The meaning check of one sentence the model wrote: is it supported by the sentences it rests on?"""
+
+    item: str = Field(..., description="What was checked: 'headline', 'summary[i]', 'facts[<group>]', a stance.")
+    text: str = Field(..., description="The sentence as the model wrote it.")
+    supported: bool
+    by: Literal["code", "model"] = Field(..., description="Who decided: code's exact checks or the model's yes/no.")
+    reason: str
+
+
 class Meta(_Model):
     """How the brief was made."""
 
@@ -304,6 +314,10 @@ class Meta(_Model):
         description="Who wrote each part of the brief's own text: keys 'headline', 'summary[i]' (i-th sentence as "
         "written) and 'facts[<id>]'; 'model' (the LLM), 'source' (an article's sentence, verbatim) or 'code' "
         "(composed by code, e.g. a fallback or a 'Reports differ' line).",
+    )
+    checks: list[CheckVerdict] = Field(
+        default_factory=list,
+        description="Every meaning check of model-written text, in order: an audit trail of what was kept and why.",
     )
     cost_usd: float | None = Field(
         None, description="Estimated USD of the tokens at the server's model prices; null when the model has none."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.meaning import attribution_dropped, certainty_differs, hedge_differs, meaning_differs
+from service.pipeline.meaning import attribution_dropped, certainty_differs, hedge_differs, meaning_differs
 from tests.test_eval_scorers import make_judge
 
 

@@ -11,6 +11,7 @@ from service.pipeline.types import Article, QuoteMention
 from service.schemas import (
     ArticleRef,
     Brief,
+    CheckVerdict,
     Conflict,
     Coverage,
     Fact,
@@ -108,6 +109,7 @@ def make_meta(
     warnings: list[str],
     request_id: str | None,
     provenance: dict[str, str] | None = None,
+    checks: list[CheckVerdict] | None = None,
 ) -> Meta:
     """Meta with token totals and the prompt versions actually used. When a fallback backend answered
     (the primary was unavailable), meta names the fallback and a warning says why."""
@@ -130,4 +132,5 @@ def make_meta(
         llm_calls=calls,
         warnings=warnings,
         provenance=provenance or {},
+        checks=checks or [],
     )

@@ -9,20 +9,22 @@ sentences) finds exactly those three."""
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from dataclasses import dataclass
 
 from service.llm import LLM
-from service.pipeline.align import align, representative, word_count
+from service.pipeline.align import align, representative
 from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.clean import clean_statement, standalone_problem
 from service.pipeline.conflicts import find_conflict_candidates
 from service.pipeline.framing import NAMING_TERMS
 from service.pipeline.injection import Screen, screen
+from service.pipeline.lead import LeadWriter
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.quotes import extract_quotes
 from service.pipeline.segment import segment
-from service.pipeline.summary import conflict_sentence, write_summary
+from service.pipeline.summary import conflict_sentence
+from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import (
     TaskLog,
     stance_sentences,
@@ -73,30 +75,27 @@ def prepare(articles: list[Article]) -> Prepared:
     return Prepared(sentences, groups, quotes, candidates, timer.seconds, screened)
 
 
-_FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
-_DANGLING = re.compile(r"^(He|She|They|It|This|That|These|The group|The movement|The official)\b")
-_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
-MAX_PLAIN_WORDS = 40
-
-
 def plain(text: str) -> bool:
-    """Whether a source sentence can stand verbatim as a neutral statement: not too long, not leaning on a
-    pronoun, no first person or loaded term outside a quotation. Quotations themselves are fine: they are
-    the outlet's own words, cited."""
-    bare = _QUOTED.sub(" ", text)
-    return (
-        word_count(text) <= MAX_PLAIN_WORDS
-        and not _FIRST_PERSON.search(bare)
-        and not _DANGLING.match(text)
-        and not unattributed_terms(text, LOADED)
-    )
+    """Whether a sentence can stand as a neutral statement in the brief's voice (see ``clean.standalone_problem``)."""
+    return standalone_problem(text, LOADED) is None
 
 
 def verbatim_choice(group: FactGroup) -> Sentence | None:
     """The group's sentence to use as it is (the most representative plain one), or None when every
     sentence needs rewriting."""
     rep = representative(group)
-    return next((s for s in [rep, *(s for s in group.sentences if s is not rep)] if plain(s.text)), None)
+    return next(
+        (s for s in [rep, *(s for s in group.sentences if s is not rep)] if plain(clean_statement(s.text))), None
+    )
+
+
+def long_choice(group: FactGroup) -> Sentence | None:
+    """A sentence whose only fault is its length: stated as it is when the model could not shorten it."""
+    for s in group.sentences:
+        problem = standalone_problem(clean_statement(s.text), LOADED)
+        if problem is None or problem.startswith("longer than"):
+            return s
+    return None
 
 
 def needs_rewrite(group: FactGroup) -> bool:
@@ -177,6 +176,7 @@ async def staged_brief(
     by_sid = {s.id: s for s in prep.sentences}
     log = TaskLog(warnings=prep.screen.warnings())
     sem = asyncio.Semaphore(concurrency)
+    checker = SupportChecker(llm, sem, log)
 
     cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
     held = [g for g in prep.groups if any(s.id in cand_sids for s in g.sentences)]
@@ -186,11 +186,11 @@ async def staged_brief(
     with timer("llm_tasks"):
         if positions_by == "model":
             statements, stances = await asyncio.gather(
-                write_statements(llm, to_write, outlets, sem, log, prep.screen),
+                write_statements(llm, to_write, outlets, sem, log, checker, prep.screen, LOADED),
                 write_positions(llm, parties, outlets, sem, log, prep.screen),
             )
         else:
-            statements = await write_statements(llm, to_write, outlets, sem, log, prep.screen)
+            statements = await write_statements(llm, to_write, outlets, sem, log, checker, prep.screen, LOADED)
             stances = code_positions(parties)
 
     conflicts: list[Conflict] = []
@@ -215,14 +215,14 @@ async def staged_brief(
     for g in top + [g for g in held if g not in top]:
         if any((s.article_id, s.start) in claimed for s in g.sentences):
             continue
-        verbatim = chosen.get(g.id) or verbatim_choice(g)
-        text = statements.get(g.id) or (verbatim.text if verbatim else None)
-        if text is None or (verbatim is None and not plain(text)):
-            # every sentence of the group needs rewriting and the model's rewrite was rejected (the code
-            # fallback is the loaded or dangling source sentence): left out rather than stated slanted
+        verbatim = chosen.get(g.id) or verbatim_choice(g) or long_choice(g)
+        text = statements.get(g.id) or (clean_statement(verbatim.text) if verbatim else None)
+        if text is None:
+            # every sentence of the group is loaded, cut or leans on a pronoun and the model's rewrite was
+            # rejected: left out rather than stated slanted
             log.warnings.append(f"fact {g.id}: no neutral statement; left out")
             continue
-        origin.append("source" if text in {s.text for s in g.sentences} else "model")
+        origin.append("model" if g.id in statements else "source")
         facts.append(
             Fact(
                 id="",
@@ -242,7 +242,8 @@ async def staged_brief(
 
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with timer("summary"):
-        hs, hs_by = await write_summary(llm, facts, conflicts, outlets, sem, log, prep.screen)
+        lead = LeadWriter(llm, facts, conflicts, outlets, sem, log, prep.screen, LOADED)
+        headline, summary, hs_by = await lead.write()
     meta = make_meta(
         backend=llm.backend,
         model=llm.model_name,
@@ -253,11 +254,12 @@ async def staged_brief(
         warnings=log.warnings,
         request_id=request_id,
         provenance={**hs_by, **by},
+        checks=log.checks,
     )
     return assemble(
         articles=articles,
-        headline=hs.headline,
-        summary=hs.summary,
+        headline=headline,
+        summary=summary,
         facts=facts,
         conflicts=conflicts,
         positions=positions,

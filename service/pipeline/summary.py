@@ -6,15 +6,12 @@ next to its outlet with every other side's figure. When the model cannot do that
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from pydantic import BaseModel, Field
 
-from service.llm import LLM
-from service.pipeline.injection import Screen, neutralise
+from service.pipeline.injection import Screen
 from service.pipeline.numbers import number_values
-from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import unsupported_numbers, unsupported_quotes
 from service.schemas import Conflict, Fact
 
@@ -70,67 +67,67 @@ def summary_problems(
     return problems
 
 
+CLAUSE = re.compile(r",\s+(?:which|who|while|as|after|but|and|according|where|with)\b|;\s+|\s+[—–]\s+")
+_SUBCLAUSE = re.compile(
+    r"\s+(?:that|which|who|in order to|because|while|after|as part of|amid|despite|for the first time)\s+"
+)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
+
+
+def shorten_headline(text: str) -> str:
+    """A headline over the word limit without its main clause's trailing phrases ("... charges X and Y with
+    evading taxes" → "... charges X and Y"), or the main clause before ", which", a dash..."""
+    text = CLAUSE.split(text)[0].strip()
+    while len(text.split()) > HEADLINE_WORDS:
+        shorter = _last_phrase_cut(text)
+        if shorter is None:
+            break
+        text = shorter
+    return text
+
+
+def _last_phrase_cut(text: str) -> str | None:
+    """``text`` cut before its last preposition, when at least five words remain."""
+    words = text.split()
+    for n in range(len(words) - 1, 4, -1):
+        if words[n].lower() in _PREPOSITIONS:
+            return " ".join(words[:n]).rstrip(",;:")
+    return None
+
+
+_PREPOSITIONS = frozenset("with for over in on at after amid to from as by during despite".split())
+
+
 def fallback_headline(facts: list[Fact]) -> str:
-    """The strongest undisputed fact, cut to the headline length."""
-    plain = [f for f in facts if f.status != "disputed"] or facts
-    lead = plain[0].statement if plain else "Several outlets report on the same event"
-    words = lead.rstrip(".").split()
-    return " ".join(words[:HEADLINE_WORDS]) + ("…" if len(words) > HEADLINE_WORDS else "")
+    """A complete headline by code, never a cut sentence: the lead undisputed fact when it is short enough,
+    else its main clause (the part before ", which", ", while", a dash...), else the shortest top fact that
+    fits, else the names the top facts share ("Reports on Hamas, Israel and Qatar")."""
+    plain = [f.statement.strip().rstrip(".") for f in facts if f.status != "disputed"][:4]
+    lead = plain[:1]
+    main = [CLAUSE.split(t)[0] for t in lead]
+    shortened = lead + main + [_SUBCLAUSE.split(t)[0] for t in main] + [shorten_headline(t) for t in lead]
+    for text in shortened + sorted(plain[1:], key=len):
+        n = len(text.split())
+        if 4 <= n <= HEADLINE_WORDS and not text.endswith(("…", "...", ",")) and text.count('"') % 2 == 0:
+            return text
+    names: dict[str, int] = {}
+    for f in facts[:6]:
+        for m in _NAME.finditer(f.statement):
+            if m.start() > 0:
+                names[m.group(0)] = names.get(m.group(0), 0) + 1
+    top = [n for n, _ in sorted(names.items(), key=lambda kv: -kv[1])][:3]
+    if not top:
+        return "Several outlets report on the same event"
+    return "Reports on " + (", ".join(top[:-1]) + " and " + top[-1] if len(top) > 1 else top[0])
 
 
 def fallback(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str]) -> HeadlineSummary:
-    """Headline and summary composed by code from the top facts and the conflicts."""
+    """Headline and summary composed by code: what happened (the top undisputed facts), then the first
+    disagreement with every side. Never only the disagreement lines."""
     headline = fallback_headline(facts)
-    body = [f.statement.rstrip(".") + "." for f in facts[:2] if f.status != "disputed"]
-    body += [conflict_sentence(c, outlets) for c in conflicts[:2]]
+    body = [f.statement.rstrip(".") + "." for f in facts if f.status != "disputed"][:2]
+    body += [conflict_sentence(c, outlets) for c in conflicts[:1]]
     return HeadlineSummary(headline=headline, summary=" ".join(body))
-
-
-FACTS_IN_PROMPT = 7
-
-
-async def write_summary(
-    llm: LLM,
-    facts: list[Fact],
-    conflicts: list[Conflict],
-    outlets: dict[str, str],
-    sem: asyncio.Semaphore,
-    log: TaskLog,
-    screen: Screen | None = None,
-) -> tuple[HeadlineSummary, dict[str, str]]:
-    """Headline and summary from the facts; code fixes or replaces what breaks the rules (including a
-    sentence that carries what only a sentence ``screen`` left out said). Also says who wrote each part."""
-    fact_lines = "\n".join(
-        f"- ({f.status}, {f.sources} outlets) {neutralise(f.statement)}" for f in facts[:FACTS_IN_PROMPT]
-    )
-    conflict_lines = "\n".join(f"- {neutralise(conflict_sentence(c, outlets))}" for c in conflicts) or "- none"
-
-    def check(value: HeadlineSummary) -> str | None:
-        problems = summary_problems(f"{value.headline}. {value.summary}", facts, conflicts, outlets, screen)
-        return "; ".join(problems) or None
-
-    answer = await ask_or_fallback(
-        llm,
-        "headline_summary",
-        {"facts": fact_lines, "conflicts": conflict_lines},
-        HeadlineSummary,
-        log,
-        sem,
-        max_tokens=280,  # 200 cut 3 of 11 eval summaries (1.5B); a cut reply falls back to code
-        check=check,
-        attempts=1,  # code repairs or replaces what breaks the rules; a second call would double the cost
-    )
-    if answer is None:
-        hs = fallback(facts, conflicts, outlets)
-        return hs, provenance(hs, facts, conflicts, outlets, model=False)
-    fixed = repair(answer.value, facts, conflicts, outlets, screen)
-    if fixed is None:
-        log.warnings.append(f"headline/summary: model text rejected ({answer.problem}); written by code")
-        hs = fallback(facts, conflicts, outlets)
-        return hs, provenance(hs, facts, conflicts, outlets, model=False)
-    if answer.problem:
-        log.warnings.append(f"headline/summary: repaired by code ({answer.problem})")
-    return fixed, provenance(fixed, facts, conflicts, outlets, model=True)
 
 
 def provenance(
@@ -153,38 +150,3 @@ def provenance(
             by[f"summary[{i}]"] = "code"
         rest, i = rest[len(line) :].lstrip(), i + 1
     return by
-
-
-def repair(
-    value: HeadlineSummary,
-    facts: list[Fact],
-    conflicts: list[Conflict],
-    outlets: dict[str, str],
-    screen: Screen | None = None,
-) -> HeadlineSummary | None:
-    """The model's headline and summary, mended by code: sentences that state a disputed figure are
-    replaced by code sentences giving every side, sentences with a number no fact has, or a word only a
-    screened-out sentence has, are dropped. None when what remains still breaks the rules (or nothing
-    remains)."""
-    disputed = {v for c in conflicts for p in c.positions for v in number_values(p.value)}
-    sources = [f.statement for f in facts]
-    kept = [
-        s
-        for s in _SENTENCE.split(value.summary.strip())
-        if s.rstrip().endswith(_ENDS)
-        and not (number_values(s) & disputed)
-        and not unsupported_numbers(s, sources)
-        and not unsupported_quotes(s, [*sources, *(c.quote for f in facts for c in f.citations)])
-        and not (screen is not None and screen.carried(s))
-    ]
-    summary = " ".join([*kept, *(conflict_sentence(c, outlets) for c in conflicts[:2])])
-    headline = value.headline.strip()
-    if (
-        not headline
-        or number_values(headline) & disputed
-        or summary_problems(headline, facts, conflicts, outlets, screen)
-    ):
-        headline = fallback_headline(facts)
-    if not kept or summary_problems(summary, facts, conflicts, outlets, screen):
-        return None
-    return HeadlineSummary(headline=headline, summary=summary)

@@ -6,20 +6,24 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed
 from service.llm import LLM
 from service.llm.base import Answer, T
-from service.pipeline.align import distinct_texts, representative
+from service.pipeline.align import distinct_texts
+from service.pipeline.clean import standalone_problem
 from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.types import FactGroup, Sentence
 from service.pipeline.verify import check_statement
-from service.schemas import LLMCall
+from service.schemas import CheckVerdict, LLMCall
 
-STATEMENT_BATCH = 1  # the 1.5B model skipped groups in batches of 3 and 5; shared prefixes are cached
+if TYPE_CHECKING:
+    from service.pipeline.support import SupportChecker
+
+STATEMENT_BATCH = 2  # with one required field per group the model cannot skip one (v1 skipped in batches of 3)
 
 
 class StatementItem(BaseModel):
@@ -42,6 +46,7 @@ class TaskLog:
 
     calls: list[LLMCall] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    checks: list[CheckVerdict] = field(default_factory=list)
 
 
 async def ask_or_fallback(
@@ -85,18 +90,34 @@ def _group_block(group: FactGroup, outlets: dict[str, str]) -> str:
     return f'<group id="{group.id}">\n' + "\n".join(lines) + "\n</group>"
 
 
+def statements_schema(ids: list[str]) -> type[BaseModel]:
+    """A reply schema with one required string per group id: the model cannot skip a group or add one."""
+    fields: dict[str, Any] = {
+        gid: (str, Field(..., description=f"One neutral sentence for group {gid}.")) for gid in ids
+    }
+    return create_model("GroupStatements", **fields)
+
+
+STATEMENT_TOKENS = 60  # per group: a 30-word sentence is about 40 tokens, its key and quotes 6 more
+
+
 async def write_statements(
     llm: LLM,
     groups: list[FactGroup],
     outlets: dict[str, str],
     sem: asyncio.Semaphore,
     log: TaskLog,
+    checker: SupportChecker,
     screen: Screen | None = None,
+    loaded: tuple[str, ...] = (),
 ) -> dict[str, str]:
-    """One neutral statement per group (batched); a statement that fails verification (or says what only a
-    sentence ``screen`` left out said) is replaced by the group's representative sentence, verbatim."""
+    """One neutral statement per group, in batches of ``STATEMENT_BATCH`` run side by side. Each statement
+    must pass the meaning check against its group's sentences; one that fails (or says what only a sentence
+    ``screen`` left out said) is not used and the group keeps its source sentences."""
     batches = [groups[i : i + STATEMENT_BATCH] for i in range(0, len(groups), STATEMENT_BATCH)]
-    results = await asyncio.gather(*(_statement_batch(llm, b, outlets, sem, log, screen) for b in batches))
+    results = await asyncio.gather(
+        *(_statement_batch(llm, b, outlets, sem, log, checker, screen, loaded) for b in batches)
+    )
     out: dict[str, str] = {}
     for r in results:
         out.update(r)
@@ -109,45 +130,47 @@ async def _statement_batch(
     outlets: dict[str, str],
     sem: asyncio.Semaphore,
     log: TaskLog,
+    checker: SupportChecker,
     screen: Screen | None,
+    loaded: tuple[str, ...],
 ) -> dict[str, str]:
-    by_id = {g.id: g for g in batch}
-
-    def problems(value: Statements) -> dict[str, str]:
-        got = {item.group: item.statement for item in value.statements}
-        bad = {gid: "missing" for gid in by_id if gid not in got}
-        for gid, text in got.items():
-            if gid in by_id:
-                why = check_statement(text, [s.text for s in by_id[gid].sentences]) or _tainted(text, screen)
-                if why:
-                    bad[gid] = why
-        return bad
-
-    def check(value: Statements) -> str | None:
-        bad = problems(value)
-        return "; ".join(f"group {g}: {why}" for g, why in bad.items()) or None
-
+    ids = [g.id for g in batch]
     answer = await ask_or_fallback(
         llm,
         "fact_statements",
-        {"groups": "\n".join(_group_block(g, outlets) for g in batch), "ids": ", ".join(by_id)},
-        Statements,
+        {"groups": "\n".join(_group_block(g, outlets) for g in batch), "ids": ", ".join(ids)},
+        statements_schema(ids),
         log,
         sem,
-        max_tokens=90 * len(batch) + 70,
-        check=check,
+        version="v2",
+        max_tokens=STATEMENT_TOKENS * len(batch) + 10,
+        attempts=1,  # a reply that fails its checks is replaced by the source sentence, not asked again
     )
-    value = answer.value if answer else Statements(statements=[])
-    bad = problems(value)
-    got = {item.group: item.statement.strip() for item in value.statements}
+    if answer is None:
+        return {}
+    got = answer.value.model_dump()
     out: dict[str, str] = {}
-    for gid, group in by_id.items():
-        if gid in bad:
-            log.warnings.append(f"fact {gid}: model statement rejected ({bad[gid]}); used the source sentence")
-            out[gid] = representative(group).text
-        else:
-            out[gid] = got[gid]
+    for group in batch:
+        text = " ".join(str(got.get(group.id, "")).split())
+        why = statement_form(text) or _tainted(text, screen) or standalone_problem(text, loaded)
+        if why is None and not await checker.check(f"facts[{group.id}]", text, [s.text for s in group.sentences]):
+            why = "its sentences do not support it"
+        if why:
+            log.warnings.append(f"fact {group.id}: model statement rejected ({why}): {text[:80]}")
+            continue
+        out[group.id] = text
     return out
+
+
+def statement_form(text: str) -> str | None:
+    """Why a statement cannot stand as a sentence of the brief, by form alone."""
+    if not text:
+        return "empty statement"
+    if not text[0].isupper() and not text[0].isdigit() and text[0] not in "\"“'‘":
+        return "does not start with a capital letter"
+    if not text.endswith((".", "!", "?", '"', "”", "’", "'")):
+        return "cut off"
+    return None
 
 
 _ENTITY = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -](?:[A-Z][a-z]+|[A-Z]{2,}))*\b")
@@ -211,9 +234,7 @@ async def write_positions(
 ) -> list[tuple[str, str, list[Sentence]]]:
     """(party, stance, supporting sentences) for each party, one small call per party; a stance the
     sentences do not support falls back to the party's first stance sentence, verbatim."""
-    results = await asyncio.gather(
-        *(_position(llm, p, ss, outlets, sem, log, screen) for p, ss in parties.items())
-    )
+    results = await asyncio.gather(*(_position(llm, p, ss, outlets, sem, log, screen) for p, ss in parties.items()))
     return list(results)
 
 

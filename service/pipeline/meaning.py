@@ -1,4 +1,5 @@
-"""Differences of meaning that code sees and the small judge model misses: a hedge on a figure dropped or
+"""Differences of meaning that code sees and a small model misses, used by the pipeline's support check and
+the eval judge: a hedge on a figure dropped or
 changed ("at least 13" → "13"), a possibility stated as done ("may have had" → "had", "plans to" → did), an
 attributed claim stated as plain fact ("Trump said X" → "X").
 
@@ -55,6 +56,11 @@ def hedge_differs(claim: str, statement: str) -> str | None:
         if value in b and "exact" not in kinds and not kinds & b[value]:
             return f"hedge on {value:g} differs ({'/'.join(sorted(kinds))} vs {'/'.join(sorted(b[value]))})"
     return None
+
+
+def uncertain(text: str) -> bool:
+    """Whether ``text`` says something may, will or is planned to happen, or is only reported."""
+    return bool(_UNCERTAIN.search(text))
 
 
 def certainty_differs(claim: str, statement: str) -> str | None:

@@ -1,0 +1,131 @@
+"""Meaning check: is a sentence the model wrote supported by the sentences it rests on?
+
+Code settles what code can see exactly, the model answers yes/no on the rest:
+- supported by code: the sentence is a source sentence (or a part of one), or keeps one source sentence's
+  content words in their order (a trimmed copy: nobody's role can have been swapped);
+- unsupported by code: a figure, quotation or name no source has, a hedge dropped ("at least 13" → "13"), a
+  possibility stated as done (a dropped attribution is left to the model: a say-verb anywhere in a source
+  sentence is not proof that its claim is attributed);
+- otherwise one short prompt (``support_check``) to the brief's model, cached per process.
+
+Every verdict is recorded (``meta.checks``): what was checked, the verdict, who gave it and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from collections import OrderedDict
+from difflib import SequenceMatcher
+
+from pydantic import BaseModel, Field
+
+from service.llm import LLM
+from service.pipeline.meaning import hedge_differs, uncertain
+from service.pipeline.tasks import TaskLog, ask_or_fallback
+from service.pipeline.verify import content_words, new_names, normalise, unsupported_numbers, unsupported_quotes
+from service.schemas import CheckVerdict
+
+IN_ORDER = 0.85  # share of a sentence's words found, in order, in one source: a trimmed copy
+_NEGATION = re.compile(r"\b(not|no|never|none|nor|without|n't|denied|denies|refused|rejects?|rejected)\b", re.I)
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+CACHE_SIZE = 4096
+_cache: OrderedDict[str, bool] = OrderedDict()
+
+
+class Supported(BaseModel):
+    supported: bool = Field(..., description="true when the sources support the sentence's meaning")
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(normalise(text).lower())
+
+
+def in_order_share(sentence: str, source: str) -> float:
+    """Share of the sentence's content words that occur in ``source`` in the same order."""
+    keep = content_words(sentence)
+    a = [w for w in _tokens(sentence) if any(w.startswith(k) for k in keep)]
+    if not a:
+        return 0.0
+    b = _tokens(source)
+    matcher = SequenceMatcher(a=a, b=b, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(a)
+
+
+def code_verdict(sentence: str, sources: list[str]) -> tuple[bool | None, str]:
+    """(True/False, why) when code can tell, (None, "") when the model must."""
+    text = normalise(sentence).lower().rstrip(" .")
+    if not sources:
+        return False, "rests on no source sentence"
+    if any(text and text in normalise(s).lower() for s in sources):
+        return True, "a source sentence, verbatim"
+    numbers = unsupported_numbers(sentence, sources)
+    if numbers:
+        return False, f"figures no source gives: {', '.join(f'{v:g}' for v in numbers)}"
+    quoted = unsupported_quotes(sentence, sources)
+    if quoted:
+        return False, f"quotation no source has: {quoted[0][:60]}"
+    names = new_names(sentence, sources)
+    if names:
+        return False, f"names no source has: {', '.join(names)}"
+    best = max(sources, key=lambda s: in_order_share(sentence, s))
+    why = hedge_differs(best, sentence)
+    if why is None and uncertain(best) and not uncertain(sentence):
+        why = "stated as done where the source says it may or is planned"
+    if why:
+        return False, why
+    share = in_order_share(sentence, best)
+    if share >= IN_ORDER and len(_NEGATION.findall(sentence)) == len(_NEGATION.findall(best)):
+        return True, f"keeps a source sentence's words in order ({share:.0%})"
+    return None, ""
+
+
+def _key(model: str, sentence: str, sources: list[str]) -> str:
+    raw = "\x1f".join([model, "support_check/v1", sentence, *sources])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class SupportChecker:
+    """Checks sentences against their sources for one brief, recording every verdict in ``log.checks``."""
+
+    def __init__(self, llm: LLM, sem: asyncio.Semaphore, log: TaskLog) -> None:
+        self.llm, self.sem, self.log = llm, sem, log
+
+    async def check(self, item: str, sentence: str, sources: list[str]) -> bool:
+        """Whether ``sentence`` (the brief's ``item``, e.g. "headline") is supported by ``sources``."""
+        verdict, why = code_verdict(sentence, sources)
+        by = "code"
+        if verdict is None:
+            by = "model"
+            key = _key(self.llm.model_name, sentence, sources)
+            if key in _cache:
+                verdict, why = _cache[key], "cached verdict"
+                _cache.move_to_end(key)
+            else:
+                verdict, why = await self._ask(sentence, sources)
+                if verdict is not None:
+                    _cache[key] = verdict
+                    while len(_cache) > CACHE_SIZE:
+                        _cache.popitem(last=False)
+            if verdict is None:
+                verdict, why = False, "the check got no usable answer"
+        self.log.checks.append(CheckVerdict(item=item, text=sentence, supported=verdict, by=by, reason=why))
+        return verdict
+
+    async def _ask(self, sentence: str, sources: list[str]) -> tuple[bool | None, str]:
+        block = "\n".join(f"- {s}" for s in sources)
+        answer = await ask_or_fallback(
+            self.llm,
+            "support_check",
+            {"sources": block, "sentence": sentence},
+            Supported,
+            self.log,
+            self.sem,
+            max_tokens=16,  # {"supported": false} is 7 tokens
+            attempts=1,
+        )
+        if answer is None:
+            return None, ""
+        ok = answer.value.supported
+        return ok, "the model: the sources say this" if ok else "the model: the sources do not say this"
