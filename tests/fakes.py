@@ -4,6 +4,7 @@ the history of what it was asked."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -102,3 +103,37 @@ class RoutedScriptedChatModel(ScriptedChatModel):
                 self._script = script
                 return super()._next(messages)
         raise ScriptRanOut(f"no scripted route for a prompt starting {system[:80]!r}")
+
+
+def statements_reply(statement: str) -> Any:
+    """A reply to ``fact_statements/v2``: ``statement`` for every group id the prompt shows."""
+
+    def reply(messages: list[BaseMessage]) -> str:
+        ids = re.findall(r'<group id="(g\d+)">', str(messages[1].content))
+        return json.dumps({gid: statement for gid in ids})
+
+    return reply
+
+
+def lead_reply(headline: str, sentences: list[str], facts: tuple[str, ...] = ("f1",)) -> dict[str, Any]:
+    """A reply to ``brief_lead``: a headline and summary sentences, each resting on ``facts``."""
+    return {
+        "headline_facts": list(facts),
+        "headline": headline,
+        "sentences": [{"facts": list(facts), "text": t} for t in sentences],
+    }
+
+
+def staged_routes(
+    statement: str, lead: dict[str, Any], *, n: int = 10, supported: bool = True
+) -> RoutedScriptedChatModel:
+    """Routes for the staged pipeline's tasks: meaning checks (``<sources>``, first: its prompt also names
+    ``<sentence>``), statements, party stances and the headline/summary, ``n`` replies each."""
+    return RoutedScriptedChatModel.from_routes(
+        {
+            "<sources>": [{"supported": supported}] * (4 * n),
+            "<group>": [statements_reply(statement)] * n,
+            "<sentence>": [{"sentences": [], "stance": ""}] * n,
+            "<facts>": [lead] * n,
+        }
+    )

@@ -44,8 +44,10 @@ def test_staged_brief_of_the_seed_articles(live_server: str) -> None:
     assert brief.meta.model == "smollm2-135m" and brief.meta.backend == "local"
     assert brief.meta.strategy == "staged"
     assert brief.meta.tokens_in > 0 and brief.meta.tokens_out > 0
-    assert "headline_summary" in {c.task for c in brief.meta.llm_calls}
-    assert brief.meta.prompt_versions["fact_statements"] == "fact_statements/v1"
+    assert "brief_lead" in {c.task for c in brief.meta.llm_calls}
+    assert brief.meta.prompt_versions["fact_statements"] == "fact_statements/v2"
+    assert brief.meta.provenance["headline"] in ("model", "code") and brief.headline
+    assert all(c.item and c.reason for c in brief.meta.checks)  # every meaning verdict says why
     assert len(brief.facts) >= 8
     assert brief.headline and brief.summary
     assert any(f.status == "corroborated" for f in brief.facts)
@@ -82,8 +84,7 @@ def test_html_articles_and_bad_input_on_the_live_server(live_server: str) -> Non
         "<footer>Copyright 2026 Example News</footer></body></html>"
     )
     other = (
-        "Harwick council said the bridge closed after the river Lenn rose two metres. "
-        "About 300 homes were evacuated."
+        "Harwick council said the bridge closed after the river Lenn rose two metres. About 300 homes were evacuated."
     )
     body = {"articles": [{"outlet": "Example News", "html": page}, {"outlet": "Harwick Post", "text": other}]}
     r = httpx.post(f"{live_server}/v1/briefs", json=body, timeout=300)

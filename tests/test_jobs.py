@@ -22,21 +22,15 @@ from service.main import create_app
 from service.pipeline import read_articles
 from service.schemas import BriefRequest
 from service.storage import Store
-from tests.fakes import RoutedScriptedChatModel
+from tests.fakes import RoutedScriptedChatModel, lead_reply, staged_routes
 from tests.test_api import REQ, two
 
-HEADLINE = {"headline": "Brindle mayor resigns", "summary": "The mayor of Brindle resigned on Monday."}
+HEADLINE = "Brindle mayor resigns"
 
 
 def routed(n: int = 10) -> RoutedScriptedChatModel:
-    def statements(messages) -> str:
-        import re
-
-        ids = re.findall(r'<group id="(g\d+)">', str(messages[1].content))
-        return json.dumps({"statements": [{"group": g, "statement": "The mayor of Brindle resigned."} for g in ids]})
-
-    return RoutedScriptedChatModel.from_routes(
-        {"<group>": [statements] * n, "<sentence>": [{"sentences": [], "stance": ""}] * n, "<facts>": [HEADLINE] * n}
+    return staged_routes(
+        "The mayor of Brindle resigned.", lead_reply(HEADLINE, ["The mayor of Brindle resigned."]), n=n
     )
 
 
@@ -79,7 +73,7 @@ def test_async_job_202_location_events_articles(settings: Settings) -> None:
         done = wait_done(client, job["id"])
         assert done["status"] == "done" and done["error"] is None
         brief = done["brief"]
-        assert brief["headline"] == HEADLINE["headline"]
+        assert brief["headline"] == HEADLINE
         assert done["progress"]["tokens_in"] == brief["meta"]["tokens_in"] > 0
 
         # A late subscriber gets the final event at once.

@@ -1,10 +1,10 @@
 """The staged pipeline's control flow on the seed articles with a scripted model: invented numbers are
-replaced by source text, confirmed conflicts become disputed facts with every figure attributed, a summary
-that picks one figure is rewritten by code."""
+rejected and the group keeps its source sentences, confirmed conflicts become disputed facts with every
+figure attributed, a summary sentence that picks one figure is dropped on its own and the disagreement is
+given by code, every model sentence gets a meaning verdict in meta."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -12,33 +12,23 @@ import pytest
 from service.config import REPO_ROOT, Settings
 from service.llm import LLM
 from service.pipeline import build_brief
-from service.pipeline.align import representative
+from service.pipeline.clean import clean_statement, standalone_problem
 from service.pipeline.ingest import ingest
-from service.pipeline.staged import needs_rewrite, prepare
+from service.pipeline.staged import LOADED, needs_rewrite, prepare
+from service.pipeline.summary import conflict_sentence
 from service.schemas import ArticleIn, BriefOptions, BriefRequest
 from tests.conftest import seed_articles
-from tests.fakes import RoutedScriptedChatModel
+from tests.fakes import RoutedScriptedChatModel, lead_reply, staged_routes
 
 INVENTED = "Israel and Hamas signed a truce freeing 99,999 hostages."
-
-
-def statements_reply(messages) -> str:
-    ids = re.findall(r'<group id="(g\d+)">', str(messages[1].content))  # the first user message
-    items = [{"group": gid, "statement": INVENTED} for gid in ids]
-    return json.dumps({"statements": items})
+ONE_FIGURE = "At least 19,667 people have been killed."
+QATAR = "Qatar said talks on a new truce continue."
 
 
 @pytest.fixture
 def scripted() -> tuple[LLM, RoutedScriptedChatModel, BriefRequest]:
     request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="short"))
-    picks_one = {"headline": "Talks on a new truce", "summary": "At least 19,667 people have been killed."}
-    model = RoutedScriptedChatModel.from_routes(
-        {
-            "<group>": [statements_reply] * 16,  # one group per call; a failing one is asked twice
-            "<sentence>": [{"sentences": [], "stance": ""}] * 8,  # one call per party, re-asked once
-            "<facts>": [picks_one, picks_one],
-        }
-    )
+    model = staged_routes(INVENTED, lead_reply("Talks on a new truce", [ONE_FIGURE, QATAR]), n=16)
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
     return llm, model, request
 
@@ -48,19 +38,25 @@ async def test_staged_brief_verifies_what_the_model_wrote(scripted) -> None:
     settings = Settings(staged_rewrites=24, staged_positions="model")
     brief = await build_brief(request, llm, settings)
     texts = {a.id: a.text for a in ingest(request.articles, settings)}
+    outlets = {a.id: a.outlet for a in request.articles}
 
-    # Groups with no sentence usable verbatim go to the model; its invented statement never reaches the
-    # brief, with a warning.
+    # Groups with no sentence usable verbatim go to the model; its invented figure never reaches the brief:
+    # code's check rejects it (the verdict is in meta) and the group keeps its source sentences.
     prep = prepare(ingest(request.articles, settings))
     assert all("99,999" not in f.statement for f in brief.facts)
     rejected = [m.group(1) for w in brief.meta.warnings if (m := re.match(r"fact (g\d+): model statement rejected", w))]
     assert rejected, brief.meta.warnings
+    verdicts = {c.item: c for c in brief.meta.checks}
     for gid in rejected:
         g = next(g for g in prep.groups if g.id == gid)
         assert needs_rewrite(g)  # only groups with no plain sentence went to the model
-        # ... and with the rewrite rejected, the slanted source sentence is not stated either
-        assert all(f.statement != representative(g).text for f in brief.facts)
-        assert f"fact {gid}: no neutral statement; left out" in brief.meta.warnings
+        check = verdicts[f"facts[{gid}]"]
+        assert not check.supported and check.by == "code" and "99999" in check.reason
+        # a source sentence stands in only when its one fault is its length (never a loaded or dangling one)
+        for f in brief.facts:
+            if f.statement in {clean_statement(s.text) for s in g.sentences}:
+                problem = standalone_problem(f.statement, LOADED)
+                assert problem is None or problem.startswith("longer than")
 
     # Confirmed conflicts: disputed facts that give every figure with its outlet.
     toll = next(c for c in brief.conflicts if any("19,667" in p.value for p in c.positions))
@@ -70,9 +66,13 @@ async def test_staged_brief_verifies_what_the_model_wrote(scripted) -> None:
         "19,667 according to Al Jazeera" in f.statement and "19,500 according to" in f.statement for f in disputed
     )
 
-    # The summary that picked one figure is mended by code so that it attributes both (no second call).
-    assert "19,667 according to Al Jazeera" in brief.summary and "19,500 according to" in brief.summary
-    assert any(w.startswith("headline/summary") for w in brief.meta.warnings)
+    # The summary sentence that picked one figure is dropped on its own; the other model sentence stays and
+    # the first disagreement is given by code with every side.
+    assert ONE_FIGURE not in brief.summary and QATAR in brief.summary
+    assert conflict_sentence(brief.conflicts[0], outlets) in brief.summary
+    assert any(w.startswith("summary[0]: model sentence dropped (gives one side") for w in brief.meta.warnings)
+    assert brief.meta.provenance["summary[0]"] == "model" and brief.meta.provenance["headline"] == "model"
+    assert verdicts["summary[1]"].supported and verdicts["headline"].supported
 
     # Parties the model skipped fall back to a cited source sentence.
     for p in brief.positions:
@@ -89,18 +89,30 @@ async def test_staged_brief_verifies_what_the_model_wrote(scripted) -> None:
     )
 
 
+async def test_a_headline_the_check_rejects_is_replaced_by_a_complete_one() -> None:
+    request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="short"))
+    model = staged_routes(INVENTED, lead_reply("Hamas agrees to a new truce", [QATAR]), supported=False)
+    llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+    brief = await build_brief(request, llm, Settings())
+
+    assert brief.headline != "Hamas agrees to a new truce" and brief.meta.provenance["headline"] == "code"
+    assert not brief.headline.endswith(("…", "...")) and len(brief.headline.split()) <= 14
+    assert any(c.item == "headline" and not c.supported and c.by == "model" for c in brief.meta.checks)
+    # the summary is never only the disagreement lines: what happened comes first
+    assert not brief.summary.startswith("Reports differ")
+
+
 async def test_default_staged_states_facts_verbatim_and_calls_the_model_little() -> None:
     request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="medium"))
-    headline = {"headline": "Talks on a new truce", "summary": "Qatar said talks on a new truce continue."}
-    model = RoutedScriptedChatModel.from_routes({"<group>": [statements_reply] * 4, "<facts>": [headline]})
+    model = staged_routes(INVENTED, lead_reply("Talks on a new truce", [QATAR]))
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
     brief = await build_brief(request, llm, Settings())
 
     tasks = [c.task for c in brief.meta.llm_calls]
-    assert tasks.count("fact_statements") <= 2 and tasks.count("headline_summary") == 1
-    assert "party_positions" not in tasks
+    assert tasks.count("fact_statements") <= 1 and tasks.count("brief_lead") == 1
+    assert "party_positions" not in tasks and "headline_summary" not in tasks
     for f in brief.facts:
-        if f.status != "disputed":  # stated in an outlet's own words: one of its citations, verbatim
-            assert f.statement in {c.quote for c in f.citations}
+        if f.status != "disputed":  # stated in an outlet's own words: one of its citations, cleaned
+            assert f.statement in {clean_statement(c.quote) for c in f.citations}
     for p in brief.positions:
         assert p.stance == p.citations[0].quote

@@ -26,11 +26,12 @@ from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_numbers, unsupported_quotes
 from service.schemas import Conflict, Fact
 
-FACTS_IN_PROMPT = 8
-SUMMARY_SENTENCES = 3
+FACTS_IN_PROMPT = 9
+LEAD_TOKENS = 480  # 320 cut 1 of 7 replies (1.5B, three sentences that copied long facts)
+SUMMARY_SENTENCES = 4
 MIN_SENTENCES = 2
 _ENDS = (".", "!", "?", '"', "”", "’")
-_PERSONAL = re.compile(r"\b(I|we|our|us|my|you|your)\b")
+_PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.,%$-]*")
 
@@ -130,9 +131,9 @@ class LeadWriter:
         ranked = sorted(self.facts, key=lambda f: support_ratio(text, [f.statement]), reverse=True)
         return named + [f for f in ranked[:2] if f not in named]  # small models often name a wrong id
 
-    def form_problem(self, text: str, facts: list[Fact]) -> str | None:
+    def form_problem(self, text: str, facts: list[Fact], min_words: int = 4) -> str | None:
         """Exact checks of a summary sentence (what code can tell without reading for meaning)."""
-        if len(_WORD.findall(text)) < 4 or not text.rstrip().endswith(_ENDS) or is_cut(text):
+        if len(_WORD.findall(text)) < min_words or not text.rstrip().endswith(_ENDS) or is_cut(text):
             return "not a complete sentence"
         sources = [f.statement for f in facts] + [c.quote for f in facts for c in f.citations]
         numbers = unsupported_numbers(text, sources)
@@ -174,7 +175,7 @@ class LeadWriter:
             for f in shown
         )
         answer = await ask_or_fallback(
-            self.llm, "brief_lead", {"facts": lines}, Lead, self.log, self.sem, max_tokens=320, attempts=1
+            self.llm, "brief_lead", {"facts": lines}, Lead, self.log, self.sem, max_tokens=LEAD_TOKENS, attempts=1
         )
         lead = answer.value if answer else None
         (headline, by_headline), (summary, by) = await asyncio.gather(self._headline(lead), self._summary(lead))
@@ -185,16 +186,14 @@ class LeadWriter:
             text = lead.headline.strip().rstrip(".")
             if len(_WORD.findall(text)) > HEADLINE_WORDS:  # a long headline keeps its main clause
                 text = shorten_headline(text)
-            problem = headline_problem(text, self.disputed) or self.form_problem(
-                text + ".", self.evidence(lead.headline_facts, text)
-            )
-            if problem is None and await self.checker.check(
-                "headline", text, [f.statement for f in self.evidence(lead.headline_facts, text)]
-            ):
+            named = [self.by_id[i] for i in lead.headline_facts if i in self.by_id]
+            facts = named or self.evidence([], text)  # the headline rests on its lead fact alone
+            problem = headline_problem(text, self.disputed) or self.form_problem(text + ".", facts, min_words=3)
+            if problem is None and await self.checker.check("headline", text, [f.statement for f in facts]):
                 return text, "model"
             why = problem or "its fact does not support it"
             self.log.warnings.append(f"headline: model headline replaced by code ({why}): {text[:80]}")
-        return fallback_headline(self.facts), "code"
+        return fallback_headline(self.facts, self.disputed), "code"
 
     async def _summary(self, lead: Lead | None) -> tuple[list[str], dict[str, str]]:
         proposed = [s for s in (lead.sentences if lead else [])[:SUMMARY_SENTENCES] if s.text.strip()]

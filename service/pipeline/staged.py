@@ -9,6 +9,7 @@ sentences) finds exactly those three."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from service.pipeline.conflicts import find_conflict_candidates
 from service.pipeline.framing import NAMING_TERMS
 from service.pipeline.injection import Screen, screen
 from service.pipeline.lead import LeadWriter
-from service.pipeline.numbers import extract_numbers
+from service.pipeline.numbers import extract_numbers, parse_numbers
 from service.pipeline.quotes import extract_quotes
 from service.pipeline.segment import segment
 from service.pipeline.summary import conflict_sentence
@@ -32,11 +33,33 @@ from service.pipeline.tasks import (
     write_statements,
 )
 from service.pipeline.types import Article, ConflictCandidate, FactGroup, QuoteMention, Sentence
-from service.pipeline.verify import fact_status, unattributed_terms
+from service.pipeline.verify import content_words, fact_status, unattributed_terms
 from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
-FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
+FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}  # facts for a short cluster
+MOST_FACTS: dict[str, int] = {"short": 10, "medium": 22, "long": 40}  # the cap, for long clusters
+REDUNDANT = 0.7  # share of the shorter statement's content words another picked fact already has
+
+
+def fact_limit(length: str, groups: int) -> int:
+    """How many facts a brief states: the length option's number, plus one for every four more distinct
+    groups the articles hold, up to the option's cap (the seed cluster's 87 groups give 22 at medium, a
+    three-article story's 12 give 12)."""
+    base = FACTS_FOR_LENGTH[length]
+    return min(MOST_FACTS[length], base + max(0, groups - base) // 4)
+
+
+def redundant(group: FactGroup, picked: list[FactGroup]) -> bool:
+    """Whether a picked group already states what ``group`` states (the same news in other sentences)."""
+    mine = content_words(representative(group).text)
+    for other in picked:
+        theirs = content_words(representative(other).text)
+        if mine and theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= REDUNDANT:
+            return True
+    return False
+
+
 LOADED = tuple(t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters"))
 
 
@@ -107,22 +130,25 @@ def needs_rewrite(group: FactGroup) -> bool:
 def pick_groups(
     groups: list[FactGroup], held: list[FactGroup], limit: int, rewrites: int
 ) -> tuple[list[FactGroup], dict[str, Sentence], list[FactGroup]]:
-    """The top groups in rank order: each stated verbatim, or by the model while the rewrite budget lasts;
-    a group that needs a rewrite beyond the budget gives way to the next one. Returns the groups, the
-    verbatim sentence per group id, and the groups the model rewrites."""
+    """The top groups in rank order, skipping one that repeats a picked group's news: each stated verbatim,
+    or by the model while the rewrite budget lasts; past the budget a group whose only fault is length is
+    stated as printed and any other gives way to the next one. Returns the groups, the verbatim sentence
+    per group id, and the groups the model rewrites."""
     picked: list[FactGroup] = []
     chosen: dict[str, Sentence] = {}
     to_write: list[FactGroup] = []
     for g in groups:
         if len(picked) >= limit:
             break
-        if g in held:
+        if g in held or redundant(g, picked):
             continue
         s = verbatim_choice(g)
         if s is not None:
             chosen[g.id] = s
         elif len(to_write) < rewrites:
             to_write.append(g)
+        elif (long := long_choice(g)) is not None:
+            chosen[g.id] = long  # only too long to stand alone: stated as printed
         else:
             continue
         picked.append(g)
@@ -146,16 +172,34 @@ def citations_of(sentences: list[Sentence]) -> list[Citation]:
 
 
 def build_conflict(cid: str, topic: str, cand: ConflictCandidate, sentences: dict[str, Sentence]) -> Conflict:
-    """A conflict with one position per distinct figure."""
+    """A conflict with one position per distinct figure. A figure an outlet gives as parts ("23 Thai
+    nationals, one Filipino, and one ...") shows their sum first: "25 (23 Thai nationals, ...)"."""
     by_value: dict[float, list] = {}
     for m in cand.mentions:
         by_value.setdefault(m.value, []).append(m)
     positions = []
-    for mentions in by_value.values():
+    for value, mentions in by_value.items():
         first = sentences[mentions[0].sentence_id]
         ids = list(dict.fromkeys(m.article_id for m in mentions))
-        positions.append(ConflictPosition(article_ids=ids, value=mentions[0].raw, claim=first.text, quote=first.text))
+        raw = mentions[0].raw
+        shown = f"{value:,.0f} ({raw})" if len(parse_numbers(raw)) > 1 and value == int(value) else raw
+        positions.append(ConflictPosition(article_ids=ids, value=shown, claim=first.text, quote=first.text))
     return Conflict(id=cid, topic=topic, positions=positions)
+
+
+_PERCENT = re.compile(r"\b(percent|per cent|percentage)\b")
+
+
+def conflict_topic(cand: ConflictCandidate) -> str:
+    """What a disagreement is about, as a person would write it: "number of people killed", "share of gas
+    stations" (a percentage), "amount of ..." (money)."""
+    m = cand.mentions[0]
+    counted = " ".join(_PERCENT.sub(" ", m.counted).split())
+    if "%" in m.raw or _PERCENT.search(m.counted):
+        return f"share of {counted}" if counted else "percentage"
+    if re.search(r"[$€£]|\b(dollars?|euros?|pounds?)\b", m.raw + " " + m.counted):
+        return f"amount of {counted}" if counted else "amount"
+    return f"number of {counted}" if counted else "figure"
 
 
 async def staged_brief(
@@ -180,7 +224,8 @@ async def staged_brief(
 
     cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
     held = [g for g in prep.groups if any(s.id in cand_sids for s in g.sentences)]
-    top, chosen, to_write = pick_groups(prep.groups, held, FACTS_FOR_LENGTH[length], rewrites)
+    limit = fact_limit(length, len(prep.groups))
+    top, chosen, to_write = pick_groups(prep.groups, held, limit, rewrites)
     parties = stance_sentences(prep.sentences, outlets)
 
     with timer("llm_tasks"):
@@ -196,7 +241,7 @@ async def staged_brief(
     conflicts: list[Conflict] = []
     disputed_facts: dict[str, Fact] = {}
     for cand in prep.candidates:
-        conflict = build_conflict(f"k{len(conflicts) + 1}", f"number of {cand.mentions[0].counted}", cand, by_sid)
+        conflict = build_conflict(f"k{len(conflicts) + 1}", conflict_topic(cand), cand, by_sid)
         conflicts.append(conflict)
         sids = {m.sentence_id for m in cand.mentions}
         cited = [s for g in held if any(x.id in sids for x in g.sentences) for s in g.sentences]
@@ -232,7 +277,7 @@ async def staged_brief(
                 citations=citations_of(g.sentences),
             )
         )
-    facts = facts[: FACTS_FOR_LENGTH[length] + len(disputed_facts)]
+    facts = facts[: limit + len(disputed_facts)]
     by: dict[str, str] = {}
     for n, f in enumerate(facts, start=1):
         f.id = f"f{n}"

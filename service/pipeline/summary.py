@@ -90,6 +90,8 @@ def _last_phrase_cut(text: str) -> str | None:
     """``text`` cut before its last preposition, when at least five words remain."""
     words = text.split()
     for n in range(len(words) - 1, 4, -1):
+        if words[n].lower() == "to" and words[n - 1].lower().endswith("ing"):
+            continue  # "immigrants trying to cross": cutting there leaves "immigrants trying"
         if words[n].lower() in _PREPOSITIONS:
             return " ".join(words[:n]).rstrip(",;:")
     return None
@@ -98,17 +100,32 @@ def _last_phrase_cut(text: str) -> str | None:
 _PREPOSITIONS = frozenset("with for over in on at after amid to from as by during despite".split())
 
 
-def fallback_headline(facts: list[Fact]) -> str:
-    """A complete headline by code, never a cut sentence: the lead undisputed fact when it is short enough,
-    else its main clause (the part before ", which", ", while", a dash...), else the shortest top fact that
-    fits, else the names the top facts share ("Reports on Hamas, Israel and Qatar")."""
+_DANGLING_END = frozenset("to and or but the a an of who that which as its their his her with for by".split())
+
+
+def _complete_phrase(text: str, disputed: set[float]) -> bool:
+    words = text.split()
+    return (
+        4 <= len(words) <= HEADLINE_WORDS
+        and not text.endswith(("…", "...", ",", ";", ":"))
+        and text.count('"') % 2 == 0
+        and text.count("“") == text.count("”")
+        and words[-1].lower() not in _DANGLING_END
+        and not (number_values(text) & disputed)
+    )
+
+
+def fallback_headline(facts: list[Fact], disputed: set[float] | None = None) -> str:
+    """A complete headline by code, never a cut sentence and never a ``disputed`` figure: the lead undisputed
+    fact when it is short enough, else its main clause (the part before ", which", ", while", a dash...) or
+    that clause without its trailing phrases, else the shortest top fact that fits, else the names the top
+    facts share ("Reports on Hamas, Israel and Qatar")."""
     plain = [f.statement.strip().rstrip(".") for f in facts if f.status != "disputed"][:4]
     lead = plain[:1]
     main = [CLAUSE.split(t)[0] for t in lead]
     shortened = lead + main + [_SUBCLAUSE.split(t)[0] for t in main] + [shorten_headline(t) for t in lead]
     for text in shortened + sorted(plain[1:], key=len):
-        n = len(text.split())
-        if 4 <= n <= HEADLINE_WORDS and not text.endswith(("…", "...", ",")) and text.count('"') % 2 == 0:
+        if _complete_phrase(text, disputed or set()):
             return text
     names: dict[str, int] = {}
     for f in facts[:6]:

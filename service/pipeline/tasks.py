@@ -98,7 +98,7 @@ def statements_schema(ids: list[str]) -> type[BaseModel]:
     return create_model("GroupStatements", **fields)
 
 
-STATEMENT_TOKENS = 60  # per group: a 30-word sentence is about 40 tokens, its key and quotes 6 more
+STATEMENT_TOKENS = 80  # per group: 60 cut 1 of 9 replies (1.5B, statements that copied a 45-word sentence)
 
 
 async def write_statements(

@@ -133,7 +133,7 @@ def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
     outside = re.sub(r'"[^"]*"', " ", plain)
     found = []
     for term in terms:
-        for m in re.finditer(rf"\b{re.escape(term)}\w*", outside, re.I):
+        for m in re.finditer(rf"\b{re.escape(term)}(?:s|es|ed|d)?\b", outside, re.I):  # "ransom" ≠ "ransomware"
             window = outside[max(0, m.start() - 80) : m.end() + 40]
             if not ATTRIBUTION.search(window):
                 found.append(term)
