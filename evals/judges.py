@@ -17,8 +17,8 @@ from rapidfuzz import fuzz
 
 from evals.cache import Cache, content_key
 from evals.llms import LazyLLM
-from service.pipeline.meaning import meaning_differs
 from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed, UpstreamError
+from service.pipeline.meaning import meaning_differs
 from service.pipeline.verify import content_words, normalise, number_values
 from service.schemas import Brief
 

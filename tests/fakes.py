@@ -115,18 +115,18 @@ def statements_reply(statement: str) -> Any:
     return reply
 
 
-def lead_reply(headline: str, sentences: list[str], facts: tuple[str, ...] = ("f1",)) -> dict[str, Any]:
-    """A reply to ``brief_lead``: a headline and summary sentences, each resting on ``facts``."""
-    return {
-        "headline_facts": list(facts),
-        "headline": headline,
-        "sentences": [{"facts": list(facts), "text": t} for t in sentences],
-    }
+def lead_reply(headline: str, sentences: list[str]) -> Any:
+    """A reply to ``brief_lead``: the headline, and ``sentences`` in order for the fact ids the prompt asks
+    for (ids past the list get an empty sentence, which the pipeline skips)."""
+
+    def reply(messages: list[BaseMessage]) -> str:
+        ids = re.findall(r"\bf\d+\b", str(messages[1].content).rsplit("one sentence for each of:", 1)[-1])
+        return json.dumps({"headline": headline, **{fid: t for fid, t in zip(ids, [*sentences, *[""] * len(ids)])}})
+
+    return reply
 
 
-def staged_routes(
-    statement: str, lead: dict[str, Any], *, n: int = 10, supported: bool = True
-) -> RoutedScriptedChatModel:
+def staged_routes(statement: str, lead: Any, *, n: int = 10, supported: bool = True) -> RoutedScriptedChatModel:
     """Routes for the staged pipeline's tasks: meaning checks (``<sources>``, first: its prompt also names
     ``<sentence>``), statements, party stances and the headline/summary, ``n`` replies each."""
     return RoutedScriptedChatModel.from_routes(

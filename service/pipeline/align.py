@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from service.pipeline.lexicons import folding
 from service.pipeline.types import FactGroup, Sentence
 
 LINK_THRESHOLD = 0.25  # average cosine needed to join two groups
@@ -36,20 +37,7 @@ def is_near_duplicate(a: str, b: str) -> bool:
 
 
 # Words news outlets use interchangeably for the same thing; each maps to one token before comparison.
-SYNONYMS = {
-    w: canon
-    for canon, words in {
-        "truce": "truce pause ceasefire cease-fire halt lull",
-        "hostage": "hostage hostages captive captives abductee abductees",
-        "ready": "ready willing prepared",
-        "kill": "killed dead died deaths death kill killing",
-        "say": "said says say told stated added announced",
-        "talk": "talks negotiations negotiation discussions",
-        "propose": "proposed proposal offered offer suggested",
-        "release": "release released releasing freed free",
-    }.items()
-    for w in words.split()
-}
+SYNONYMS = folding("synonyms")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]*")
 _SUFFIX = re.compile(r"(?<=[a-z]{3})(ies|es|s|ed|ing)$")
 

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from service.pipeline.numbers import EVENT_VERBS
+from service.pipeline.numbers import EVENT_VERBS, parse_numbers
 from service.pipeline.types import ConflictCandidate, NumberMention, Sentence
+from service.schemas import Conflict, ConflictPosition
 
 _PERSONS = frozenset(
     "people person palestinian israeli women children men civilian hostage captive prisoner detainee "
@@ -53,9 +54,7 @@ def find_conflict_candidates(
     return [
         ConflictCandidate(
             id=f"c{n}",
-            mentions=sorted(
-                (usable[k] for k in members), key=lambda m: (position.get(m.sentence_id, 0), m.start)
-            ),
+            mentions=sorted((usable[k] for k in members), key=lambda m: (position.get(m.sentence_id, 0), m.start)),
         )
         for n, (_, members) in enumerate(ranked, 1)
     ]
@@ -64,10 +63,7 @@ def find_conflict_candidates(
 def _nested(m: NumberMention, mentions: list[NumberMention]) -> bool:
     """True for a figure inside a longer one of the same article (an item of an enumeration sum)."""
     return any(
-        o.article_id == m.article_id
-        and o.start <= m.start
-        and m.end <= o.end
-        and o.end - o.start > m.end - m.start
+        o.article_id == m.article_id and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
         for o in mentions
     )
 
@@ -158,3 +154,34 @@ def _merge(pairs: list[Pair]) -> list[tuple[float, list[int]]]:
         best[root] = max(best.get(root, 0.0), score)
         members.setdefault(root, set()).update((i, j))
     return [(best[r], sorted(members[r])) for r in best]
+
+
+def build_conflict(cid: str, topic: str, cand: ConflictCandidate, sentences: dict[str, Sentence]) -> Conflict:
+    """A conflict with one position per distinct figure. A figure an outlet gives as parts ("23 Thai
+    nationals, one Filipino, and one ...") shows their sum first: "25 (23 Thai nationals, ...)"."""
+    by_value: dict[float, list] = {}
+    for m in cand.mentions:
+        by_value.setdefault(m.value, []).append(m)
+    positions = []
+    for value, mentions in by_value.items():
+        first = sentences[mentions[0].sentence_id]
+        ids = list(dict.fromkeys(m.article_id for m in mentions))
+        raw = mentions[0].raw
+        shown = f"{value:,.0f} ({raw})" if len(parse_numbers(raw)) > 1 and value == int(value) else raw
+        positions.append(ConflictPosition(article_ids=ids, value=shown, claim=first.text, quote=first.text))
+    return Conflict(id=cid, topic=topic, positions=positions)
+
+
+_PERCENT = re.compile(r"\b(percent|per cent|percentage)\b")
+
+
+def conflict_topic(cand: ConflictCandidate) -> str:
+    """What a disagreement is about, as a person would write it: "number of people killed", "share of gas
+    stations" (a percentage), "amount of ..." (money)."""
+    m = cand.mentions[0]
+    counted = " ".join(_PERCENT.sub(" ", m.counted).split())
+    if "%" in m.raw or _PERCENT.search(m.counted):
+        return f"share of {counted}" if counted else "percentage"
+    if re.search(r"[$€£]|\b(dollars?|euros?|pounds?)\b", m.raw + " " + m.counted):
+        return f"amount of {counted}" if counted else "amount"
+    return f"number of {counted}" if counted else "figure"

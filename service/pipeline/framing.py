@@ -4,80 +4,12 @@ from __future__ import annotations
 
 import re
 
+from service.pipeline.lexicons import terms
 from service.pipeline.types import Article
 from service.schemas import Fact, Framing
 
 # Words that carry a judgement or name a side; an outlet using one that most others avoid is framing.
-NAMING_TERMS = (
-    "terrorist",
-    "terrorism",
-    "militant",
-    "militants",
-    "Islamist",
-    "resistance",
-    "martyr",
-    "martyrs",
-    "regime",
-    "occupation",
-    "occupied",
-    "genocide",
-    "genocidal",
-    "massacre",
-    "slaughter",
-    "atrocity",
-    "atrocities",
-    "brutal",
-    "barbaric",
-    "savage",
-    "aggression",
-    "invasion",
-    "thugs",
-    "extremist",
-    "extremists",
-    "hostages",
-    "captives",
-    "detainees",
-    "prisoners",
-    "abducted",
-    "kidnapped",
-    "Hamas-run",
-    "Hamas-controlled",
-    "so-called",
-    "rioters",
-    "protesters",
-    "mob",
-    "radical",
-    "hardline",
-    "crackdown",
-    "scandal",
-    "chaos",
-    "disaster",
-    "catastrophe",
-    "devastating",
-    "shocking",
-    "slammed",
-    "blasted",
-    "vowed",
-    "admitted",
-    # tabloid and editorial vocabulary (emotive judgements a neutral statement leaves to quotations)
-    "greedy",
-    "ransom",
-    "wreckers",
-    "fat-cat",
-    "fat cats",
-    "disgrace",
-    "disgraceful",
-    "shameful",
-    "outrageous",
-    "heroic",
-    "reckless",
-    "draconian",
-    "notorious",
-    "besieged",
-    "eye-watering",
-    "poverty wages",
-    "traitor",
-)
+NAMING_TERMS = terms("naming_terms")
 
 
 def terms_in(text: str, terms: tuple[str, ...] = NAMING_TERMS) -> set[str]:

@@ -1,20 +1,24 @@
-"""Headline and summary for the staged brief: the model writes them from numbered facts, naming the facts
-each sentence rests on; every sentence is checked on its own and a failing one is dropped, never the whole.
+"""Headline and summary for the staged brief. Code chooses what the summary states (the main development,
+then each outlet's lead, then the next facts by rank); the model writes one short sentence per chosen fact
+and a headline from the first, in one call whose schema has a field per fact (none can be skipped). Every
+sentence is checked on its own against the one fact it states and a failing one is dropped, never the whole.
 
-Checks, per sentence: complete; figures and quotations that its facts contain; a figure outlets dispute only
-with every side and its outlet; no loaded term without attribution; nothing only a screened-out sentence
-says; and the meaning check (``support``) against the facts it names. The headline also: at most 14 words,
-no disputed figure, no first or second person. Code writes only what the model could not: a complete
-headline from the lead fact, lead facts when fewer than two sentences survive, and the first disagreement
-as a "Reports differ" line when no kept sentence gives it.
+Checks, per sentence: complete; figures and quotations its fact contains; a figure outlets dispute only with
+every side and its outlet; no first person or loaded term outside a quotation; nothing only a screened-out
+sentence says; and the meaning check (``support``). The headline also: at most 14 words (a longer one is cut
+at a phrase boundary), no figure outlets dispute or only one outlet prints, no label, no first or second
+person. When the model's headline fails, its own checked sentence of the lead fact is trimmed to fit; code
+writes only what the model could not: a complete headline, lead facts when fewer than two sentences
+survive, and the first disagreement as a "Reports differ" line when no kept sentence gives it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from service.llm import LLM
 from service.pipeline.clean import is_cut
@@ -26,8 +30,7 @@ from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_numbers, unsupported_quotes
 from service.schemas import Conflict, Fact
 
-FACTS_IN_PROMPT = 9
-LEAD_TOKENS = 480  # 320 cut 1 of 7 replies (1.5B, three sentences that copied long facts)
+LEAD_TOKENS_PER_FACT = 70  # a 25-word sentence is ~35 tokens; a copied 45-word fact ~65
 SUMMARY_SENTENCES = 4
 MIN_SENTENCES = 2
 _ENDS = (".", "!", "?", '"', "”", "’")
@@ -44,15 +47,12 @@ def complete(text: str) -> str:
     return text
 
 
-class SummarySentence(BaseModel):
-    facts: list[str] = Field(..., description="Ids of the one or two facts the sentence rests on, e.g. ['f3'].")
-    text: str = Field(..., description="One sentence from those facts only.")
-
-
-class Lead(BaseModel):
-    headline_facts: list[str] = Field(..., description="Id of the fact that is the main development.")
-    headline: str = Field(..., description="At most 12 words, from that fact only.")
-    sentences: list[SummarySentence] = Field(..., description="Three sentences, the main development first.")
+def lead_schema(ids: list[str]) -> type[BaseModel]:
+    """The reply: a headline, then one sentence per chosen fact id (all required, so none is skipped)."""
+    fields: dict[str, Any] = {"headline": (str, Field(..., description="At most 12 words, from the first fact."))}
+    for fid in ids:
+        fields[fid] = (str, Field(..., description=f"One sentence of at most 25 words saying what fact {fid} says."))
+    return create_model("Lead", **fields)
 
 
 def disputed_values(conflicts: list[Conflict]) -> set[float]:
@@ -119,17 +119,31 @@ class LeadWriter:
         self.checker = SupportChecker(llm, sem, log)
         self.disputed = disputed_values(conflicts)
 
-    def prompt_facts(self) -> list[Fact]:
-        """Undisputed facts first (rank order), then the disagreements."""
-        plain = [f for f in self.facts if f.status != "disputed"][: FACTS_IN_PROMPT - 2]
-        disputed = [f for f in self.facts if f.status == "disputed"][:2]
-        return (plain + disputed)[:FACTS_IN_PROMPT]
+    def summary_facts(self) -> list[Fact]:
+        """The facts the summary states, one sentence each: the top fact (the most corroborated, earliest:
+        the main development), then each outlet's lead (its earliest fact) in rank order, then the next
+        facts by rank, up to ``SUMMARY_SENTENCES``. Disagreements are given by their own line."""
+        plain = [f for f in self.facts if f.status != "disputed"]
+        if not plain:
+            return []
+        leads: dict[str, tuple[int, str]] = {}  # article id -> (offset of its earliest cited sentence, fact id)
+        for f in plain:
+            for c in f.citations:
+                if c.article_id not in leads or c.start < leads[c.article_id][0]:
+                    leads[c.article_id] = (c.start, f.id)
+        lead_ids = {fid for _, fid in leads.values()}
+        ordered = [plain[0], *(f for f in plain if f.id in lead_ids), *plain]
+        by_id = {f.id: f for f in ordered}
+        return [by_id[i] for i in dict.fromkeys(f.id for f in ordered)][:SUMMARY_SENTENCES]
 
-    def evidence(self, ids: list[str], text: str) -> list[Fact]:
-        """The facts a sentence names and the two it shares most words with."""
-        named = [self.by_id[i] for i in dict.fromkeys(i.strip() for i in ids) if i.strip() in self.by_id]
-        ranked = sorted(self.facts, key=lambda f: support_ratio(text, [f.statement]), reverse=True)
-        return named + [f for f in ranked[:2] if f not in named]  # small models often name a wrong id
+    def lone_figures(self) -> set[float]:
+        """Figures that only one article gives (a headline carries only figures two outlets print)."""
+        seen: dict[float, set[str]] = {}
+        for f in self.facts:
+            for c in f.citations:
+                for v in number_values(c.quote):
+                    seen.setdefault(v, set()).add(c.article_id)
+        return {v for v, arts in seen.items() if len(arts) < 2}
 
     def form_problem(self, text: str, facts: list[Fact], min_words: int = 4) -> str | None:
         """Exact checks of a summary sentence (what code can tell without reading for meaning)."""
@@ -168,44 +182,55 @@ class LeadWriter:
 
     async def write(self) -> tuple[str, str, dict[str, str]]:
         """(headline, summary, provenance of the headline and each summary sentence)."""
-        shown = self.prompt_facts()
+        chosen = self.summary_facts()
+        if not chosen:  # nothing undisputed to state: code gives the disagreements
+            headline, by_headline = await self._headline(None, None, [])
+            summary, by = self._summary([])
+            return headline, " ".join(summary), {"headline": by_headline, **by}
         lines = "\n".join(
-            f"[{f.id}] ({'disagreement' if f.status == 'disputed' else f'{f.sources} outlets'}) "
-            f"{neutralise(f.statement)}"
-            for f in shown
+            f"[{f.id}] ({f.sources} outlet{'s' if f.sources > 1 else ''}) {neutralise(f.statement)}" for f in chosen
         )
+        ids = [f.id for f in chosen]
         answer = await ask_or_fallback(
-            self.llm, "brief_lead", {"facts": lines}, Lead, self.log, self.sem, max_tokens=LEAD_TOKENS, attempts=1
+            self.llm,
+            "brief_lead",
+            {"facts": lines, "ids": ", ".join(ids)},
+            lead_schema(ids),
+            self.log,
+            self.sem,
+            max_tokens=LEAD_TOKENS_PER_FACT * len(ids) + 40,
+            attempts=1,
         )
-        lead = answer.value if answer else None
-        (headline, by_headline), (summary, by) = await asyncio.gather(self._headline(lead), self._summary(lead))
+        reply = answer.value.model_dump() if answer else {}
+        written = [(f, complete(str(reply.get(f.id, "")))) for f in chosen]
+        verdicts = await asyncio.gather(
+            *(self.keep(f"summary[{n}]", text, [f]) for n, (f, text) in enumerate(written) if text)
+        )
+        kept = [(f, t) for (f, t), ok in zip([w for w in written if w[1]], verdicts, strict=True) if ok]
+        headline, by_headline = await self._headline(reply.get("headline"), chosen[0], kept)
+        summary, by = self._summary(kept)
         return headline, " ".join(summary), {"headline": by_headline, **by}
 
-    async def _headline(self, lead: Lead | None) -> tuple[str, str]:
-        if lead is not None:
-            text = lead.headline.strip().rstrip(".")
-            if len(_WORD.findall(text)) > HEADLINE_WORDS:  # a long headline keeps its main clause
-                text = shorten_headline(text)
-            named = [self.by_id[i] for i in lead.headline_facts if i in self.by_id]
-            facts = named or self.evidence([], text)  # the headline rests on its lead fact alone
-            problem = headline_problem(text, self.disputed) or self.form_problem(text + ".", facts, min_words=3)
-            if problem is None and await self.checker.check("headline", text, [f.statement for f in facts]):
+    async def _headline(self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]]) -> tuple[str, str]:
+        """The model's headline when it passes every check; else the model's checked summary sentence of
+        the lead fact, cut at a phrase boundary to fit; else code's complete headline."""
+        lone = self.lone_figures()
+        if proposed and lead is not None:
+            text = shorten_headline(proposed.strip().rstrip("."))
+            problem = headline_problem(text, self.disputed | lone) or self.form_problem(text + ".", [lead], min_words=3)
+            if problem is None and await self.checker.check("headline", text, [lead.statement]):
                 return text, "model"
             why = problem or "its fact does not support it"
-            self.log.warnings.append(f"headline: model headline replaced by code ({why}): {text[:80]}")
-        return fallback_headline(self.facts, self.disputed), "code"
+            self.log.warnings.append(f"headline: model headline not used ({why}): {text[:80]}")
+        for fact, sentence in kept[:1]:
+            text = shorten_headline(sentence.rstrip("."))
+            if fact is lead and headline_problem(text, self.disputed | lone) is None and len(text.split()) >= 4:
+                return text, "model"  # the model's own checked sentence, trimmed at a phrase boundary
+        return fallback_headline(self.facts, self.disputed | lone), "code"
 
-    async def _summary(self, lead: Lead | None) -> tuple[list[str], dict[str, str]]:
-        proposed = [s for s in (lead.sentences if lead else [])[:SUMMARY_SENTENCES] if s.text.strip()]
-        verdicts = await asyncio.gather(
-            *(
-                self.keep(f"summary[{n}]", complete(s.text), self.evidence(s.facts, s.text))
-                for n, s in enumerate(proposed)
-            )
-        )
-        kept = [complete(s.text) for s, ok in zip(proposed, verdicts, strict=True) if ok]
-        kept = [t for n, t in enumerate(kept) if not any(support_ratio(t, [o]) > 0.9 for o in kept[:n])]
-        out = [(t, "model") for t in kept]
+    def _summary(self, kept: list[tuple[Fact, str]]) -> tuple[list[str], dict[str, str]]:
+        texts = [t for n, (_, t) in enumerate(kept) if not any(support_ratio(t, [o]) > 0.9 for _, o in kept[:n])]
+        out = [(t, "model") for t in texts]
         if len(out) < MIN_SENTENCES:  # the lead facts, stated as the outlets did
             for f in self.facts:
                 if len(out) >= MIN_SENTENCES:

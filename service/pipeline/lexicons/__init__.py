@@ -1,0 +1,23 @@
+"""Language resources as data files beside the code: one term per line, ``#`` comments."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+
+@cache
+def terms(name: str) -> tuple[str, ...]:
+    """The non-comment lines of ``<name>.txt``, stripped, in order."""
+    text = files(__package__).joinpath(f"{name}.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+
+
+def folding(name: str) -> dict[str, str]:
+    """A ``canonical: word word ...`` file as {word: canonical}."""
+    out: dict[str, str] = {}
+    for line in terms(name):
+        canon, _, words = line.partition(":")
+        for word in words.split():
+            out[word] = canon.strip()
+    return out

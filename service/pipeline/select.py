@@ -1,0 +1,98 @@
+"""Fact selection: which fact groups a brief states, and in whose words.
+
+Groups come ranked by importance (corroboration, then how early the articles state them; ``align``). A
+brief takes them in that order, skipping one that repeats a picked group's news, up to a number that
+follows the cluster's amount of distinct news within the length option. A group is stated by its most
+representative sentence that can stand alone in the brief's voice (``clean.standalone_problem``); a group
+with no such sentence goes to the model for a rewrite while the budget lasts, and past it is stated as
+printed when its only fault is length, else left out.
+"""
+
+from __future__ import annotations
+
+from service.pipeline.align import representative
+from service.pipeline.clean import clean_statement, standalone_problem
+from service.pipeline.framing import NAMING_TERMS
+from service.pipeline.types import FactGroup, Sentence
+from service.pipeline.verify import content_words
+
+LOADED = tuple(t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters"))
+
+FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}  # facts for a short cluster
+MOST_FACTS: dict[str, int] = {"short": 10, "medium": 22, "long": 40}  # the cap, for long clusters
+REDUNDANT = 0.7  # share of the shorter statement's content words another picked fact already has
+
+
+def fact_limit(length: str, groups: int) -> int:
+    """How many facts a brief states: the length option's number, plus one for every four more distinct
+    groups the articles hold, up to the option's cap (the seed cluster's 87 groups give 22 at medium, a
+    three-article story's 12 give 12)."""
+    base = FACTS_FOR_LENGTH[length]
+    return min(MOST_FACTS[length], base + max(0, groups - base) // 4)
+
+
+def redundant(group: FactGroup, picked: list[FactGroup]) -> bool:
+    """Whether a picked group already states what ``group`` states (the same news in other sentences)."""
+    mine = content_words(representative(group).text)
+    for other in picked:
+        theirs = content_words(representative(other).text)
+        if mine and theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= REDUNDANT:
+            return True
+    return False
+
+
+def plain(text: str) -> bool:
+    """Whether a sentence can stand as a neutral statement in the brief's voice (see ``clean.standalone_problem``)."""
+    return standalone_problem(text, LOADED) is None
+
+
+def verbatim_choice(group: FactGroup) -> Sentence | None:
+    """The group's sentence to use as it is (the most representative plain one), or None when every
+    sentence needs rewriting."""
+    rep = representative(group)
+    return next(
+        (s for s in [rep, *(s for s in group.sentences if s is not rep)] if plain(clean_statement(s.text))), None
+    )
+
+
+def long_choice(group: FactGroup) -> Sentence | None:
+    """A sentence whose only fault is its length: stated as it is when the model could not shorten it."""
+    for s in group.sentences:
+        problem = standalone_problem(clean_statement(s.text), LOADED)
+        if problem is None or problem.startswith("longer than"):
+            return s
+    return None
+
+
+def needs_rewrite(group: FactGroup) -> bool:
+    """Whether a group needs the model: no sentence of it can stand verbatim. A group that several outlets
+    report is stated by its most representative plain sentence and cites them all."""
+    return verbatim_choice(group) is None
+
+
+def pick_groups(
+    groups: list[FactGroup], held: list[FactGroup], limit: int, rewrites: int
+) -> tuple[list[FactGroup], dict[str, Sentence], list[FactGroup]]:
+    """The top groups in rank order, skipping one that repeats a picked group's news: each stated verbatim,
+    or by the model while the rewrite budget lasts; past the budget a group whose only fault is length is
+    stated as printed and any other gives way to the next one. Returns the groups, the verbatim sentence
+    per group id, and the groups the model rewrites."""
+    picked: list[FactGroup] = []
+    chosen: dict[str, Sentence] = {}
+    to_write: list[FactGroup] = []
+    for g in groups:
+        if len(picked) >= limit:
+            break
+        if g in held or redundant(g, picked):
+            continue
+        s = verbatim_choice(g)
+        if s is not None:
+            chosen[g.id] = s
+        elif len(to_write) < rewrites:
+            to_write.append(g)
+        elif (long := long_choice(g)) is not None:
+            chosen[g.id] = long  # only too long to stand alone: stated as printed
+        else:
+            continue
+        picked.append(g)
+    return picked, chosen, to_write
