@@ -121,7 +121,8 @@ def lead_reply(headline: str, sentences: list[str]) -> Any:
 
     def reply(messages: list[BaseMessage]) -> str:
         ids = re.findall(r"\bf\d+\b", str(messages[1].content).rsplit("one sentence for each of:", 1)[-1])
-        return json.dumps({"headline": headline, **{fid: t for fid, t in zip(ids, [*sentences, *[""] * len(ids)])}})
+        padded = [*sentences, *[""] * len(ids)][: len(ids)]
+        return json.dumps({"headline": headline, **dict(zip(ids, padded, strict=True))})
 
     return reply
 
