@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from evals.dataset import Case, CaseConflict
 from evals.judges import ModelJudge, Statement, brief_statements, match_claim, similarity
 from evals.scorers import ItemVerdict, Score, _claim_verdict, _count, _rate, shows_value
+from service.pipeline.numbers import parse_numbers
 from service.pipeline.segment import segment
 from service.pipeline.types import Article, Sentence
 from service.pipeline.verify import normalise, number_values, unsupported_numbers
@@ -82,6 +83,28 @@ async def judge_support(text: str, evidence: Sequence[str], judge: ModelJudge) -
     return verdict, j.reason, j.by
 
 
+def part_sums(sentences: list[Sentence]) -> set[float]:
+    """Sums of the figures an article sentence lists one after another ("23 Thai nationals, one Filipino, and
+    one Russian-Israeli" → 25): code's "Reports differ" line adds up the parts an outlet lists, and that sum
+    is the outlet's figure."""
+    out: set[float] = set()
+    for sent in sentences:
+        run: list[float] = []
+        last_end = None
+        for _, value, start, end in parse_numbers(sent.text):
+            gap = sent.text[last_end:start] if last_end is not None else ""
+            if last_end is not None and len(gap) <= 40 and ("," in gap or " and " in gap) and "." not in gap:
+                run.append(value)
+            else:
+                if len(run) >= 2:
+                    out.add(sum(run))
+                run = [value]
+            last_end = end
+        if len(run) >= 2:
+            out.add(sum(run))
+    return out
+
+
 async def statement_support(brief: Brief, articles: dict[str, Article], judge: ModelJudge) -> Score:
     """Share of the sentences the brief asserts (headline, summary sentences, fact statements, party stances)
     that their sources support. A fact or stance is judged against the quotes it cites; the headline and a
@@ -101,7 +124,8 @@ async def statement_support(brief: Brief, articles: dict[str, Article], judge: M
 
     async def one(s: Statement, ev: list[str]) -> ItemVerdict:
         if CODE_LINE.match(s.text):
-            extra = unsupported_numbers(s.text, ev)
+            sums = part_sums(pool)
+            extra = [v for v in unsupported_numbers(s.text, ev) if v not in sums]
             verdict, by = ("miss" if extra else "hit"), "code"
             reason = f"figures in no article: {extra}" if extra else "its figures are in the articles"
         else:

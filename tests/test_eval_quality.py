@@ -124,3 +124,16 @@ def test_false_conflicts(tmp_path: Path) -> None:
     assert "same article" in reasons["k2"]
     assert "does not read" in reasons["k3"]
     assert "matches no labelled disagreement" in reasons["k4"]
+
+
+def test_parts_an_outlet_lists_add_up_to_its_figure_and_nothing_else_does() -> None:
+    from evals.quality import part_sums
+    from service.pipeline.types import Sentence
+
+    def sent(text: str) -> Sentence:
+        return Sentence(id="s", article_id="a", index=0, text=text, start=0, end=len(text))
+
+    listed = sent("Those freed were 23 Thai nationals, one Filipino, and one Russian-Israeli dual citizen.")
+    apart = sent("Prices rose to $2.96 on Monday. In 2020 about 40 people were there.")
+    assert part_sums([listed]) == {25.0}
+    assert part_sums([apart]) == set()
