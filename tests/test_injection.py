@@ -251,7 +251,7 @@ async def test_model_text_that_carries_an_injected_claim_is_dropped() -> None:
     model = RoutedScriptedChatModel.from_routes({"<sources>": [], "<facts>": [lead]})
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=PROMPTS)
     log = TaskLog()
-    headline, summary, _ = await LeadWriter(llm, facts, [], {}, asyncio.Semaphore(1), log, scr).write()
+    headline, summary, _, _ = await LeadWriter(llm, facts, [], {}, asyncio.Semaphore(1), log, scr).write()
     assert summary == "The council approved the budget." and "resign" not in headline.lower()
     assert any("screened-out" in w for w in log.warnings)
 

@@ -37,7 +37,7 @@ async def test_each_chosen_fact_gets_a_checked_sentence_and_a_failing_one_is_dro
     lead = lead_reply("Israel ready for a new pause", [HERZOG, "Haniyeh travelled to Cairo for talks on the war."])
     w, log, model = writer(lead, ["Haniyeh"])
     assert [f.id for f in w.summary_facts()] == ["f1", "f2"]  # the main development, then CNN's lead
-    headline, summary, by = await w.write()
+    headline, summary, by, restated = await w.write()
 
     assert headline == "Israel ready for a new pause"
     assert "for talks on the war" not in summary  # the model's Cairo sentence failed its check...
@@ -46,8 +46,9 @@ async def test_each_chosen_fact_gets_a_checked_sentence_and_a_failing_one_is_dro
     assert by == {"headline": "model", "summary[0]": "model", "summary[1]": "code", "summary[2]": "code"}
     assert any("do not support it" in x and "Haniyeh" in x for x in log.warnings)
     verdicts = {c.item: c for c in log.checks}
-    assert verdicts["summary[0]"].by == "code" and verdicts["summary[0]"].supported  # the fact, verbatim
-    assert verdicts["summary[1]"].by == "model" and not verdicts["summary[1]"].supported
+    assert verdicts["facts[f1]"].by == "code" and verdicts["facts[f1]"].supported  # the fact, verbatim
+    assert verdicts["facts[f2]"].by == "model" and not verdicts["facts[f2]"].supported
+    assert restated == {"f1": HERZOG}  # the checked sentence restates its fact; the failed one does not
     asked = str(model.history[0][1].content)
     assert "[f1] (2 outlets)" in asked and "[f2] (1 outlet)" in asked and "19,667" not in asked
 
@@ -66,7 +67,7 @@ async def test_a_failed_headline_falls_back_to_the_models_checked_lead_sentence(
     sentence = "Herzog said Israel is ready for another humanitarian pause in the war to free more hostages."
     facts = [fact("f1", sentence, ["aj", "wire"]), FACTS[1]]
     w, log, _ = writer(lead_reply("Hamas agrees to a new truce", [sentence]), ["Hamas agrees"], facts)
-    headline, _, by = await w.write()
+    headline, _, by, _ = await w.write()
     assert headline == "Herzog said Israel is ready for another humanitarian pause in the war"
     assert by["headline"] == "model" and any(x.startswith("headline: model headline not used") for x in log.warnings)
 
@@ -74,7 +75,7 @@ async def test_a_failed_headline_falls_back_to_the_models_checked_lead_sentence(
 async def test_invented_figures_and_first_person_never_reach_the_summary() -> None:
     lead = lead_reply("Deal frees 40 hostages", ["A deal freed 40 hostages.", "We are ready for a pause, Herzog said."])
     w, log, model = writer(lead, [])
-    headline, summary, by = await w.write()
+    headline, summary, by, restated = await w.write()
     assert "40" not in headline and "40" not in summary and "We are" not in summary
     assert by["headline"] == "code" and set(by.values()) == {"code"}
     assert not summary.startswith("Reports differ")  # what happened first: the lead facts by code

@@ -24,14 +24,27 @@ from service.llm import LLM
 from service.pipeline.clean import is_cut
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.numbers import number_values
-from service.pipeline.summary import HEADLINE_WORDS, conflict_sentence, fallback_headline, shorten_headline
+from service.pipeline.summary import (
+    HEADLINE_WORDS,
+    complete_phrase,
+    conflict_sentence,
+    fallback_headline,
+    shorten_headline,
+)
 from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
-from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_numbers, unsupported_quotes
+from service.pipeline.verify import (
+    content_words,
+    support_ratio,
+    unattributed_terms,
+    unsupported_numbers,
+    unsupported_quotes,
+)
 from service.schemas import Conflict, Fact
 
-LEAD_TOKENS_PER_FACT = 70  # a 25-word sentence is ~35 tokens; a copied 45-word fact ~65
+LEAD_TOKENS_PER_FACT = 60  # a 25-word sentence is ~35 tokens; a copied 45-word fact ~65
 SUMMARY_SENTENCES = 4
+STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
 MIN_SENTENCES = 2
 _ENDS = (".", "!", "?", '"', "”", "’")
 _PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
@@ -120,9 +133,11 @@ class LeadWriter:
         self.disputed = disputed_values(conflicts)
 
     def summary_facts(self) -> list[Fact]:
-        """The facts the summary states, one sentence each: the top fact (the most corroborated, earliest:
-        the main development), then each outlet's lead (its earliest fact) in rank order, then the next
-        facts by rank, up to ``SUMMARY_SENTENCES``. Disagreements are given by their own line."""
+        """The facts the model restates, one sentence each, in summary order: the main development (the top
+        fact when outlets corroborate it, else the outlet lead that shares most words with the other
+        leads: the story they all tell), then each outlet's lead (its earliest fact) in rank order, then the
+        next facts by rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` of them.
+        Disagreements are given by their own line."""
         plain = [f for f in self.facts if f.status != "disputed"]
         if not plain:
             return []
@@ -131,10 +146,17 @@ class LeadWriter:
             for c in f.citations:
                 if c.article_id not in leads or c.start < leads[c.article_id][0]:
                     leads[c.article_id] = (c.start, f.id)
-        lead_ids = {fid for _, fid in leads.values()}
-        ordered = [plain[0], *(f for f in plain if f.id in lead_ids), *plain]
+        lead_facts = [f for f in plain if f.id in {fid for _, fid in leads.values()}]
+        main = plain[0]
+        if main.sources < 2 and len(lead_facts) > 1:
+            words = {f.id: content_words(f.statement) for f in lead_facts}
+            main = max(
+                lead_facts,
+                key=lambda f: sum(len(words[f.id] & words[o.id]) for o in lead_facts if o is not f),
+            )
+        ordered = [main, *lead_facts, *plain]
         by_id = {f.id: f for f in ordered}
-        return [by_id[i] for i in dict.fromkeys(f.id for f in ordered)][:SUMMARY_SENTENCES]
+        return [by_id[i] for i in dict.fromkeys(f.id for f in ordered)][:STATED_FACTS]
 
     def lone_figures(self) -> set[float]:
         """Figures that only one article gives (a headline carries only figures two outlets print)."""
@@ -180,13 +202,14 @@ class LeadWriter:
             return False
         return True
 
-    async def write(self) -> tuple[str, str, dict[str, str]]:
-        """(headline, summary, provenance of the headline and each summary sentence)."""
+    async def write(self) -> tuple[str, str, dict[str, str], dict[str, str]]:
+        """(headline, summary, provenance of the headline and each summary sentence, the model's checked
+        sentence per fact id: a shorter statement of that fact)."""
         chosen = self.summary_facts()
         if not chosen:  # nothing undisputed to state: code gives the disagreements
             headline, by_headline = await self._headline(None, None, [])
             summary, by = self._summary([])
-            return headline, " ".join(summary), {"headline": by_headline, **by}
+            return headline, " ".join(summary), {"headline": by_headline, **by}, {}
         lines = "\n".join(
             f"[{f.id}] ({f.sources} outlet{'s' if f.sources > 1 else ''}) {neutralise(f.statement)}" for f in chosen
         )
@@ -203,13 +226,13 @@ class LeadWriter:
         )
         reply = answer.value.model_dump() if answer else {}
         written = [(f, complete(str(reply.get(f.id, "")))) for f in chosen]
-        verdicts = await asyncio.gather(
-            *(self.keep(f"summary[{n}]", text, [f]) for n, (f, text) in enumerate(written) if text)
-        )
-        kept = [(f, t) for (f, t), ok in zip([w for w in written if w[1]], verdicts, strict=True) if ok]
+        written = [(f, t) for f, t in written if t]
+        verdicts = await asyncio.gather(*(self.keep(f"facts[{f.id}]", text, [f]) for f, text in written))
+        kept = [(f, t) for (f, t), ok in zip(written, verdicts, strict=True) if ok]
         headline, by_headline = await self._headline(reply.get("headline"), chosen[0], kept)
-        summary, by = self._summary(kept)
-        return headline, " ".join(summary), {"headline": by_headline, **by}
+        in_summary = {f.id for f in chosen[:SUMMARY_SENTENCES]}
+        summary, by = self._summary([(f, t) for f, t in kept if f.id in in_summary])
+        return headline, " ".join(summary), {"headline": by_headline, **by}, {f.id: t for f, t in kept}
 
     async def _headline(self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]]) -> tuple[str, str]:
         """The model's headline when it passes every check; else the model's checked summary sentence of
@@ -222,9 +245,9 @@ class LeadWriter:
                 return text, "model"
             why = problem or "its fact does not support it"
             self.log.warnings.append(f"headline: model headline not used ({why}): {text[:80]}")
-        for fact, sentence in kept[:1]:
+        for _, sentence in kept[:SUMMARY_SENTENCES]:  # the lead fact's first
             text = shorten_headline(sentence.rstrip("."))
-            if fact is lead and headline_problem(text, self.disputed | lone) is None and len(text.split()) >= 4:
+            if headline_problem(text, self.disputed | lone) is None and complete_phrase(text):
                 return text, "model"  # the model's own checked sentence, trimmed at a phrase boundary
         return fallback_headline(self.facts, self.disputed | lone), "code"
 

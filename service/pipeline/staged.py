@@ -174,7 +174,11 @@ async def staged_brief(
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with timer("summary"):
         lead = LeadWriter(llm, facts, conflicts, outlets, sem, log, prep.screen, LOADED)
-        headline, summary, hs_by = await lead.write()
+        headline, summary, hs_by, restated = await lead.write()
+    for f in facts:  # a fact the model restated, shorter, and the check passed: its sentence states the fact
+        if f.id in restated:
+            f.statement = restated[f.id]
+            by[f"facts[{f.id}]"] = "model"
     meta = make_meta(
         backend=llm.backend,
         model=llm.model_name,

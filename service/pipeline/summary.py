@@ -76,8 +76,12 @@ _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
 
 def shorten_headline(text: str) -> str:
     """A headline over the word limit without its main clause's trailing phrases ("... charges X and Y with
-    evading taxes" → "... charges X and Y"), or the main clause before ", which", a dash..."""
+    evading taxes" → "... charges X and Y"): the main clause before ", which", a dash..., then the part before
+    "that", "which", "because"..., then cut before its last preposition until it fits."""
     text = CLAUSE.split(text)[0].strip()
+    if len(text.split()) > HEADLINE_WORDS:
+        main = _SUBCLAUSE.split(text)[0].strip()  # "... open to any initiative that contributes to ..."
+        text = main if len(main.split()) >= 4 else text
     while len(text.split()) > HEADLINE_WORDS:
         shorter = _last_phrase_cut(text)
         if shorter is None:
@@ -103,7 +107,9 @@ _PREPOSITIONS = frozenset("with for over in on at after amid to from as by durin
 _DANGLING_END = frozenset("to and or but the a an of who that which as its their his her with for by".split())
 
 
-def _complete_phrase(text: str, disputed: set[float]) -> bool:
+def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
+    """Whether ``text`` reads as a whole headline: 4 to 14 words, quotes closed, not ending on a word that
+    needs more ("to", "and", "the"...), no ``disputed`` figure."""
     words = text.split()
     return (
         4 <= len(words) <= HEADLINE_WORDS
@@ -125,10 +131,10 @@ def fallback_headline(facts: list[Fact], disputed: set[float] | None = None) -> 
     main = [CLAUSE.split(t)[0] for t in lead]
     shortened = lead + main + [_SUBCLAUSE.split(t)[0] for t in main] + [shorten_headline(t) for t in lead]
     for text in shortened + sorted(plain[1:], key=len):
-        if _complete_phrase(text, disputed or set()):
+        if complete_phrase(text, disputed or set()):
             return text
     names: dict[str, int] = {}
-    for f in facts[:6]:
+    for f in [f for f in facts if f.status != "disputed"][:6]:  # not the "according to <outlet>" lines
         for m in _NAME.finditer(f.statement):
             if m.start() > 0:
                 names[m.group(0)] = names.get(m.group(0), 0) + 1
