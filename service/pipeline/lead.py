@@ -42,7 +42,7 @@ from service.pipeline.verify import (
 )
 from service.schemas import Conflict, Fact
 
-LEAD_TOKENS_PER_FACT = 60  # a 25-word sentence is ~35 tokens; a copied 45-word fact ~65
+LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60  # a 25-word sentence is ~35 tokens; a copied 45-word fact ~65
 SUMMARY_SENTENCES = 4
 STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
 MIN_SENTENCES = 2

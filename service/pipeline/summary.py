@@ -87,7 +87,11 @@ def shorten_headline(text: str) -> str:
         if shorter is None:
             break
         text = shorter
-    return text
+    return _DANGLING_TAIL.sub("", text) if len(_DANGLING_TAIL.sub("", text).split()) >= 4 else text
+
+
+# a cut that leaves a clause without its object: "... tragedy as authorities search"
+_DANGLING_TAIL = re.compile(r",?\s+(?:as|while|when|because|and|but|after|before|since|until)(?:\s+\S+){1,2}$")
 
 
 def _last_phrase_cut(text: str) -> str | None:
