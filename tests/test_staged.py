@@ -14,6 +14,7 @@ from service.llm import LLM
 from service.pipeline import build_brief
 from service.pipeline.clean import clean_statement, standalone_problem
 from service.pipeline.ingest import ingest
+from service.pipeline.render import to_markdown
 from service.pipeline.select import LOADED, needs_rewrite
 from service.pipeline.staged import prepare
 from service.pipeline.summary import conflict_sentence
@@ -75,6 +76,12 @@ async def test_staged_brief_verifies_what_the_model_wrote(scripted) -> None:
     assert brief.meta.provenance["summary[0]"] == "model" and brief.meta.provenance["headline"] == "model"
     assert verdicts["headline"].supported
     assert any(k.startswith("facts[f") and v.supported and v.text == QATAR for k, v in verdicts.items())
+
+    # The editor's Markdown lists what the model wrote and its sources do not support, with the reason.
+    markdown = to_markdown(brief)
+    refused = [c for c in brief.meta.checks if not c.supported]
+    assert refused and "## Model text left out" in markdown
+    assert all(f"“{c.text}” — {c.reason}" in markdown for c in refused)
 
     # Parties the model skipped fall back to a cited source sentence.
     for p in brief.positions:

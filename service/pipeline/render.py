@@ -51,10 +51,15 @@ def to_markdown(brief: Brief) -> str:
         out += ["", "## Open questions", ""]
         out += [f"- {q}" for q in brief.open_questions]
     m = brief.meta
+    refused = [c for c in m.checks if not c.supported]
+    if refused:  # the audit trail an editor reads: what the model wrote that its sources do not support
+        out += ["", "## Model text left out", ""]
+        out += [f"- {c.item}: “{c.text}” — {c.reason} ({c.by})" for c in refused]
+    checked = f" · {len(m.checks)} model sentence(s) checked, {len(refused)} left out" if m.checks else ""
     out += [
         "",
         "---",
         f"_{m.strategy} strategy · {m.backend} · {m.model} · {m.tokens_in} tokens in, {m.tokens_out} out · "
-        f"{m.seconds:.1f} s · {len(m.warnings)} warning(s)_",
+        f"{m.seconds:.1f} s · {len(m.warnings)} warning(s){checked}_",
     ]
     return "\n".join(out) + "\n"
