@@ -33,16 +33,10 @@ from service.pipeline.summary import (
 )
 from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
-from service.pipeline.verify import (
-    content_words,
-    support_ratio,
-    unattributed_terms,
-    unsupported_numbers,
-    unsupported_quotes,
-)
+from service.pipeline.verify import content_words, support_ratio, unattributed_terms, unsupported_claims
 from service.schemas import Conflict, Fact
 
-LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60  # a 25-word sentence is ~35 tokens; a copied 45-word fact ~65
+LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
 SUMMARY_SENTENCES = 4
 STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
 MIN_SENTENCES = 2
@@ -171,13 +165,9 @@ class LeadWriter:
         """Exact checks of a summary sentence (what code can tell without reading for meaning)."""
         if len(_WORD.findall(text)) < min_words or not text.rstrip().endswith(_ENDS) or is_cut(text):
             return "not a complete sentence"
-        sources = [f.statement for f in facts] + [c.quote for f in facts for c in f.citations]
-        numbers = unsupported_numbers(text, sources)
-        if numbers:
-            return f"figures its facts do not give: {', '.join(f'{v:g}' for v in numbers)}"
-        quoted = unsupported_quotes(text, sources)
-        if quoted:
-            return f"a quotation its facts do not have: {quoted[0][:50]}"
+        claims = unsupported_claims(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])
+        if claims:
+            return f"its facts do not give the {claims}"
         figure = figure_problem(text, self.conflicts, self.outlets)
         if figure:
             return figure

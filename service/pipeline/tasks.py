@@ -17,7 +17,7 @@ from service.pipeline.align import distinct_texts
 from service.pipeline.clean import standalone_problem
 from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.types import FactGroup, Sentence
-from service.pipeline.verify import check_statement
+from service.pipeline.verify import check_statement, statement_form
 from service.schemas import CheckVerdict, LLMCall
 
 if TYPE_CHECKING:
@@ -160,17 +160,6 @@ async def _statement_batch(
             continue
         out[group.id] = text
     return out
-
-
-def statement_form(text: str) -> str | None:
-    """Why a statement cannot stand as a sentence of the brief, by form alone."""
-    if not text:
-        return "empty statement"
-    if not text[0].isupper() and not text[0].isdigit() and text[0] not in "\"“'‘":
-        return "does not start with a capital letter"
-    if not text.endswith((".", "!", "?", '"', "”", "’", "'")):
-        return "cut off"
-    return None
 
 
 _ENTITY = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -](?:[A-Z][a-z]+|[A-Z]{2,}))*\b")

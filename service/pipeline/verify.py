@@ -148,18 +148,26 @@ def fact_status(article_ids: Iterable[str], disputed: bool) -> FactStatus:
     return "corroborated" if len(set(article_ids)) >= 2 else "single-source"
 
 
-def check_statement(statement: str, sources: list[str], min_support: float = 0.6) -> str | None:
-    """Why a model-written statement is not supported by its source sentences, or None when it is.
-
-    Besides numbers and words, attribution must survive: when every source attributes the claim
-    ("X said"), the statement must too."""
-    text = statement.strip()
+def statement_form(text: str) -> str | None:
+    """Why a statement cannot stand as a sentence of the brief, by form alone."""
     if not text:
         return "empty statement"
     if not text[0].isupper() and not text[0].isdigit() and text[0] not in "\"“'‘":
         return "start the statement with a capital letter"
     if not text.endswith((".", "!", "?", '"', "”", "’", "'")):
         return "the statement is cut off; end it with a full stop"
+    return None
+
+
+def check_statement(statement: str, sources: list[str], min_support: float = 0.6) -> str | None:
+    """Why a model-written statement is not supported by its source sentences, or None when it is.
+
+    Besides numbers and words, attribution must survive: when every source attributes the claim
+    ("X said"), the statement must too."""
+    text = statement.strip()
+    form = statement_form(text)
+    if form:
+        return form
     invented = new_names(text, sources)
     if invented:
         return f"names not in the sources: {', '.join(invented)}"
