@@ -122,3 +122,18 @@ async def test_model_verdicts_are_cached_and_recorded() -> None:
     assert not await checker.check("summary[0]", claim, src)  # the script has one reply: the second is cached
     assert [c.reason for c in log.checks] == ["the model: the sources do not say this", "cached verdict"]
     assert all(c.by == "model" and c.text == claim for c in log.checks) and len(log.calls) == 1
+
+
+def test_a_telegraphic_restatement_serves_the_summary_not_the_facts_list() -> None:
+    from service.pipeline.lead import keeps_content
+
+    fact_text = (
+        "The 54-35 vote, with six Republicans breaking ranks to join every Democrat in favor, came after Senate "
+        "Minority Leader Mitch McConnell lobbied against it."
+    )
+    assert not keeps_content("54-35 vote falls short of GOP threshold.", fact_text)
+    assert keeps_content(
+        "The 54-35 vote came after six Republicans broke ranks to join every Democrat, and after Senate Minority "
+        "Leader Mitch McConnell lobbied against it.",
+        fact_text,
+    )

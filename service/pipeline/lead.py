@@ -62,6 +62,16 @@ def lead_schema(ids: list[str]) -> type[BaseModel]:
     return create_model("Lead", **fields)
 
 
+KEEPS = 0.5  # share of a fact's content words its restatement must keep to replace it in the facts list
+
+
+def keeps_content(sentence: str, statement: str) -> bool:
+    """Whether the model's sentence keeps enough of a fact to state it in the facts list: a telegraphic
+    summary line ("54-35 vote falls short of GOP threshold.") serves the summary, not the record. On the
+    AllSides suite, replacing every checked fact by its restatement cut fact recall from 0.626 to 0.523."""
+    return support_ratio(statement, [sentence]) >= KEEPS
+
+
 def disputed_values(conflicts: list[Conflict]) -> set[float]:
     """Figures that one side of a disagreement gives and another does not."""
     out: set[float] = set()
@@ -193,8 +203,8 @@ class LeadWriter:
         return True
 
     async def write(self) -> tuple[str, str, dict[str, str], dict[str, str]]:
-        """(headline, summary, provenance of the headline and each summary sentence, the model's checked
-        sentence per fact id: a shorter statement of that fact)."""
+        """(headline, summary, provenance of the headline and each summary sentence, and per fact id the
+        model's checked sentence where it keeps the fact's content: a shorter statement of that fact)."""
         chosen = self.summary_facts()
         if not chosen:  # nothing undisputed to state: code gives the disagreements
             headline, by_headline = await self._headline(None, None, [])
@@ -222,7 +232,8 @@ class LeadWriter:
         headline, by_headline = await self._headline(reply.get("headline"), chosen[0], kept)
         in_summary = {f.id for f in chosen[:SUMMARY_SENTENCES]}
         summary, by = self._summary([(f, t) for f, t in kept if f.id in in_summary])
-        return headline, " ".join(summary), {"headline": by_headline, **by}, {f.id: t for f, t in kept}
+        restated = {f.id: t for f, t in kept if keeps_content(t, f.statement)}
+        return headline, " ".join(summary), {"headline": by_headline, **by}, restated
 
     async def _headline(self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]]) -> tuple[str, str]:
         """The model's headline when it passes every check; else the model's checked summary sentence of
