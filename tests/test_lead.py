@@ -137,3 +137,18 @@ def test_a_telegraphic_restatement_serves_the_summary_not_the_facts_list() -> No
         "Leader Mitch McConnell lobbied against it.",
         fact_text,
     )
+
+
+def test_a_cut_off_sentence_is_stated_as_its_last_whole_part() -> None:
+    from service.pipeline.clean import clean_statement
+
+    assert clean_statement("Six Republican senators backed the proposal to cut off debate on the b...") == (
+        "Six Republican senators backed the proposal to cut off debate."
+    )
+    assert clean_statement("The results were sharply divided among political lines, with 6% of Republicans…") == (
+        "The results were sharply divided among political lines."
+    )
+    assert clean_statement('He said "we will…').endswith("…")  # an open quotation is not mended: not used
+    assert clean_statement("Why it matters: The bill would raise taxes on the the rich.") == (
+        "The bill would raise taxes on the rich."
+    )

@@ -4,7 +4,8 @@
 - datelines and bylines ("WASHINGTON (AP) —", "By Jane Doe |");
 - words printed twice ("the the").
 
-A sentence cut off with "…" cannot be mended by code: ``is_cut`` tells the pipeline to have it rewritten.
+A sentence cut off with "…" (article excerpts end so) is stated as the whole part before the cut
+(``mend_cut``), never with the cut-off mark.
 
 The citation keeps the article's exact words; only the statement is cleaned. A sentence whose cleaned form
 is empty or does not read as a sentence is not usable verbatim.
@@ -30,7 +31,8 @@ _KEEP_DOUBLED = frozenset({"had", "that", "is", "very", "bye", "no", "yes", "ha"
 
 
 def clean_statement(text: str) -> str:
-    """``text`` without a leading label, dateline or byline or doubled words."""
+    """``text`` without a leading label, dateline or byline or doubled words, and a cut-off sentence as the
+    whole part before the cut (``mend_cut``; one that cannot be mended stays cut and is not used verbatim)."""
     out = text.strip()
     for pattern in (_BYLINE, _DATELINE, _LABEL):
         m = pattern.match(out)
@@ -39,7 +41,35 @@ def clean_statement(text: str) -> str:
     out = _DOUBLED.sub(lambda m: m.group(0) if m.group(1).lower() in _KEEP_DOUBLED else m.group(1), out)
     if out and out[0].islower():
         out = out[0].upper() + out[1:]
-    return out
+    return (mend_cut(out) or out) if is_cut(out) else out
+
+
+_STOP_TAIL = frozenset(
+    "a an the of to in on at by for from with and or but as that which who whose its their his her this these "
+    "those than into onto over under about after before while during between".split()
+)
+
+
+def mend_cut(text: str, min_words: int = 6) -> str | None:
+    """A sentence an article cut off as its last whole part: up to its last comma ("... divided among
+    political lines, with 6% of Rep…" → "... divided among political lines."), else before the phrase the
+    cut broke into ("... to cut off debate on the b…" → "... to cut off debate."); None when too little is
+    left or a quotation would stay open."""
+    if not is_cut(text):
+        return text
+    words = _CUT.sub("", text).split()[:-1]  # the last word is the one the cut broke
+    commas = [i for i, w in enumerate(words) if w.endswith((",", ";", "—")) and i + 1 >= min_words]
+    links = [i for i, w in enumerate(words) if w.lower() in _STOP_TAIL and i >= min_words]
+    if commas:  # the last whole clause: "... divided among political lines, with 6% of ..." → "... lines"
+        words = words[: commas[-1]] + [words[commas[-1]].rstrip(",;—")]
+    elif links:  # before the phrase the cut broke into: "... to cut off debate on the b..."
+        words = words[: links[-1]]
+    while words and words[-1].lower().strip(",;:—–-") in _STOP_TAIL:
+        words.pop()
+    mended = " ".join(words).rstrip(",;:—–- ")
+    if len(words) < min_words or mended.count('"') % 2 or mended.count("“") != mended.count("”"):
+        return None
+    return mended + "."
 
 
 def is_cut(text: str) -> bool:

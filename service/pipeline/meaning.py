@@ -21,7 +21,7 @@ _UPPER = r"up to|nearly|almost|as (?:much|many|high) as|fewer than|less than|und
 _APPROX = r"about|around|roughly|approximately|some|an estimated|estimated"
 _HEDGE = re.compile(rf"\b({_LOWER}|{_UPPER}|{_APPROX})\s+(?:\$|US\$|€|£)?$", re.I)
 _UNCERTAIN = re.compile(
-    r"\b(may|might|could|would|plans? to|planned to|planning to|expects? to|expected to|(?:is|are) set to|likely|"
+    r"\b((?-i:may)|might|could|would|plans? to|planned to|planning to|expects? to|expected to|(?:is|are) set to|likely|"
     r"possibly|aims? to|seeks? to|hopes? to|intends? to|poised to|reportedly|potential(?:ly)?)\b",
     re.I,
 )
