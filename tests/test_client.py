@@ -5,8 +5,6 @@ brief end to end against `crossbrief serve` with the real 135M model."""
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,7 +26,7 @@ from service.jobs.schemas import Job, JobError, Progress, links
 from service.llm import LLM, LLMProvider
 from service.main import create_app
 from tests.conftest import free_port, scripted_provider, seed_articles
-from tests.fakes import RoutedScriptedChatModel, ScriptedChatModel
+from tests.fakes import RoutedScriptedChatModel, ScriptedChatModel, lead_reply, staged_routes
 from tests.test_api import REQ, two
 
 # ---------------------------------------------------------------- SSE parser
@@ -255,19 +253,12 @@ def test_wait_times_out_while_the_job_runs() -> None:
 # ---------------------------------------------------------------- the real app, served in a thread
 
 
-HEADLINE = {"headline": "Brindle mayor resigns", "summary": "The mayor of Brindle resigned on Monday."}
+HEADLINE = "Brindle mayor resigns"
 
 
 def routed(n: int = 10) -> RoutedScriptedChatModel:
-    """A model that writes a valid staged brief (one script per task)."""
-
-    def statements(messages: list[BaseMessage]) -> str:
-        ids = re.findall(r'<group id="(g\d+)">', str(messages[1].content))
-        return json.dumps({"statements": [{"group": g, "statement": "The mayor of Brindle resigned."} for g in ids]})
-
-    return RoutedScriptedChatModel.from_routes(
-        {"<group>": [statements] * n, "<sentence>": [{"sentences": [], "stance": ""}] * n, "<facts>": [HEADLINE] * n}
-    )
+    resigned = "The mayor of Brindle resigned."
+    return staged_routes(resigned, lead_reply(HEADLINE, [resigned]), n=n)
 
 
 class StalledModel(ScriptedChatModel):
@@ -312,7 +303,7 @@ def test_brief_follows_progress_and_cache_hits_make_no_model_call(settings: Sett
         events: list[tuple[str, dict]] = []
         job = client.submit_and_wait(two(), on_progress=lambda kind, data: events.append((kind, data)))
         assert job.status == "done" and job.brief is not None and not job.cache_hit
-        assert job.brief.headline == HEADLINE["headline"]
+        assert job.brief.headline == HEADLINE
         kinds = [k for k, _ in events]
         assert kinds[0] == "submitted" and events[0][1]["id"] == job.id
         assert "stage" in kinds and "tokens" in kinds and kinds[-1] == "done" and kinds.count("done") == 1
@@ -392,7 +383,7 @@ async def test_async_client_briefs_fails_and_cancels(settings: Settings) -> None
                 events.append(kind)
 
             brief = await client.brief(two(), on_progress=progress)
-            assert brief.headline == HEADLINE["headline"]
+            assert brief.headline == HEADLINE
             assert events[0] == "submitted" and "tokens" in events and events[-1] == "done"
             assert (await client.list(limit=1))[0].cache_hit is False
             with pytest.raises(errors.InvalidRequest):
