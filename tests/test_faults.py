@@ -252,11 +252,12 @@ INVENTED_QUOTES = ("will never forgive the engineers", "the bridge was doomed", 
 
 
 def content_of(r: httpx.Response) -> str:
-    """The brief as the client gets it, without the diagnostics in meta.warnings (which name what was
-    dropped)."""
+    """The brief as the client gets it, without the diagnostics in meta.warnings and the refused verdicts
+    of meta.checks (which name what was dropped)."""
     body = r.json()
     warnings = body["meta"].pop("warnings")
     assert warnings, "a dropped or mended claim must be listed in meta.warnings"
+    body["meta"]["checks"] = [c for c in body["meta"]["checks"] if c["supported"]]
     return json.dumps(body, ensure_ascii=False)
 
 
@@ -348,8 +349,9 @@ def test_staged_brief_drops_invented_quotes_and_numbers(
     with TestClient(create_app(settings)) as client:
         assert brief(client, "staged").status_code == 200  # with "ok" replies, to learn the group's id
         group = group_of_rewrite(stub)
-        rewrite = reply({"statements": [{"group": group, "statement": statement}]})
-        stub.script.extend([rewrite, rewrite, reply({"headline": headline, "summary": summary})])
+        rewrite = reply({group: statement})  # fact_statements/v2: one field per group, asked once
+        lead = reply({"headline": headline, **{f"f{i}": summary for i in range(1, 9)}})  # brief_lead: per fact id
+        stub.script.extend([rewrite, lead])
         r = brief(client, "staged")
     assert_nothing_invented(r)
     assert not stub.script  # every scripted reply was asked for
