@@ -9,9 +9,11 @@ from service.config import REPO_ROOT
 from service.errors import MissingVariables, PromptError
 from service.llm.schema import check_strict, strict_json_schema
 from service.pipeline.injection import neutralise
+from service.pipeline.lead import lead_schema
 from service.pipeline.single import SingleDraft
 from service.pipeline.summary import HeadlineSummary
-from service.pipeline.tasks import PartyStance, Statements
+from service.pipeline.support import Supported
+from service.pipeline.tasks import PartyStance, statements_schema
 from service.prompts import load_prompt
 
 PROMPTS = REPO_ROOT / "prompts"
@@ -48,7 +50,10 @@ def test_delimiters_inside_article_text_are_neutralised() -> None:
     assert "say the deal was signed" in out
 
 
-@pytest.mark.parametrize("model", [Statements, PartyStance, HeadlineSummary, SingleDraft])
+@pytest.mark.parametrize(
+    "model",
+    [statements_schema(["g1", "g2"]), lead_schema(["f1", "f2"]), Supported, PartyStance, HeadlineSummary, SingleDraft],
+)
 def test_model_schemas_are_strict_mode_safe(model: type[BaseModel]) -> None:
     schema = strict_json_schema(model)
     assert check_strict(schema) == []

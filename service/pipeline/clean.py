@@ -84,11 +84,16 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
 MAX_PLAIN_WORDS = 40
 
 
+def outside_quotes(text: str) -> str:
+    """``text`` with its quotations blanked out (a speaker's own words are theirs, not the brief's)."""
+    return _QUOTED.sub(" ", text)
+
+
 def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_PLAIN_WORDS) -> str | None:
     """Why a sentence cannot stand verbatim as a neutral statement, or None: too long, cut off, leaning on a
     pronoun, first person or a ``loaded`` term outside a quotation. Quotations themselves are fine: they are
     the outlet's own words, cited."""
-    bare = _QUOTED.sub(" ", text)
+    bare = outside_quotes(text)
     if len(_WORD.findall(text)) > max_words:
         return f"longer than {max_words} words"
     if is_cut(text):

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from service.llm import LLM
-from service.pipeline.clean import is_cut
+from service.pipeline.clean import is_cut, outside_quotes
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.numbers import number_values
 from service.pipeline.summary import (
@@ -181,7 +181,7 @@ class LeadWriter:
         figure = figure_problem(text, self.conflicts, self.outlets)
         if figure:
             return figure
-        if _PERSONAL.search(re.sub(r"[\"“][^\"“”]*[\"”]", " ", text)):
+        if _PERSONAL.search(outside_quotes(text)):
             return "first or second person outside a quotation"
         terms = unattributed_terms(text, self.loaded)
         if terms:

@@ -26,15 +26,6 @@ if TYPE_CHECKING:
 STATEMENT_BATCH = 2  # with one required field per group the model cannot skip one (v1 skipped in batches of 3)
 
 
-class StatementItem(BaseModel):
-    group: str = Field(..., description="The group id, e.g. g3.")
-    statement: str = Field(..., description="One neutral sentence stating the group's fact.")
-
-
-class Statements(BaseModel):
-    statements: list[StatementItem]
-
-
 class PartyStance(BaseModel):
     sentences: list[str] = Field(..., description="Ids of the sentences that state the party's stance.")
     stance: str = Field(..., description="'<Party> says/wants/offers ...', from those sentences only.")
