@@ -1,24 +1,61 @@
-"""Command line: ``crossbrief brief FILE...`` and ``crossbrief serve``."""
+"""Command line: ``crossbrief brief FILE...`` and ``crossbrief serve``.
+
+Heavy modules (the pipeline, the model backends, the eval harness) are imported when a command needs them,
+so ``crossbrief brief`` can show its progress display within a second of the start."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
-from evals.cli import eval_group
+from service.cli_progress import ProgressDisplay, pick_mode
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
-from service.keys_cli import keys_group
-from service.llm import LLMProvider
-from service.pipeline import build_brief
-from service.pipeline.render import to_json, to_markdown
-from service.schemas import ArticleIn, BriefOptions, BriefRequest
+
+if TYPE_CHECKING:
+    from service.schemas import ArticleIn
+
+LAZY_COMMANDS = {"eval": "evals.cli:eval_group", "keys": "service.keys_cli:keys_group"}
+
+
+class _Commands(dict[str, click.Command]):
+    """A group's commands, where the lazy ones are imported on first use."""
+
+    def __init__(self, lazy: dict[str, str]) -> None:
+        super().__init__()
+        self.lazy = lazy
+
+    def __missing__(self, name: str) -> click.Command:
+        if name not in self.lazy:
+            raise KeyError(name)
+        module, attr = self.lazy[name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        self[name] = command
+        return command
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name) or name in self.lazy
+
+    def __iter__(self) -> Any:
+        return iter(sorted({*super().keys(), *self.lazy}))
+
+
+class LazyGroup(click.Group):
+    """A click group whose listed sub-groups load when they are called (or listed in --help)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _Commands(LAZY_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self.commands[cmd_name] if cmd_name in self.commands else None
 
 
 def outlet_from_path(path: Path) -> str:
@@ -29,14 +66,16 @@ def outlet_from_path(path: Path) -> str:
     return " ".join(w.capitalize() for w in words) or path.name
 
 
-def read_article(path: Path, outlet: str | None) -> ArticleIn:
+def read_article(path: Path, outlet: str | None, lean: str | None = None, kind: str | None = None) -> ArticleIn:
     """An article from a .txt/.md (text) or .html/.htm (HTML) file."""
+    from service.schemas import ArticleIn
+
     raw = path.read_text(encoding="utf-8", errors="replace")
     body = {"html": raw} if path.suffix.lower() in (".html", ".htm") else {"text": raw}
-    return ArticleIn(outlet=outlet or outlet_from_path(path), **body)
+    return ArticleIn(outlet=outlet or outlet_from_path(path), lean=lean, kind=kind, **body)  # type: ignore[arg-type]
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 def main(verbose: bool) -> None:
     """crossbrief: neutral multi-source news briefs."""
@@ -53,6 +92,17 @@ def main(verbose: bool) -> None:
     "--outlet", "outlets", multiple=True, help="Outlet of each file, in order (default: file name)."
 )
 @click.option(
+    "--lean",
+    "leans",
+    multiple=True,
+    type=click.Choice(["left", "lean-left", "center", "lean-right", "right", "unknown"]),
+    help="Lean of each file's outlet, in order (default: the outlet table, else unknown).",
+)
+@click.option(
+    "--kind", "kinds", multiple=True, type=click.Choice(["news", "opinion", "wire", "press-release", "state-media"]),
+    help="Kind of each file, in order (opinion pieces and press releases never count as corroboration).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
 )
 @click.option("--strategy", type=click.Choice(["staged", "single"]), default=None, help="Default: settings.")
@@ -62,42 +112,99 @@ def main(verbose: bool) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (errors only).")
 def brief(
     files: tuple[Path, ...],
     outlets: tuple[str, ...],
+    leans: tuple[str, ...],
+    kinds: tuple[str, ...],
     fmt: str,
     strategy: str | None,
     length: str,
     backend: str | None,
     model: str | None,
     output: Path | None,
+    quiet: bool,
 ) -> None:
-    """Write a brief of FILE... (two or more articles about one event)."""
-    if outlets and len(outlets) != len(files):
-        raise click.UsageError(f"--outlet given {len(outlets)} times for {len(files)} files")
+    """Write a brief of FILE... (two or more articles about one event). Progress goes to stderr: a live
+    display on a terminal, one key=value line per event otherwise, nothing with --quiet."""
+    for name, given in (("--outlet", outlets), ("--lean", leans), ("--kind", kinds)):
+        if given and len(given) != len(files):
+            raise click.UsageError(f"{name} given {len(given)} times for {len(files)} files")
     base = get_settings()
     settings = base.model_copy(update={k: v for k, v in {"backend": backend, "model": model}.items() if v})
-    try:
-        request = BriefRequest(
-            articles=[read_article(f, outlets[i] if outlets else None) for i, f in enumerate(files)],
-            options=BriefOptions(strategy=strategy, length=length),  # type: ignore[arg-type]
-        )
-    except ValidationError as e:
-        raise click.UsageError(str(e)) from e
-    provider = LLMProvider(settings)
-    try:
-        llm = provider.start()
-        result = asyncio.run(build_brief(request, llm, settings))
-    except CrossbriefError as e:
-        click.echo(f"error ({e.code}): {e.message}", err=True)
-        sys.exit(2 if e.status_code == 422 else 1)
-    finally:
-        provider.close()
+    chars = sum(f.stat().st_size for f in files)
+    display = ProgressDisplay(
+        pick_mode(quiet), f"brief of {len(files)} articles", estimate=lambda: _estimate(settings, chars)
+    )
+    with display:
+        result = _write_brief(display, settings, files, outlets, leans, kinds, strategy, length)
+    if result is None:
+        sys.exit(display.exit_code)
+    _timings(settings).record(chars, display.elapsed())
+    from service.pipeline.render import to_json, to_markdown
+
     text = to_json(result) if fmt == "json" else to_markdown(result)
     if output:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text)
+
+
+def _timings(settings: Settings) -> Any:
+    from service.eta import Timings
+
+    return Timings(settings.cache_dir, f"{settings.backend}/{settings.model}")
+
+
+def _estimate(settings: Settings, chars: int) -> float | None:
+    return _timings(settings).estimate(chars)  # type: ignore[no-any-return]
+
+
+def _write_brief(
+    display: ProgressDisplay,
+    settings: Settings,
+    files: tuple[Path, ...],
+    outlets: tuple[str, ...],
+    leans: tuple[str, ...],
+    kinds: tuple[str, ...],
+    strategy: str | None,
+    length: str,
+) -> Any:
+    """Import the pipeline, load the model and write the brief, every step shown; None (with the error on
+    stderr and ``display.exit_code`` set) when it fails."""
+    display.step("startup", "started")
+    from pydantic import ValidationError
+
+    from service import progress
+    from service.llm import LLMProvider
+    from service.pipeline import build_brief
+    from service.schemas import BriefOptions, BriefRequest
+
+    display.step("startup", "finished")
+    try:
+        def nth(values: tuple[str, ...], i: int) -> str | None:
+            return values[i] if values else None
+
+        articles = [read_article(f, nth(outlets, i), nth(leans, i), nth(kinds, i)) for i, f in enumerate(files)]
+        request = BriefRequest(
+            articles=articles, options=BriefOptions(strategy=strategy, length=length)  # type: ignore[arg-type]
+        )
+    except ValidationError as e:
+        raise click.UsageError(str(e)) from e
+    provider = LLMProvider(settings)
+    try:
+        with progress.sink(display):
+            display.step("model", "started")
+            llm = provider.start()
+            display.step("model", "finished")
+            return asyncio.run(build_brief(request, llm, settings))
+    except CrossbriefError as e:
+        display.error = f"error ({e.code}): {e.message}"
+        display.exit_code = 2 if e.status_code == 422 else 1
+        return None
+    finally:
+        provider.close()
 
 
 @main.command()
@@ -164,10 +271,6 @@ def prepare_model(model: str | None) -> None:
 def show_settings() -> None:
     """Print the effective settings (secrets hidden)."""
     click.echo(json.dumps(get_settings().model_dump(mode="json"), indent=2, default=str))
-
-
-main.add_command(eval_group)
-main.add_command(keys_group)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from service.schemas_balance import Balance, FactBalance, Kind, Lean, Side, SideFraming
+
+__all__ = ["Balance", "FactBalance", "Kind", "Lean", "Side", "SideFraming"]  # re-exported with the models below
+
 FactStatus = Literal["corroborated", "single-source", "disputed"]
 Length = Literal["short", "medium", "long"]
 
@@ -78,6 +82,24 @@ class ArticleIn(_Request):
     published: dt.date | None = Field(None, description="Publication date (ISO 8601).")
     text: str | None = Field(None, description="Article body as plain text.")
     html: str | None = Field(None, description="Article page as HTML; boilerplate is stripped.")
+    lean: Lean | None = Field(
+        None,
+        description="The outlet's political leaning. When absent, crossbrief's outlet table (AllSides ratings) "
+        "fills it for outlets it knows; 'unknown' says it is not known and keeps the table out.",
+    )
+    kind: Kind | None = Field(
+        None,
+        description="What the article is: news, opinion, wire, press-release, state-media. Opinion pieces and "
+        "press releases never count as independent corroboration.",
+    )
+    country: str | None = Field(
+        None, min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", description="Outlet's country (ISO 3166-1 alpha-2)."
+    )
+
+    @field_validator("country")
+    @classmethod
+    def _country_upper(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
 
     @field_validator("outlet")
     @classmethod
@@ -193,6 +215,11 @@ class Fact(_Model):
     statement: str
     status: FactStatus = Field(..., description="Computed from the citations and conflicts, never by the model.")
     sources: int = Field(..., description="Number of distinct articles that state it.")
+    independent_sources: int | None = Field(
+        None,
+        description="Of those, the articles that count as independent reporting (not opinion pieces or press "
+        "releases); 'corroborated' needs two. Null in briefs made before it was recorded.",
+    )
     citations: list[Citation]
 
 
@@ -267,6 +294,13 @@ class ArticleRef(_Model):
     url: str | None = None
     published: dt.date | None = None
     chars: int
+    lean: Lean = "unknown"
+    lean_source: str | None = Field(
+        None, description="Who says so: 'caller', or the outlet table's id (e.g. 'allsides-2021'); null when unknown."
+    )
+    kind: Kind = "unknown"
+    kind_source: str | None = Field(None, description="Who says so: 'caller', or the outlet table's note.")
+    country: str | None = None
 
 
 class LLMCall(_Model):
@@ -338,6 +372,9 @@ class Brief(_Model):
     open_questions: list[str]
     coverage: list[Coverage]
     articles: list[ArticleRef]
+    balance: Balance | None = Field(
+        None, description="Coverage balance by outlet lean and kind (null in briefs made before it was computed)."
+    )
     meta: Meta
 
 

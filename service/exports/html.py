@@ -12,6 +12,8 @@ from html import escape
 from urllib.parse import quote as urlquote
 
 from service import __version__
+from service.exports.balance import CSS as BALANCE_CSS
+from service.exports.balance import balance_section, one_side_tag
 from service.pipeline.types import Article
 from service.schemas import Brief, Citation
 
@@ -68,6 +70,7 @@ def brief_html(brief: Brief, articles: list[Article]) -> str:
         f'<p class="muted">From {len(articles)} article(s): {_e(", ".join(a.outlet for a in articles))}</p>',
         "</header>",
         _nav(brief),
+        balance_section(brief),
         r.facts(brief),
         r.conflicts(brief),
         r.positions(brief),
@@ -83,7 +86,7 @@ def brief_html(brief: Brief, articles: list[Article]) -> str:
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="crossbrief {_e(__version__)}">\n'
-        f"<title>{_e(brief.headline)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{_e(brief.headline)}</title>\n<style>{CSS}{BALANCE_CSS}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(part for part in body if part)
         + "\n</main>\n</body>\n</html>\n"
     )
@@ -207,7 +210,7 @@ class _Renderer:
         items = [
             f'<li id="fact-{_e(f.id)}"><span class="statement">{_e(f.statement)}</span><br>'
             f'<span class="fact-meta"><span class="status status-{_e(f.status)}">{_e(f.status)}</span> '
-            f"{f.sources} source(s) {self.cites(f.citations)}</span></li>"
+            f"{f.sources} source(s){one_side_tag(brief, f.id)} {self.cites(f.citations)}</span></li>"
             for f in brief.facts
         ]
         return '<section id="facts"><h2>Facts</h2><ol class="facts">' + "".join(items) + "</ol></section>"
@@ -320,6 +323,7 @@ def _list_section(anchor: str, title: str, items: list[str]) -> str:
 
 def _nav(brief: Brief) -> str:
     parts = [
+        ("balance", "Balance", brief.balance is not None),
         ("facts", "Facts", True),
         ("conflicts", "Disagreements", bool(brief.conflicts)),
         ("positions", "Positions", bool(brief.positions)),

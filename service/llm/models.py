@@ -22,6 +22,7 @@ from pathlib import Path
 
 from service.errors import ModelFileError
 from service.locks import file_lock
+from service.progress import emit
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def _verify_existing(target: Path) -> bool:
     if stamp == [str(DEFAULT_SIZE), str(st.st_mtime_ns), DEFAULT_SHA256]:
         return True
     logger.info("verifying SHA-256 of %s", target)
+    emit("model", state="verifying", file=target.name)
     digest = _sha256_file(target)
     if digest != DEFAULT_SHA256:
         logger.warning("model file %s has SHA-256 %s, expected %s", target, digest, DEFAULT_SHA256)
@@ -162,6 +164,8 @@ def _join_parts(target: Path) -> None:
     for stale in target.parent.glob(f"{prefix}*.tmp"):  # left by a crashed join; we hold the lock
         stale.unlink(missing_ok=True)
     logger.info("joining %d model parts into %s", len(parts), target)
+    done, total = 0, sum(p.stat().st_size for p in parts)
+    emit("model", state="joining", file=target.name, done=0, total=total)
     digest = hashlib.sha256()
     buf = bytearray(CHUNK)
     view = memoryview(buf)
@@ -174,6 +178,8 @@ def _join_parts(target: Path) -> None:
                     while n := src.readinto(buf):
                         digest.update(view[:n])
                         out.write(view[:n])
+                        done += n
+                emit("model", state="joining", file=target.name, done=done, total=total)
             out.flush()
             os.fsync(out.fileno())
         size = tmp.stat().st_size

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
+from service.pipeline.balance import apply_independence, balance
 from service.pipeline.framing import framing
 from service.pipeline.timeline import timeline
 from service.pipeline.types import Article, QuoteMention
@@ -77,8 +78,10 @@ def assemble(
     quotes: list[QuoteMention],
     meta: Meta,
 ) -> Brief:
-    """The brief, with the parts code derives from facts and articles filled in."""
+    """The brief, with the parts code derives from facts and articles filled in (opinion pieces and press
+    releases taken out of corroboration first)."""
     outlets = {a.id: a.outlet for a in articles}
+    facts = apply_independence(facts, articles)
     return Brief(
         headline=headline,
         summary=summary,
@@ -90,11 +93,26 @@ def assemble(
         timeline=timeline(facts, {a.id: a for a in articles}),
         open_questions=open_questions(facts, conflicts, outlets),
         coverage=coverage(articles, facts),
-        articles=[
-            ArticleRef(id=a.id, outlet=a.outlet, title=a.title, url=a.url, published=a.published, chars=len(a.text))
-            for a in articles
-        ],
+        articles=[article_ref(a) for a in articles],
+        balance=balance(articles, facts),
         meta=meta,
+    )
+
+
+def article_ref(a: Article) -> ArticleRef:
+    """An input article as the brief refers to it, with its outlet's lean and kind and who says so."""
+    return ArticleRef(
+        id=a.id,
+        outlet=a.outlet,
+        title=a.title,
+        url=a.url,
+        published=a.published,
+        chars=len(a.text),
+        lean=a.lean,  # type: ignore[arg-type]
+        lean_source=a.lean_source,
+        kind=a.kind,  # type: ignore[arg-type]
+        kind_source=a.kind_source,
+        country=a.country,
     )
 
 

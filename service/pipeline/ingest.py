@@ -14,6 +14,7 @@ from lxml import etree
 
 from service.config import Settings
 from service.errors import InputError
+from service.outlets import TABLE_ID, lookup
 from service.pipeline.types import Article
 from service.schemas import ArticleIn
 
@@ -83,9 +84,35 @@ def _ingest_one(i: int, item: ArticleIn, article_id: str, settings: Settings) ->
             )
     if title is not None:
         title = " ".join(normalise_text(title).split()) or None
+    lean, lean_source, kind, kind_source = outlet_metadata(item)
     return Article(
-        id=article_id, outlet=item.outlet, text=text, title=title, url=item.url, published=item.published
+        id=article_id,
+        outlet=item.outlet,
+        text=text,
+        title=title,
+        url=item.url,
+        published=item.published,
+        country=item.country,
+        lean=lean,
+        lean_source=lean_source,
+        kind=kind,
+        kind_source=kind_source,
     )
+
+
+def outlet_metadata(item: ArticleIn) -> tuple[str, str | None, str, str | None]:
+    """(lean, who says so, kind, who says so): the caller's values win, the outlet table fills what the caller
+    left out for outlets it knows, and the rest stays unknown."""
+    known = lookup(item.outlet) if item.lean is None or item.kind is None else None
+    lean: str | None = item.lean
+    lean_source = "caller" if lean is not None else None
+    if lean is None and known is not None:
+        lean, lean_source = known.lean, TABLE_ID
+    kind: str | None = item.kind
+    kind_source = "caller" if kind is not None else None
+    if kind is None and known is not None and known.kind is not None:
+        kind, kind_source = known.kind, f"{TABLE_ID}: {known.kind_source}"
+    return lean or "unknown", lean_source, kind or "unknown", kind_source
 
 
 def _check_body(body: str, settings: Settings, field: str) -> None:

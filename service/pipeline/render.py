@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.schemas import Brief
+from service.schemas import Brief, Fact
 
 
 def to_json(brief: Brief) -> str:
@@ -15,10 +15,14 @@ def to_markdown(brief: Brief) -> str:
     outlets = {a.id: a.outlet for a in brief.articles}
     def name(aid: str) -> str:
         return outlets.get(aid, aid)
-    out = [f"# {brief.headline}", "", brief.summary, "", "## Facts", ""]
+    one_side = {fb.fact_id: fb.one_side for fb in brief.balance.facts if fb.one_side} if brief.balance else {}
+    out = [f"# {brief.headline}", "", brief.summary, ""]
+    out += balance_markdown(brief)
+    out += ["## Facts", ""]
     for f in brief.facts:
         srcs = ", ".join(dict.fromkeys(name(c.article_id) for c in f.citations))
-        out.append(f"- **{f.statement}** _({f.status}; {srcs})_")
+        flag = f"; **{one_side[f.id]} only**" if f.id in one_side else ""
+        out.append(f"- **{f.statement}** _({f.status}{_independent(f)}; {srcs}{flag})_")
     if brief.conflicts:
         out += ["", "## Where the outlets disagree", ""]
         for c in brief.conflicts:
@@ -63,3 +67,37 @@ def to_markdown(brief: Brief) -> str:
         f"{m.seconds:.1f} s · {len(m.warnings)} warning(s){checked}_",
     ]
     return "\n".join(out) + "\n"
+
+
+def _independent(f: Fact) -> str:
+    """', 1 independent' when opinion pieces or press releases are among a fact's sources."""
+    if f.independent_sources is None or f.independent_sources == f.sources:
+        return ""
+    return f", {f.independent_sources} independent"
+
+
+def balance_markdown(brief: Brief) -> list[str]:
+    """The coverage balance section: leans and kinds of the outlets, one-side-only facts, each side's framing."""
+    b = brief.balance
+    if b is None:
+        return []
+    statements = {f.id: f.statement for f in brief.facts}
+    out = ["## Coverage balance", "", b.note, "", "| outlet | lean | kind |", "|---|---|---|"]
+    for a in brief.articles:
+        src = f" ({a.lean_source})" if a.lean_source and a.lean_source != "caller" else ""
+        out.append(f"| {a.outlet.replace('|', '/')} | {a.lean}{src} | {a.kind} |")
+    flagged = [(side, fid) for side, ids in b.one_side_only.items() for fid in ids]
+    if flagged:
+        out += ["", "**Reported by one side only**", ""]
+        out += [f"- {side} only: {statements.get(fid, fid)} ({fid})" for side, fid in flagged]
+    if b.framing and b.comparable:
+        out += ["", "**How each side covered it**", ""]
+        for sf in b.framing:
+            leads = "; ".join(statements.get(fid, fid) for fid in sf.leads[:2])
+            out.append(f"- {sf.sentence}" + (f" Leads with: {leads}" if leads else ""))
+    if b.not_independent:
+        outlets = {a.id: f"{a.outlet} ({a.kind})" for a in brief.articles}
+        names = ", ".join(outlets.get(i, i) for i in b.not_independent)
+        out += ["", f"Not counted as independent corroboration: {names}"]
+    out += [f"\n_Leans from {src}: {text}._" for src, text in b.sources.items()]
+    return out + [""]

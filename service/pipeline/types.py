@@ -16,6 +16,11 @@ class Article:
     title: str | None = None
     url: str | None = None
     published: dt.date | None = None
+    lean: str = "unknown"  # left, lean-left, center, lean-right, right, unknown
+    lean_source: str | None = None  # "caller", or the outlet table's id
+    kind: str = "unknown"  # news, opinion, wire, press-release, state-media, unknown
+    kind_source: str | None = None
+    country: str | None = None
 
 
 @dataclass(frozen=True)

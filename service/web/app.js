@@ -101,6 +101,7 @@
       el("div", { class: "grid2" },
         el("div", { class: "field" }, el("label", { for: id("outlet"), text: "Outlet" }), outlet),
         el("div", { class: "field" }, el("label", { for: id("title"), text: "Title (optional)" }), title)),
+      window.crossbriefBalance.metaFields(el, id),
       el("div", { class: "field" }, el("label", { for: id("text"), text: "Text" }), text),
       el("div", { class: "row" },
         el("label", { for: id("format"), text: "Format" }), format,
@@ -158,6 +159,8 @@
       const get = (name) => row.querySelector(`[name="${name}"]`).value;
       const item = { outlet: get("outlet").trim() };
       if (get("title").trim()) item.title = get("title").trim();
+      if (get("lean")) item.lean = get("lean");
+      if (get("kind")) item.kind = get("kind");
       item[get("format") === "html" ? "html" : "text"] = get("text");
       return item;
     });
@@ -419,10 +422,12 @@
       el("div", { class: "row actions" }, md, html,
         el("a", { href: `${jobPath(id)}.json`, target: "_blank", rel: "noopener", text: "JSON" }),
         el("span", { id: "copy-status", class: "hint", "aria-live": "polite" })),
+      window.crossbriefBalance.section(b, el, section),
       section("facts", `Facts (${b.facts.length})`, el("ol", { class: "facts" }, b.facts.map((f) =>
         el("li", { id: `fact-${f.id}` }, el("p", { class: "statement", text: f.statement }),
           el("p", { class: "fact-meta" }, el("span", { class: `status status-${f.status}`, text: f.status }),
-            ` ${f.sources} source${f.sources === 1 ? "" : "s"} `, chips(f.citations)))))),
+            ` ${f.sources} source${f.sources === 1 ? "" : "s"} `, window.crossbriefBalance.tag(b, el, f.id), " ",
+            chips(f.citations)))))),
     );
     if (b.conflicts.length) root.append(section("conflicts", "Where the outlets disagree", b.conflicts.map(conflictTable)));
     if (b.positions.length) {

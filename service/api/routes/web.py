@@ -19,7 +19,11 @@ from service.errors import NotFound
 router = APIRouter(tags=["web"])
 
 WEB = Path(__file__).resolve().parents[2] / "web"
-ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
+ASSETS = {
+    "app.js": "text/javascript; charset=utf-8",
+    "balance.js": "text/javascript; charset=utf-8",
+    "app.css": "text/css; charset=utf-8",
+}
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
