@@ -31,6 +31,8 @@ from evals.llms import LazyLLM
 from evals.record import PeerRecord, RunRecord, git_info, judge_info, now, prompt_files, public_settings, summarise
 from evals.report import markdown_table, summary_text, write_html, write_json
 from evals.runner import CaseResult, Runner, RunOptions
+from service import progress
+from service.cli_progress import ProgressDisplay, pick_mode
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
 from service.llm import LLMProvider
@@ -63,12 +65,11 @@ def _settings(ctx: click.Context, backend: str | None, model: str | None) -> Set
 
 
 @contextmanager
-def _progress(total: int, show: bool) -> Iterator[Any]:
-    if not show or total == 0:
-        yield None
-        return
-    with click.progressbar(length=total, label="eval", file=sys.stderr, show_pos=True, show_eta=True) as bar:
-        yield bar
+def _progress(title: str, total: int, show: bool) -> Iterator[ProgressDisplay]:
+    """The progress display on stderr (live on a terminal, key=value lines otherwise, nothing when not shown),
+    fed by the pipeline's and the judge's events and one ``item`` event per case or calibration pair."""
+    with ProgressDisplay(pick_mode(not show), title, total=total) as display, progress.sink(display):
+        yield display
 
 
 @click.group("eval")
@@ -141,7 +142,8 @@ def eval_group() -> None:
     help="Also brief every case with these, scored side by side: single (one prompt, verified), baseline "
     "(one plain prompt, taken as written). E.g. --peers single,baseline.",
 )
-@click.option("--progress/--no-progress", default=True, show_default=True)
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="Same as --no-progress.")
 @click.option("--store/--no-store", default=True, show_default=True, help="Also keep the run in the database.")
 @click.pass_context
 def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
@@ -207,8 +209,8 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
 
     try:
         total = len(cases) * options.repeat * (1 + len(peers)) + n_pairs
-        with _progress(total, o["progress"]) as bar:
-            results, calib = asyncio.run(everything((lambda *_: bar.update(1)) if bar is not None else None))
+        with _progress(f"eval of {len(cases)} cases", total, o["progress"] and not o["quiet"]) as display:
+            results, calib = asyncio.run(everything(lambda *a: display.item(str(a[0]) if a else "calibration")))
     except CrossbriefError as e:
         click.echo(f"error ({e.code}): {e.message}", err=True)
         sys.exit(2 if e.status_code == 422 else 1)
@@ -382,8 +384,8 @@ def calibrate_cmd(
     provider = _provider(ctx, settings)
     judge = ModelJudge(LazyLLM(provider), Cache(cache_dir, enabled=not no_cache), prompt=judge_prompt)
     try:
-        with _progress(min(total, limit or total), True) as bar:
-            result = asyncio.run(calibrate(path, judge, limit=limit, progress=(lambda: bar.update(1)) if bar else None))
+        with _progress("calibration", min(total, limit or total), True) as display:
+            result = asyncio.run(calibrate(path, judge, limit=limit, progress=lambda: display.item("pair")))
     except CrossbriefError as e:
         click.echo(f"error ({e.code}): {e.message}", err=True)
         sys.exit(1)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from service.schemas import ArticleIn
+from service.schemas import ArticleIn, Kind, Lean
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
@@ -46,6 +46,8 @@ class CaseArticle(_Model):
     published: dt.date | None = Field(None, description="Publication date (ISO 8601).")
     text: str | None = Field(None, description="Article body; filled from ``path`` when loaded.")
     path: str | None = Field(None, description="Body file, relative to the case file.")
+    lean: Lean | None = Field(None, description="The outlet's lean, sent with the article and used to label sides.")
+    kind: Kind | None = Field(None, description="news, opinion, wire, press-release or state-media.")
 
     @model_validator(mode="after")
     def _one_body(self) -> CaseArticle:
@@ -125,7 +127,9 @@ class Case(_Model):
     def articles_in(self) -> list[ArticleIn]:
         """The articles as a brief request carries them."""
         return [
-            ArticleIn(id=a.id, outlet=a.outlet, title=a.title, published=a.published, text=a.text)
+            ArticleIn(
+                id=a.id, outlet=a.outlet, title=a.title, published=a.published, text=a.text, lean=a.lean, kind=a.kind
+            )
             for a in self.articles
         ]
 

@@ -27,6 +27,7 @@ DETAIL_SECTIONS = (
     ("false_conflicts", "Conflicts (hit = not a disagreement between outlets)", True),
     ("model_text_share", "Written by code or verbatim, not by the model", False),
     ("fact_recall", "Facts", True),
+    ("one_side_flags", "One-side-only flags (hit = the brief's flag matches the lean labels)", True),
     ("conflict_recall", "Conflicts", True),
     ("must_not_claim_violations", "Must not claim (hit = violation)", True),
     ("party_coverage", "Parties", True),

@@ -85,6 +85,9 @@ METRICS: dict[str, MetricInfo] = {
     ),
     "model_text_share": MetricInfo("higher", "rate", "share of headline, summary and facts written by the model"),
     "false_conflicts": MetricInfo("lower", "count", "conflicts that are not disagreements between outlets"),
+    "one_side_flags": MetricInfo(
+        "higher", "rate", "share of stated labelled facts whose 'one side only' flag matches the lean labels"
+    ),
     "length_words": MetricInfo("none", "cost", "words in headline, summary and facts"),
     "tokens": MetricInfo("lower", "cost", "model tokens in + out spent on the brief"),
     "seconds": MetricInfo("lower", "cost", "seconds spent writing the brief"),

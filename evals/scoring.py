@@ -3,6 +3,7 @@ on the brief's own text of :mod:`evals.quality`."""
 
 from __future__ import annotations
 
+from evals.balance import one_side_flags
 from evals.dataset import Case
 from evals.judges import ModelJudge, brief_statements
 from evals.quality import false_conflicts, headline_quality, model_text_share, statement_support, summary_coverage
@@ -29,6 +30,7 @@ async def score_brief(
     """Every metric for one brief. ``brief`` None (unusable) scores as an empty brief with schema 0."""
     b = brief if brief is not None else empty_brief()
     scores = await coverage_scores(case, b, problem if brief is None else None, articles, judge)
+    scores["one_side_flags"] = one_side_flags(case, b, scores["fact_recall"])
     scores.update(await text_scores(case, b, articles, judge))
     scores.update(costs(b))
     return scores

@@ -254,16 +254,24 @@ def worker(jobs: int | None, burst: bool, check: bool, metrics_port: int | None)
 
 @main.command("prepare-model")
 @click.option("--model", default=None, help="Alias or GGUF path (default: settings).")
-def prepare_model(model: str | None) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (errors only).")
+def prepare_model(model: str | None, quiet: bool) -> None:
     """Join and verify the embedded model file once (the server and CLI reuse it)."""
+    from service import progress
     from service.llm.models import resolve_model
 
     settings = get_settings()
-    try:
-        found = resolve_model(model or settings.model, settings.cache_dir)
-    except CrossbriefError as e:
-        click.echo(f"error ({e.code}): {e.message}", err=True)
-        sys.exit(1)
+    display = ProgressDisplay(pick_mode(quiet), "prepare model")
+    with display, progress.sink(display):
+        display.step("model", "started")
+        try:
+            found = resolve_model(model or settings.model, settings.cache_dir)
+        except CrossbriefError as e:
+            display.error, display.exit_code = f"error ({e.code}): {e.message}", 1
+        else:
+            display.step("model", "finished")
+    if display.exit_code:
+        sys.exit(display.exit_code)
     click.echo(f"{found.name}: {found.path}")
 
 

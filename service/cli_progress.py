@@ -80,8 +80,10 @@ class ProgressDisplay:
         self.error: str | None = None  # printed after the display stops
         self.exit_code = 0
         self._steps: dict[str, float] = {}
+        self.bytes = (0, 0)  # model file joined so far, of its size
         self._lock = threading.Lock()
         self._live: Live | None = None
+        self._spinner = Spinner("dots")  # one instance, so its frames advance between redraws
 
     # ------------------------------------------------------------ lifecycle
 
@@ -133,11 +135,17 @@ class ProgressDisplay:
             self.detail = f"last call: {event.get('task')}"
         elif kind == "model":
             if event.get("total"):
-                self.total, self.done = int(event["total"]), int(event.get("done") or 0)
-            self.detail = str(event.get("state", ""))
+                self.bytes = (int(event.get("done") or 0), int(event["total"]))
+            self.detail = f"{event.get('state', '')} {event.get('file', '')}".strip()
+            if self.bytes[1]:
+                self.detail += f" {self.bytes[0] / 2**20:,.0f} of {self.bytes[1] / 2**20:,.0f} MiB"
         elif kind == "item":
             self.done = int(event.get("done") or self.done + 1)
             self.detail = str(event.get("name", ""))
+
+    def item(self, name: str) -> None:
+        """One of ``total`` items (an eval case, a calibration pair) is done."""
+        self({"event": "item", "name": name, "done": self.done + 1, "total": self.total})
 
     def step(self, stage: str, state: Literal["started", "finished"]) -> None:
         """A step of the command itself (start-up, model load), shown like a pipeline stage."""
@@ -157,6 +165,10 @@ class ProgressDisplay:
     def remaining(self) -> str:
         """'about 40 s left', or why there is no estimate."""
         elapsed = self.elapsed()
+        done, size = self.bytes
+        if self.stage == "model" and 0 < done < size:
+            started = self._steps.get("model", self.started)
+            return f"about {_fmt_seconds((time.perf_counter() - started) / done * (size - done))} left"
         if self.total and self.done:
             return f"about {_fmt_seconds(elapsed / self.done * (self.total - self.done))} left"
         expected = self.estimate() if self.estimate else None
@@ -183,7 +195,8 @@ class ProgressDisplay:
             done = Text("  " + "  ".join(f"✓ {s} {sec:.1f} s" for s, sec in self.finished[-8:]), style="dim")
             if self.detail:
                 done.append(f"  ({self.detail})", style="dim")
-        return Group(Spinner("dots", text=head), done)
+        self._spinner.update(text=head)
+        return Group(self._spinner, done)
 
     def _line(self, event: Event) -> None:
         fields = {"t": f"{self.elapsed():.2f}", **event}

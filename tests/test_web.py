@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from service import __version__
 from service.config import Settings
 from service.exports import brief_html
+from service.llm import LLM, LLMProvider
 from service.main import create_app
 from tests.conftest import scripted_provider, seed_articles
 from tests.test_exports import HOSTILE, hostile_brief
@@ -45,7 +46,8 @@ def test_page_and_assets(client: TestClient) -> None:
     csp = r.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'none'" in csp
     assert f'/static/app.js?v={__version__}"' in r.text and "{{version}}" not in r.text
-    for name, kind in [("app.js", "text/javascript"), ("app.css", "text/css")]:
+    assert f'/static/balance.js?v={__version__}"' in r.text
+    for name, kind in [("app.js", "text/javascript"), ("balance.js", "text/javascript"), ("app.css", "text/css")]:
         r = client.get(f"/static/{name}")
         assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
         assert "max-age" in r.headers["cache-control"]
@@ -56,7 +58,7 @@ def test_page_and_assets(client: TestClient) -> None:
 
 def test_script_never_writes_html() -> None:
     """Article text and server data reach the page through textContent/attributes only."""
-    js = (WEB / "app.js").read_text(encoding="utf-8")
+    js = (WEB / "app.js").read_text(encoding="utf-8") + (WEB / "balance.js").read_text(encoding="utf-8")
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", js)
 
 
@@ -129,6 +131,8 @@ def test_web_page_writes_a_brief_and_shows_cited_sources(browser, live_server: s
     brief = job["brief"]
     assert page.locator("#headline").text_content() == brief["headline"]
     assert page.locator(".facts > li").count() == len(brief["facts"])
+    leans = [f"lean-{k}" for k, n in brief["balance"]["leans"].items() for _ in range(1) if n]
+    assert page.locator("#brief .balance-bar span").evaluate_all("s => s.map(x => x.className)") == leans
 
     fact = next(f for f in brief["facts"] if f["citations"])
     cite = fact["citations"][0]
@@ -156,3 +160,65 @@ def test_web_page_writes_a_brief_and_shows_cited_sources(browser, live_server: s
     assert httpx.get(f"{live_server}{href}").headers["content-type"].startswith("text/html")
     assert errors == []
     context.close()
+
+
+ALLSIDES_CASE = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "allsides" / (
+    "allsides-5750-at-least-13-us-troops-over-100-afghans-killed-in.yaml"
+)
+BALANCE_SCREENSHOT = Path("/tmp/crossbrief-balance.png")
+
+
+@needs_browser
+def test_page_shows_the_balance_bar_and_one_side_flags(browser, settings: Settings) -> None:
+    """The real page in Chromium, its requests answered by the app in-process (scripted model): three outlets
+    rated left, center and right give a bar with one segment per lean, sized by count, and every fact only one
+    side reports is tagged in the facts and listed under the bar."""
+    from evals.dataset import load_suite
+    from tests.fakes import lead_reply, staged_routes
+
+    case = load_suite([ALLSIDES_CASE])[0].case
+    model = staged_routes("Thirteen US troops were killed.", lead_reply("Kabul airport attack", []), n=40)
+    provider = LLMProvider(settings)
+    provider.add(LLM(model, backend="local", model_name="scripted", prompts_dir=settings.prompts_dir))
+    with TestClient(create_app(settings, provider)) as app:
+
+        def forward(route) -> None:  # the browser's request, answered by the app
+            req = route.request
+            r = app.request(req.method, req.url.replace("http://crossbrief.test", ""), headers=req.headers,
+                            content=req.post_data_buffer)
+            route.fulfill(status=r.status_code, headers=dict(r.headers), body=r.content)
+
+        page = browser.new_page(viewport={"width": 1200, "height": 1400})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("http://crossbrief.test/**", forward)
+        page.goto("http://crossbrief.test/")
+        rows = page.locator("fieldset.article-row")
+        page.get_by_role("button", name="Add article").click()
+        for i, a in enumerate(case.articles):
+            rows.nth(i).get_by_label("Outlet").fill(a.outlet)
+            rows.nth(i).get_by_label("Text").fill(a.text or "")
+        rows.nth(2).get_by_label("Kind (optional)").select_option("news")  # a caller's value is sent and kept
+        page.get_by_label("Length").select_option("short")
+        page.get_by_role("button", name="Write brief").click()
+        page.locator("#headline").wait_for(timeout=120_000)
+        job_id = re.fullmatch(r"#job=(\w+)", page.evaluate("location.hash")).group(1)  # type: ignore[union-attr]
+        brief = app.get(f"/v1/briefs/{job_id}").json()["brief"]
+
+    bal = brief["balance"]
+    assert [a["kind"] for a in brief["articles"]] == ["unknown", "unknown", "news"]
+    segments = page.locator("#brief .balance-bar span")
+    assert segments.evaluate_all("s => s.map(x => x.className)") == ["lean-lean-left", "lean-center", "lean-lean-right"]
+    widths = segments.evaluate_all("s => s.map(x => x.getBoundingClientRect().width)")
+    assert max(widths) - min(widths) < 2  # one article each: equal shares
+    assert page.locator("#balance-note").text_content() == bal["note"]
+    flagged = [fid for ids in bal["one_side_only"].values() for fid in ids]
+    assert flagged and page.locator("#one-side li").count() == len(flagged)
+    for fb in bal["facts"]:
+        tag = page.locator(f"#fact-{fb['fact_id']} .one-side")
+        assert tag.count() == (1 if fb["one_side"] else 0)
+        if fb["one_side"]:
+            assert tag.text_content() == f"{fb['one_side']} only"
+    page.locator("#brief").screenshot(path=str(BALANCE_SCREENSHOT))
+    assert errors == []
+    page.close()
