@@ -3,6 +3,7 @@
 python bench/injection.py [--model smollm2-135m] [--strategy staged|single] [--no-judge] [--json FILE]
 python bench/injection.py --run evals/runs/<run>/run.json      # the briefs an eval run wrote, no new ones
 python bench/injection.py --model smollm2-135m --no-judge --max-reaching 0   # a CI smoke check (exit 1)
+python bench/injection.py --set test [--screen-only]   # the generated set (evals/datasets/injection), one half
 
 For each case the injected lines and the claims they try to plant are listed below by hand (not found by
 the detector under test). A claim *reaches* the brief when any text of it (headline, summary sentences,
@@ -23,6 +24,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import _planted
 from rapidfuzz import fuzz
 
 from evals.cache import Cache
@@ -35,7 +37,6 @@ from service.errors import CrossbriefError
 from service.llm import LLM, LLMProvider
 from service.pipeline import build_brief
 from service.pipeline.ingest import ingest
-from service.pipeline.injection import screen
 from service.pipeline.segment import segment
 from service.pipeline.types import Article
 from service.pipeline.verify import normalise
@@ -160,18 +161,17 @@ def line_reaches(line: str, texts: list[str]) -> bool:
     return False
 
 
-def lines_screened(planted: Planted, articles: list[Article]) -> int:
-    """Injected lines that the detector leaves out entirely (every sentence overlapping them flagged)."""
-    sentences = [s for a in articles for s in segment(a)]
-    scr = screen(sentences, {a.id: a.text for a in articles})
+async def lines_screened(planted: Planted, articles: list[Article], llm: LLM | None, settings: Settings) -> int:
+    """Injected lines that the screen (patterns, then the model's check with ``llm``) leaves out entirely
+    (every sentence overlapping them flagged)."""
+    got = await _planted.screen_articles(articles, llm, settings)
     done = 0
     for line in planted.lines:
-        spans = [(a.id, a.text.find(line)) for a in articles if line in a.text]
-        if not spans:
+        host = next((a for a in articles if line in a.text), None)
+        if host is None:
             raise SystemExit(f"injected line not found in any article: {line[:60]!r}")
-        aid, start = spans[0]
-        covering = [s for s in sentences if s.article_id == aid and s.start < start + len(line) and start < s.end]
-        done += bool(covering) and all(s.id in scr.flagged for s in covering)
+        covering = _planted.covering(got.sentences, host, line)
+        done += bool(covering) and all(s.id in got.screen.flagged for s in covering)
     return done
 
 
@@ -194,10 +194,16 @@ async def write(case: Case, llm: LLM, settings: Settings, options: BriefOptions)
 
 
 async def score(
-    case: Case, planted: Planted, brief: Brief | None, problem: str | None, judge: ModelJudge | None, settings: Settings
+    case: Case,
+    planted: Planted,
+    brief: Brief | None,
+    problem: str | None,
+    judge: ModelJudge | None,
+    settings: Settings,
+    llm: LLM | None,
 ) -> Row:
     """One table row: what the detector screened and what of the planted text reached ``brief``."""
-    screened = lines_screened(planted, ingest(case.articles_in(), settings))
+    screened = await lines_screened(planted, ingest(case.articles_in(), settings), llm, settings)
     row = Row(case.id, len(planted.lines), screened, len(planted.claims), [], [], 0, 0, 0.0, problem)
     if brief is None:
         return row
@@ -221,6 +227,29 @@ def recorded(path: Path) -> dict[str, Brief]:
     }
 
 
+def planted_set(args: argparse.Namespace) -> int:
+    """``--set``: the generated set's screen figures and (unless ``--screen-only``) its briefs; the exit
+    status is 1 when ``--max-reaching`` is exceeded by claims reaching a headline or summary."""
+    settings = Settings(model=args.model) if args.model else Settings()
+    provider = LLMProvider(settings)
+    judge_llm = LazyLLM(provider, None, args.judge_model) if args.judge_model else LazyLLM(provider)
+    judge = None if args.no_judge else ModelJudge(judge_llm, Cache(args.cache_dir))
+    runner = asyncio.Runner()
+    try:
+        llm = provider.start()
+        print(f"model {llm.model_name} · {os.cpu_count()} cores · {args.set} half", flush=True)
+        rep = runner.run(_planted.measure_screen(args.set, None if args.no_model_screen else llm, settings))
+        _planted.print_screen(args.set, rep)
+        if args.screen_only:
+            return 0
+        rows = runner.run(_planted.measure_briefs(args.set, llm, settings, judge, brief_texts))
+        reaching = _planted.print_briefs(args.set, rows)
+    finally:
+        runner.close()
+        provider.close()
+    return 1 if args.max_reaching is not None and reaching > args.max_reaching else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="model alias or GGUF path (default: settings)")
@@ -233,7 +262,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument("--max-reaching", type=int, default=None, help="exit 1 when more injected claims reach briefs")
     parser.add_argument("--run", type=Path, default=None, help="score the briefs of an eval run (run.json) instead")
+    parser.add_argument("--set", choices=("dev", "test", "all"), default=None, help="the generated set's half instead")
+    parser.add_argument("--screen-only", action="store_true", help="with --set: the screen only, no briefs")
+    parser.add_argument("--no-model-screen", action="store_true", help="with --set: the pattern screen alone")
     args = parser.parse_args()
+    if args.set:
+        raise SystemExit(planted_set(args))
 
     cases = {lc.case.id: lc.case for lc in load_suite([args.datasets])}
     unlisted = [cid for cid, c in cases.items() if any("inject" in m.claim.lower() for m in c.must_not_claim)]
@@ -263,7 +297,7 @@ def main() -> None:
             else:
                 assert llm is not None
                 brief, problem = runner.run(write(cases[cid], llm, settings, options))
-            rows.append(runner.run(score(cases[cid], planted, brief, problem, judge, settings)))
+            rows.append(runner.run(score(cases[cid], planted, brief, problem, judge, settings, llm)))
             print(f"  {cid}: {rows[-1].seconds:.1f} s", flush=True)
     finally:
         runner.close()

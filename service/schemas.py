@@ -329,6 +329,18 @@ class CheckVerdict(_Model):
     reason: str
 
 
+class ScreenedSentence(_Model):
+    """An article sentence left out of the brief because it reads as an instruction to whoever writes the
+    summary (a planted line), not as news: shown to editors, never stated, quoted or cited in the brief."""
+
+    article_id: str
+    start: int = Field(..., ge=0, description="Character offset in the article's text.")
+    end: int = Field(..., ge=0)
+    text: str = Field(..., description="The sentence as the article has it.")
+    reason: str = Field(..., description="Why: the kind the pattern screen found, or the model's check.")
+    by: Literal["code", "model"] = Field(..., description="Who decided: the pattern screen or the model's yes/no.")
+
+
 class Meta(_Model):
     """How the brief was made."""
 
@@ -352,6 +364,10 @@ class Meta(_Model):
     checks: list[CheckVerdict] = Field(
         default_factory=list,
         description="Every meaning check of model-written text, in order: an audit trail of what was kept and why.",
+    )
+    screened: list[ScreenedSentence] = Field(
+        default_factory=list,
+        description="Article sentences left out as instructions to a model (planted lines), with the reason.",
     )
     cost_usd: float | None = Field(
         None, description="Estimated USD of the tokens at the server's model prices; null when the model has none."

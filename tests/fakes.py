@@ -128,10 +128,12 @@ def lead_reply(headline: str, sentences: list[str]) -> Any:
 
 
 def staged_routes(statement: str, lead: Any, *, n: int = 10, supported: bool = True) -> RoutedScriptedChatModel:
-    """Routes for the staged pipeline's tasks: meaning checks (``<sources>``, first: its prompt also names
-    ``<sentence>``), statements, party stances and the headline/summary, ``n`` replies each."""
+    """Routes for the staged pipeline's tasks: the injection screen's checks (``<before>``) and meaning checks
+    (``<sources>``), first: their prompts also name ``<sentence>``; statements, party stances and the
+    headline/summary, ``n`` replies each. The screen's checks find no instruction."""
     return RoutedScriptedChatModel.from_routes(
         {
+            "<before>": [{"instruction": False}] * (4 * n),
             "<sources>": [{"supported": supported}] * (4 * n),
             "<group>": [statements_reply(statement)] * n,
             "<sentence>": [{"sentences": [], "stance": ""}] * n,

@@ -374,6 +374,17 @@ def _footer(brief: Brief) -> str:
         if m.warnings
         else "<p>No warnings.</p>"
     )
+    names = {a.id: a.outlet for a in brief.articles}
+    screened = (
+        f"<details><summary>{len(m.screened)} sentence(s) left out as instructions to a model</summary><ul>"
+        + "".join(
+            f"<li><q>{_e(x.text)}</q> — {_e(names.get(x.article_id, x.article_id))}: {_e(x.reason)} ({x.by})</li>"
+            for x in m.screened
+        )
+        + "</ul></details>"
+        if m.screened
+        else ""
+    )
     rid = f" · request {_e(m.request_id)}" if m.request_id else ""
     return (
         f"<footer><p>{_e(m.strategy)} strategy · {_e(m.backend)} · {_e(m.model)} · {m.tokens_in} tokens in, "
@@ -381,6 +392,7 @@ def _footer(brief: Brief) -> str:
         + (f"<p>Stages: {stages}</p>" if stages else "")
         + (f"<p>Prompts: {prompts}</p>" if prompts else "")
         + warnings
+        + screened
         + f"<p>Made by crossbrief {_e(__version__)}. Statements are checked against the cited text; "
         "read the sources for context.</p></footer>"
     )

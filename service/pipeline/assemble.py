@@ -20,6 +20,7 @@ from service.schemas import (
     Meta,
     PartyPosition,
     QuoteOut,
+    ScreenedSentence,
 )
 
 MAX_QUOTES = 12
@@ -128,6 +129,7 @@ def make_meta(
     request_id: str | None,
     provenance: dict[str, str] | None = None,
     checks: list[CheckVerdict] | None = None,
+    screened: list[ScreenedSentence] | None = None,
 ) -> Meta:
     """Meta with token totals and the prompt versions actually used. When a fallback backend answered
     (the primary was unavailable), meta names the fallback and a warning says why."""
@@ -151,4 +153,5 @@ def make_meta(
         warnings=warnings,
         provenance=provenance or {},
         checks=checks or [],
+        screened=screened or [],
     )

@@ -26,6 +26,7 @@ from functools import cached_property
 from service.pipeline import injection_i18n as i18n
 from service.pipeline.types import Sentence
 from service.pipeline.verify import STOP
+from service.schemas import ScreenedSentence
 
 # ------------------------------------------------------------------------------------------ neutralise
 
@@ -182,7 +183,18 @@ _MARKER = re.compile(
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]|‘[^‘’]*’|«[^«»]*»|„[^„“”]*[“”]|「[^「」]*」")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word in any script
 
-KINDS = ("override", "address to a model", "order about the output", "role tag", "fake delimiter")
+# The second layer (service/pipeline/screen_check.py): code's reading of a sentence's structure, and the model's.
+CODE_CHECK = "speaks to the summary's writer"
+MODEL_CHECK = "instruction to the summary's writer"
+KINDS = (
+    "override",
+    "address to a model",
+    "order about the output",
+    "role tag",
+    "fake delimiter",
+    CODE_CHECK,
+    MODEL_CHECK,
+)
 
 
 def _unquoted(text: str) -> str:
@@ -240,6 +252,7 @@ class Screen:
     clean: list[Sentence]
     flagged: dict[str, str] = field(default_factory=dict)  # sentence id → kind
     flagged_sentences: list[Sentence] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # sentence id → why, in more words than its kind
 
     @cached_property
     def tainted(self) -> set[str]:
@@ -264,6 +277,20 @@ class Screen:
         for s in sorted((s for s in self.flagged_sentences if s.article_id == article_id), key=lambda s: -s.start):
             text = text[: s.start] + "[…]" + text[s.end :]
         return text
+
+    def report(self) -> list[ScreenedSentence]:
+        """The flagged sentences with their reason, in article order: what an editor sees was left out."""
+        return [
+            ScreenedSentence(
+                article_id=s.article_id,
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                reason=f"{self.flagged[s.id]}: {self.reasons[s.id]}" if s.id in self.reasons else self.flagged[s.id],
+                by="model" if self.flagged[s.id] == MODEL_CHECK else "code",
+            )
+            for s in self.flagged_sentences
+        ]
 
     def warnings(self) -> list[str]:
         """One line per article with flagged sentences (their text is never repeated)."""

@@ -23,7 +23,9 @@ from pydantic import BaseModel, Field, create_model
 from service.llm import LLM
 from service.pipeline.clean import is_cut, outside_quotes
 from service.pipeline.injection import Screen, neutralise
+from service.pipeline.meaning import attributed
 from service.pipeline.numbers import number_values
+from service.pipeline.screen_check import cues
 from service.pipeline.summary import (
     HEADLINE_WORDS,
     complete_phrase,
@@ -41,6 +43,12 @@ SUMMARY_SENTENCES = 4
 STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
 MIN_SENTENCES = 2
 _ENDS = (".", "!", "?", '"', "”", "’")
+# The brief's own voice never tells the reader how to see the story ("should be seen as", "readers should").
+_TELLS = re.compile(
+    r"\b(?:should|must|ought\s+to|is\s+to|are\s+to)\s+be\s+(?:seen|described|regarded|viewed|called|treated|"
+    r"understood|reported|framed|read|considered)\b|\breaders?\b|\bto\s+be\s+clear\b",
+    re.I,
+)
 _PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.,%$-]*")
@@ -63,6 +71,23 @@ def lead_schema(ids: list[str]) -> type[BaseModel]:
 
 
 KEEPS = 0.5  # share of a fact's content words its restatement must keep to replace it in the facts list
+
+
+_LOWER_FIRST = frozenset("The A An This That These Those Its Their Some Many Several Most More There Two Three".split())
+
+
+def one_outlet(text: str, fact: Fact, outlets: dict[str, str]) -> str:
+    """A summary sentence of a fact only one outlet reports, saying whose report it is ("According to CNN,
+    …") unless it names the outlet or attributes its claim already: a brief states in its own voice only
+    what several outlets report, so a line planted in one article cannot become the brief's word."""
+    if fact.sources >= 2 or fact.status == "disputed" or attributed(text):
+        return text
+    names = sorted({outlets.get(c.article_id, c.article_id) for c in fact.citations})
+    if not names or any(n.split(" (")[0].lower() in text.lower() for n in names):
+        return text
+    first, _, rest = text.partition(" ")
+    first = first.lower() if first in _LOWER_FIRST else first
+    return f"According to {' and '.join(names)}, {first} {rest}".rstrip()
 
 
 def keeps_content(sentence: str, statement: str) -> bool:
@@ -183,6 +208,8 @@ class LeadWriter:
             return figure
         if _PERSONAL.search(outside_quotes(text)):
             return "first or second person outside a quotation"
+        if _TELLS.search(outside_quotes(text)) or "truth" in cues(outside_quotes(text)):
+            return "tells the reader what to think or which version is correct"
         terms = unattributed_terms(text, self.loaded)
         if terms:
             return f"loaded term without attribution: {terms[0]}"
@@ -253,14 +280,17 @@ class LeadWriter:
         return fallback_headline(self.facts, self.disputed | lone), "code"
 
     def _summary(self, kept: list[tuple[Fact, str]]) -> tuple[list[str], dict[str, str]]:
-        texts = [t for n, (_, t) in enumerate(kept) if not any(support_ratio(t, [o]) > 0.9 for _, o in kept[:n])]
-        out = [(t, "model") for t in texts]
+        out = [
+            (one_outlet(t, f, self.outlets), "model")
+            for n, (f, t) in enumerate(kept)
+            if not any(support_ratio(t, [o]) > 0.9 for _, o in kept[:n])
+        ]
         if len(out) < MIN_SENTENCES:  # the lead facts, stated as the outlets did
             for f in self.facts:
                 if len(out) >= MIN_SENTENCES:
                     break
                 if f.status != "disputed" and all(support_ratio(f.statement, [t]) < 0.6 for t, _ in out):
-                    out.append((f.statement.rstrip(".") + ".", "code"))
+                    out.append((one_outlet(f.statement.rstrip(".") + ".", f, self.outlets), "code"))
         given = " ".join(t for t, _ in out)
         for c in self.conflicts[:1]:
             if figure_problem(given, [c], self.outlets) is None and any(

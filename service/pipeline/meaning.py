@@ -71,6 +71,11 @@ def certainty_differs(claim: str, statement: str) -> str | None:
     return None
 
 
+def attributed(text: str) -> bool:
+    """Whether ``text`` says whose claim it is ("X said", "according to Y")."""
+    return bool(_SAYS.search(text))
+
+
 def attribution_dropped(claim: str, statement: str) -> str | None:
     """The claim says someone said it; the statement states it as plain fact."""
     if _SAYS.search(claim) and not _SAYS.search(statement):

@@ -59,6 +59,10 @@ def to_markdown(brief: Brief) -> str:
     if refused:  # the audit trail an editor reads: what the model wrote that its sources do not support
         out += ["", "## Model text left out", ""]
         out += [f"- {c.item}: “{c.text}” — {c.reason} ({c.by})" for c in refused]
+    if m.screened:  # planted lines: shown to the editor as what they are, never stated
+        names = {a.id: a.outlet for a in brief.articles}
+        out += ["", "## Left out as instructions to a model", ""]
+        out += [f"- {names.get(x.article_id, x.article_id)}: “{x.text}” — {x.reason} ({x.by})" for x in m.screened]
     checked = f" · {len(m.checks)} model sentence(s) checked, {len(refused)} left out" if m.checks else ""
     out += [
         "",

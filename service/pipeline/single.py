@@ -13,6 +13,7 @@ from service.pipeline.assemble import assemble, make_meta
 from service.pipeline.injection import Screen, attr, neutralise, screen
 from service.pipeline.numbers import number_values
 from service.pipeline.quotes import extract_quotes
+from service.pipeline.screen_check import ModelScreen
 from service.pipeline.segment import segment
 from service.pipeline.summary import HeadlineSummary, fallback, provenance, summary_problems
 from service.pipeline.tasks import TaskLog
@@ -160,7 +161,9 @@ async def single_brief(
     by_id = {a.id: a for a in articles}
     per_article = await asyncio.to_thread(lambda: {a.id: segment(a) for a in articles})
     scr = screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
-    log = TaskLog(warnings=scr.warnings())
+    log = TaskLog()
+    scr = await ModelScreen(llm, asyncio.Semaphore(2), log).widen(scr, [s for ss in per_article.values() for s in ss])
+    log.warnings[:0] = scr.warnings()
     blocks = article_blocks(articles, scr)
     timer = Timer()
     with timer("llm_tasks"):
@@ -204,6 +207,7 @@ async def single_brief(
         warnings=log.warnings,
         request_id=request_id,
         provenance=by,
+        screened=scr.report(),
     )
     return assemble(
         articles=articles,

@@ -21,6 +21,7 @@ from service.pipeline.injection import Screen, screen
 from service.pipeline.lead import LeadWriter
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.quotes import extract_quotes
+from service.pipeline.screen_check import ModelScreen
 from service.pipeline.segment import segment
 from service.pipeline.select import LOADED, fact_limit, long_choice, pick_groups, plain, verbatim_choice
 from service.pipeline.summary import conflict_sentence
@@ -49,15 +50,27 @@ class Prepared:
     screen: Screen  # the sentences that read as instructions to a model, left out of everything above
 
 
-def prepare(articles: list[Article]) -> Prepared:
-    """Segment, screen out instruction-like sentences, align and extract signals (CPU work: run it off
-    the event loop). Only the sentences that pass the screen are aligned, quoted or searched for figures."""
-    timer = Timer()
-    with timer("segment"):
-        per_article = {a.id: segment(a) for a in articles}
-        screened = screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
-        sentences = screened.clean
-        per_article = {aid: [s for s in ss if s.id not in screened.flagged] for aid, ss in per_article.items()}
+def segment_and_screen(articles: list[Article]) -> tuple[dict[str, list[Sentence]], Screen]:
+    """Each article's sentences, and the pattern screen's verdict on them (CPU work)."""
+    per_article = {a.id: segment(a) for a in articles}
+    return per_article, screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
+
+
+def prepare(
+    articles: list[Article],
+    segmented: tuple[dict[str, list[Sentence]], Screen] | None = None,
+    seconds: dict[str, float] | None = None,
+) -> Prepared:
+    """Align and extract signals from the sentences that pass the screen (CPU work: run it off the event
+    loop); ``segmented`` is :func:`segment_and_screen`'s result, widened by the model's screen, when the
+    caller has it. Only the sentences that pass the screen are aligned, quoted or searched for figures."""
+    timer = Timer(dict(seconds or {}))
+    if segmented is None:
+        with timer("segment"):
+            segmented = segment_and_screen(articles)
+    all_sentences, screened = segmented
+    sentences = screened.clean
+    per_article = {aid: [s for s in ss if s.id not in screened.flagged] for aid, ss in all_sentences.items()}
     with timer("align"):
         groups = align(sentences)
     with timer("signals"):
@@ -100,12 +113,18 @@ async def staged_brief(
 ) -> Brief:
     """Write a brief with the staged strategy."""
     started = time.perf_counter()
-    prep = await asyncio.to_thread(prepare, articles)
+    timer = Timer()
+    log = TaskLog()
+    sem = asyncio.Semaphore(concurrency)
+    with timer("segment"):
+        per_article, screened = await asyncio.to_thread(segment_and_screen, articles)
+    with timer("screen"):
+        screened = await ModelScreen(llm, sem, log).widen(screened, [s for ss in per_article.values() for s in ss])
+    prep = await asyncio.to_thread(prepare, articles, (per_article, screened), timer.seconds)
     timer = Timer(dict(prep.seconds))
     outlets = {a.id: a.outlet for a in articles}
     by_sid = {s.id: s for s in prep.sentences}
-    log = TaskLog(warnings=prep.screen.warnings())
-    sem = asyncio.Semaphore(concurrency)
+    log.warnings[:0] = prep.screen.warnings()
     checker = SupportChecker(llm, sem, log)
 
     cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
@@ -190,6 +209,7 @@ async def staged_brief(
         request_id=request_id,
         provenance={**hs_by, **by},
         checks=log.checks,
+        screened=prep.screen.report(),
     )
     return assemble(
         articles=articles,

@@ -451,9 +451,16 @@
       ? el("details", {}, el("summary", { text: `${m.warnings.length} warning(s)` }),
           el("ul", {}, m.warnings.map((w) => el("li", { text: w }))))
       : el("p", { text: "No warnings." });
+    const left = m.screened || [];  // planted lines the screen left out: shown to the editor, never stated
+    const screened = left.length
+      ? el("details", { class: "screened" },
+          el("summary", { text: `${left.length} sentence(s) left out as instructions to a model` }),
+          el("ul", {}, left.map((x) => el("li", {}, el("q", { text: x.text }),
+            ` — ${outletOf(x.article_id)}: ${x.reason} (${x.by})`))))
+      : null;
     root.append(el("footer", { class: "meta" },
       el("p", { text: `${m.strategy} strategy · ${m.backend} · ${m.model} · ${m.tokens_in} tokens in, ${m.tokens_out} out · ${m.seconds.toFixed(1)} s` }),
-      warnings));
+      warnings, screened));
   }
 
   function conflictTable(k) {

@@ -1,0 +1,239 @@
+"""The generated injection set (evals/datasets/injection, see its README) for ``bench/injection.py --set``.
+
+- **Screen**: each planted line is put into its host article (a paragraph of its own after the first), the
+  story's three articles are segmented and screened as the pipeline does (patterns, then the model's check);
+  the line is *screened* when every sentence of it is left out. **False alarms**: each English near-miss
+  sentence as a paragraph of its own after the first of a host article (hosts taken in turn), each other one
+  as an article of its own beside a host story's three (news in French comes in a French article); and every
+  sentence of the real AllSides articles (the 20 hosts and the eval suite's 36 stories, nothing planted).
+- **Briefs**: each host story, with all of the split's lines for it planted in their articles, is briefed;
+  a claim *reaches* the headline or summary when its pattern matches there (the marker check) or the eval
+  judge says a headline or summary sentence asserts it; reaching anywhere else in the brief is counted apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from evals.dataset import load_suite
+from evals.judges import ModelJudge
+from service.config import REPO_ROOT, Settings
+from service.llm import LLM
+from service.pipeline import build_brief
+from service.pipeline.ingest import ingest
+from service.pipeline.injection import Screen
+from service.pipeline.screen_check import ModelScreen
+from service.pipeline.staged import segment_and_screen
+from service.pipeline.tasks import TaskLog
+from service.pipeline.types import Article, Sentence
+from service.schemas import ArticleIn, Brief, BriefOptions, BriefRequest
+
+SET = REPO_ROOT / "evals" / "datasets" / "injection"
+
+
+def rows(name: str, split: str) -> list[dict[str, Any]]:
+    lines = (SET / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [r for r in map(json.loads, filter(None, lines)) if split == "all" or r["split"] == split]
+
+
+def hosts() -> dict[int, list[ArticleIn]]:
+    """Host story id → its three articles (left, center, right)."""
+    out = {}
+    for line in (SET / "hosts.jsonl").read_text(encoding="utf-8").splitlines():
+        story = json.loads(line)
+        out[story["id"]] = [
+            ArticleIn(id=slot, outlet=a["outlet"], title=a["title"], text="\n\n".join(a["paragraphs"]))
+            for slot, a in story["articles"].items()
+        ]
+    return out
+
+
+def plant(articles: list[ArticleIn], lines: dict[str, list[str]]) -> list[ArticleIn]:
+    """``articles`` with ``lines`` (slot → texts) each a paragraph of its own after the first paragraph."""
+    out = []
+    for a in articles:
+        paragraphs = (a.text or "").split("\n\n")
+        extra = lines.get(a.id or "", [])
+        out.append(a.model_copy(update={"text": "\n\n".join([paragraphs[0], *extra, *paragraphs[1:]])}))
+    return out
+
+
+@dataclass
+class Screened:
+    sentences: list[Sentence]
+    screen: Screen
+    calls: int
+    seconds: float
+
+
+async def screen_articles(articles: list[Article], llm: LLM | None, settings: Settings) -> Screened:
+    """The pipeline's screen over ``articles``: patterns, then (with ``llm``) the model's check."""
+    started = time.perf_counter()
+    per_article, scr = segment_and_screen(articles)
+    sentences = [s for ss in per_article.values() for s in ss]
+    log = TaskLog()
+    if llm is not None:
+        scr = await ModelScreen(llm, asyncio.Semaphore(settings.llm_concurrency), log).widen(scr, sentences)
+    return Screened(sentences, scr, len(log.calls), time.perf_counter() - started)
+
+
+def covering(sentences: list[Sentence], article: Article, text: str) -> list[Sentence]:
+    """The sentences of ``article`` that overlap ``text`` (which must be in it)."""
+    start = article.text.find(text.strip())
+    if start < 0:
+        raise SystemExit(f"planted text not found in article {article.id}: {text[:60]!r}")
+    end = start + len(text.strip())
+    return [s for s in sentences if s.article_id == article.id and s.start < end and start < s.end]
+
+
+@dataclass
+class ScreenReport:
+    planted: int = 0
+    screened: int = 0
+    missed: list[str] = field(default_factory=list)  # "id form language: text"
+    near_miss: int = 0
+    near_miss_flagged: list[str] = field(default_factory=list)
+    real: int = 0
+    real_flagged: list[str] = field(default_factory=list)
+    calls: int = 0
+    seconds: float = 0.0
+    by_form: dict[str, list[int]] = field(default_factory=dict)  # form → [screened, planted]
+
+
+async def measure_screen(split: str, llm: LLM | None, settings: Settings) -> ScreenReport:
+    rep = ScreenReport()
+    stories = hosts()
+    order = sorted(stories)
+    for line in rows("planted", split):
+        articles = ingest(plant(stories[line["story"]], {line["slot"]: [line["text"]]}), settings)
+        got = await screen_articles(articles, llm, settings)
+        host = next(a for a in articles if a.id == line["slot"])
+        ss = covering(got.sentences, host, line["text"])
+        ok = bool(ss) and all(s.id in got.screen.flagged for s in ss)
+        rep.planted += 1
+        rep.screened += ok
+        tally = rep.by_form.setdefault(line["form"], [0, 0])
+        tally[0] += ok
+        tally[1] += 1
+        if not ok:
+            rep.missed.append(f"{line['id']} {line['form']} {line['language']}: {line['text']}")
+        print(f"  {line['id']} {'screened' if ok else 'MISSED'} ({rep.screened}/{rep.planted})", flush=True)
+        rep.calls += got.calls
+        rep.seconds += got.seconds
+    for n, near in enumerate(rows("near_miss", split)):
+        story = order[n % len(order)]
+        if near["language"] == "en":
+            articles = ingest(plant(stories[story], {"center": [near["text"]]}), settings)
+        else:  # news in another language comes in an article in that language, not planted in an English one
+            own = ArticleIn(id="own", outlet="Near-miss desk", text=near["text"])
+            articles = ingest([*stories[story], own], settings)
+        got = await screen_articles(articles, llm, settings)
+        host = next(a for a in articles if a.id == ("center" if near["language"] == "en" else "own"))
+        ss = covering(got.sentences, host, near["text"])
+        rep.near_miss += 1
+        if any(s.id in got.screen.flagged for s in ss):
+            rep.near_miss_flagged.append(f"{near['id']} {near['kind']} {near['language']}: {near['text']}")
+            print(f"  {near['id']} FLAGGED", flush=True)
+        rep.calls += got.calls
+        rep.seconds += got.seconds
+    real = [ingest(a, settings) for a in stories.values()]
+    suite = load_suite([REPO_ROOT / "evals" / "datasets" / "allsides"])
+    real += [ingest(lc.case.articles_in(), settings) for lc in suite]
+    for articles in real:
+        got = await screen_articles(articles, llm, settings)
+        rep.real += len(got.sentences)
+        rep.real_flagged += [s.text for s in got.sentences if s.id in got.screen.flagged]
+        rep.calls += got.calls
+        rep.seconds += got.seconds
+    return rep
+
+
+def lead_texts(brief: Brief) -> list[str]:
+    return [brief.headline, *re.split(r"(?<=[.!?])\s+", brief.summary)]
+
+
+@dataclass
+class BriefRow:
+    story: int
+    lines: int
+    lead_reached: list[str]  # planted line ids whose claim the headline or summary states
+    elsewhere: list[str]  # … that another part of the brief states
+    seconds: float
+    problem: str | None = None
+
+
+async def measure_briefs(
+    split: str, llm: LLM, settings: Settings, judge: ModelJudge | None, brief_texts: Any
+) -> list[BriefRow]:
+    """Brief every host story with the split's lines planted; which claims reach the brief, and where."""
+    stories = hosts()
+    by_story: dict[int, list[dict[str, Any]]] = {}
+    for line in rows("planted", split):
+        by_story.setdefault(line["story"], []).append(line)
+    out = []
+    for story, lines in sorted(by_story.items()):
+        per_slot: dict[str, list[str]] = {}
+        for line in lines:
+            per_slot.setdefault(line["slot"], []).append(line["text"])
+        request = BriefRequest(articles=plant(stories[story], per_slot), options=BriefOptions())
+        started = time.perf_counter()
+        try:
+            brief = await build_brief(request, llm, settings)
+        except Exception as e:  # a typed pipeline error: the row says so
+            out.append(BriefRow(story, len(lines), [], [], time.perf_counter() - started, repr(e)))
+            continue
+        lead, rest = lead_texts(brief), brief_texts(brief)
+        row = BriefRow(story, len(lines), [], [], brief.meta.seconds)
+        for line in lines:
+            pattern = re.compile(line["claim_pattern"], re.I)
+            if any(pattern.search(t) for t in lead) or (judge and await judged(judge, line["claim"], lead)):
+                row.lead_reached.append(line["id"])
+            elif any(pattern.search(t) for t in rest):
+                row.elsewhere.append(line["id"])
+        out.append(row)
+        print(f"  story {story}: {row.seconds:.1f} s, {len(lines)} lines, lead {row.lead_reached}", flush=True)
+    return out
+
+
+async def judged(judge: ModelJudge, claim: str, texts: list[str]) -> bool:
+    """Whether the eval judge says one of ``texts`` states ``claim``."""
+    for text in texts:
+        verdict = await judge.judge(claim, text, strict=True)
+        if verdict.answer == "yes":
+            return True
+    return False
+
+
+def print_screen(split: str, rep: ScreenReport) -> None:
+    def pct(a: int, b: int) -> str:
+        return f"{a}/{b} ({a / b:.1%})" if b else "0/0"
+
+    print(f"\nscreen on the {split} half ({rep.calls} model checks, {rep.seconds:.0f} s)")
+    print(f"  planted lines screened      {pct(rep.screened, rep.planted)}")
+    for form, (ok, n) in sorted(rep.by_form.items()):
+        print(f"    {form:26} {ok}/{n}")
+    print(f"  near-miss sentences flagged {pct(len(rep.near_miss_flagged), rep.near_miss)}")
+    print(f"  real sentences flagged      {pct(len(rep.real_flagged), rep.real)}")
+    both = len(rep.near_miss_flagged) + len(rep.real_flagged)
+    print(f"  false alarms, both          {pct(both, rep.near_miss + rep.real)}")
+    for what, items in (("missed", rep.missed), ("near miss flagged", rep.near_miss_flagged)):
+        for item in items:
+            print(f"  {what}: {item[:160]}")
+    for text in rep.real_flagged:
+        print(f"  real flagged: {text[:160]}")
+
+
+def print_briefs(split: str, rows: list[BriefRow]) -> int:
+    lead = sum(len(r.lead_reached) for r in rows)
+    print(f"\nbriefs on the {split} half: {len(rows)} stories, {sum(r.lines for r in rows)} planted lines")
+    print(f"  claims reaching a headline or summary: {lead}")
+    print(f"  claims reaching another part of a brief: {sum(len(r.elsewhere) for r in rows)}")
+    for r in rows:
+        extra = f"  FAILED {r.problem}" if r.problem else ""
+        print(f"  story {r.story}: {r.seconds:.1f} s, lead {r.lead_reached}, elsewhere {r.elsewhere}{extra}")
+    return lead
