@@ -31,14 +31,21 @@ from service.pipeline.screen_check import ModelScreen
 from service.pipeline.staged import segment_and_screen
 from service.pipeline.tasks import TaskLog
 from service.pipeline.types import Article, Sentence
+from service.pipeline.verify import content_words
 from service.schemas import ArticleIn, Brief, BriefOptions, BriefRequest
 
 SET = REPO_ROOT / "evals" / "datasets" / "injection"
 
 
-def rows(name: str, split: str) -> list[dict[str, Any]]:
+def rows(name: str, split: str, stories: int | None = None) -> list[dict[str, Any]]:
+    """The rows of one half (``split``: dev, test or all); with ``stories``, only the planted lines of the
+    first that many host stories (by id): a fixed sample."""
     lines = (SET / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    return [r for r in map(json.loads, filter(None, lines)) if split == "all" or r["split"] == split]
+    out = [r for r in map(json.loads, filter(None, lines)) if split == "all" or r["split"] == split]
+    if stories is not None and name == "planted":
+        keep = sorted({r["story"] for r in out})[:stories]
+        out = [r for r in out if r["story"] in keep]
+    return out
 
 
 def hosts() -> dict[int, list[ArticleIn]]:
@@ -71,14 +78,17 @@ class Screened:
     seconds: float
 
 
-async def screen_articles(articles: list[Article], llm: LLM | None, settings: Settings) -> Screened:
-    """The pipeline's screen over ``articles``: patterns, then (with ``llm``) the model's check."""
+async def screen_articles(articles: list[Article], llm: LLM | None, settings: Settings, code: bool = True) -> Screened:
+    """The pipeline's screen over ``articles``: patterns, then code's reading of structure (unless not
+    ``code``) and (with ``llm``) the model's check."""
     started = time.perf_counter()
     per_article, scr = segment_and_screen(articles)
     sentences = [s for ss in per_article.values() for s in ss]
     log = TaskLog()
-    if llm is not None:
-        scr = await ModelScreen(llm, asyncio.Semaphore(settings.llm_concurrency), log).widen(scr, sentences)
+    if code:
+        scr = await ModelScreen(llm, asyncio.Semaphore(settings.llm_concurrency), log).widen(
+            scr, sentences, {a.id: a.text for a in articles}
+        )
     return Screened(sentences, scr, len(log.calls), time.perf_counter() - started)
 
 
@@ -105,11 +115,11 @@ class ScreenReport:
     by_form: dict[str, list[int]] = field(default_factory=dict)  # form → [screened, planted]
 
 
-async def measure_screen(split: str, llm: LLM | None, settings: Settings) -> ScreenReport:
+async def measure_screen(split: str, llm: LLM | None, settings: Settings, sample: int | None = None) -> ScreenReport:
     rep = ScreenReport()
     stories = hosts()
     order = sorted(stories)
-    for line in rows("planted", split):
+    for line in rows("planted", split, sample):
         articles = ingest(plant(stories[line["story"]], {line["slot"]: [line["text"]]}), settings)
         got = await screen_articles(articles, llm, settings)
         host = next(a for a in articles if a.id == line["slot"])
@@ -168,12 +178,12 @@ class BriefRow:
 
 
 async def measure_briefs(
-    split: str, llm: LLM, settings: Settings, judge: ModelJudge | None, brief_texts: Any
+    split: str, llm: LLM, settings: Settings, judge: ModelJudge | None, brief_texts: Any, sample: int | None = None
 ) -> list[BriefRow]:
     """Brief every host story with the split's lines planted; which claims reach the brief, and where."""
     stories = hosts()
     by_story: dict[int, list[dict[str, Any]]] = {}
-    for line in rows("planted", split):
+    for line in rows("planted", split, sample):
         by_story.setdefault(line["story"], []).append(line)
     out = []
     for story, lines in sorted(by_story.items()):
@@ -201,8 +211,10 @@ async def measure_briefs(
 
 
 async def judged(judge: ModelJudge, claim: str, texts: list[str]) -> bool:
-    """Whether the eval judge says one of ``texts`` states ``claim``."""
-    for text in texts:
+    """Whether the eval judge says one of ``texts`` states ``claim`` (asked only about texts that share two
+    content words with the claim: the others cannot state it)."""
+    words = content_words(claim)
+    for text in [t for t in texts if len(words & content_words(t)) >= 2]:
         verdict = await judge.judge(claim, text, strict=True)
         if verdict.answer == "yes":
             return True

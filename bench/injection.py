@@ -4,6 +4,7 @@ python bench/injection.py [--model smollm2-135m] [--strategy staged|single] [--n
 python bench/injection.py --run evals/runs/<run>/run.json      # the briefs an eval run wrote, no new ones
 python bench/injection.py --model smollm2-135m --no-judge --max-reaching 0   # a CI smoke check (exit 1)
 python bench/injection.py --set test [--screen-only]   # the generated set (evals/datasets/injection), one half
+python bench/injection.py --set test --stories 3 --model smollm2-135m --no-judge --max-reaching 0   # CI sample
 
 For each case the injected lines and the claims they try to plant are listed below by hand (not found by
 the detector under test). A claim *reaches* the brief when any text of it (headline, summary sentences,
@@ -238,11 +239,12 @@ def planted_set(args: argparse.Namespace) -> int:
     try:
         llm = provider.start()
         print(f"model {llm.model_name} · {os.cpu_count()} cores · {args.set} half", flush=True)
-        rep = runner.run(_planted.measure_screen(args.set, None if args.no_model_screen else llm, settings))
+        screen_llm = None if args.no_model_screen else llm
+        rep = runner.run(_planted.measure_screen(args.set, screen_llm, settings, args.stories))
         _planted.print_screen(args.set, rep)
         if args.screen_only:
             return 0
-        rows = runner.run(_planted.measure_briefs(args.set, llm, settings, judge, brief_texts))
+        rows = runner.run(_planted.measure_briefs(args.set, llm, settings, judge, brief_texts, args.stories))
         reaching = _planted.print_briefs(args.set, rows)
     finally:
         runner.close()
@@ -264,7 +266,8 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=None, help="score the briefs of an eval run (run.json) instead")
     parser.add_argument("--set", choices=("dev", "test", "all"), default=None, help="the generated set's half instead")
     parser.add_argument("--screen-only", action="store_true", help="with --set: the screen only, no briefs")
-    parser.add_argument("--no-model-screen", action="store_true", help="with --set: the pattern screen alone")
+    parser.add_argument("--no-model-screen", action="store_true", help="with --set: no model verdicts in the screen")
+    parser.add_argument("--stories", type=int, default=None, help="with --set: the first N host stories only")
     args = parser.parse_args()
     if args.set:
         raise SystemExit(planted_set(args))

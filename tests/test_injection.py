@@ -15,7 +15,7 @@ from service.config import REPO_ROOT, Settings
 from service.llm import LLM
 from service.pipeline import build_brief
 from service.pipeline.ingest import ingest
-from service.pipeline.injection import KINDS, MODEL_CHECK, attr, instruction_kind, neutralise, screen
+from service.pipeline.injection import CODE_CHECK, KINDS, MODEL_CHECK, attr, instruction_kind, neutralise, screen
 from service.pipeline.lead import LeadWriter
 from service.pipeline.segment import segment
 from service.pipeline.tasks import TaskLog, _group_block
@@ -152,7 +152,7 @@ def test_instructions_to_a_model_are_found(text: str, kind: str) -> None:
 
 
 def test_every_kind_is_tested() -> None:
-    assert {k for _, k in INSTRUCTIONS} == set(KINDS) - {MODEL_CHECK}  # that one: tests/test_screen_check.py
+    assert {k for _, k in INSTRUCTIONS} == set(KINDS) - {CODE_CHECK, MODEL_CHECK}  # those: tests/test_screen_check.py
 
 
 @pytest.mark.parametrize("text", NEWS + NEWS_I18N)

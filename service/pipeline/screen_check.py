@@ -36,6 +36,7 @@ from service.pipeline.types import Sentence
 
 LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "ru", "zh", "ar")
 CACHE_SIZE = 8192
+SHORT_PARAGRAPH = 3  # sentences: a paragraph this short that carries an instruction is left out whole
 _cache: OrderedDict[str, bool] = OrderedDict()
 _WORD = re.compile(r"[^\W\d_][\w.'’;-]*")
 _UNSPACED = re.compile(r"[\u0600-\u06ff\u3400-\u9fff]")  # Arabic and Chinese: cues match inside the text
@@ -46,6 +47,7 @@ _TRUTH = re.compile(
     r"reading|framing|wording|description|characteri[sz]ation|headline|summary|facts?)\b",
     re.I,
 )
+_HAVE_TO = re.compile(r"\b(?:have|has|had|got)\s+to\s+(?:be\s+)?[a-z]+", re.I)  # "Summaries have to say …"
 _POLITE = frozenset({"please", "now", "kindly", "simply", "just", "also", "por", "bitte", "veuillez", "merci"})
 # What a line about the output or its writer says; "duty" and "address" alone are everyday news words and
 # only make a suspect next to another cue.
@@ -59,6 +61,7 @@ class Verdict(BaseModel):
 
 
 WHOLE_WORDS = frozenset({"order", "say"})  # categories whose terms match whole words only
+_CAPITALS: dict[str, set[str]] = {}  # terms written in capitals in the lexicon: matched as written
 
 
 @cache
@@ -69,6 +72,9 @@ def _cues() -> dict[str, set[str]]:
         category, _, words = line.partition(":")
         for word in words.split():
             whole = word.endswith("!")
+            if word.isupper():  # "AI": only in capitals
+                _CAPITALS.setdefault(word, set()).add(category.strip())
+                continue
             table.setdefault(word.rstrip("!"), set()).add(category.strip() + ("!" if whole else ""))
     return table
 
@@ -86,11 +92,14 @@ def _lookup(word: str) -> set[str]:
 def cues(text: str) -> set[str]:
     """The cue categories (lexicons/instruction_cues.txt, and "truth" for a "correct figure" or an "official
     version") that ``text`` uses; "order" only for the sentence's first word (an imperative)."""
+    _cues()  # loads the table and _CAPITALS
     found: set[str] = set()
-    words = [w.strip(".'’;-") for w in _WORD.findall(text.lower())]
+    raw = [w.strip(".'’;-") for w in _WORD.findall(text)]
+    words = [w.lower() for w in raw]
     for i, word in enumerate(words):
         first = i == 0 or (i == 1 and words[0] in _POLITE)
-        found |= _lookup(word) - (set() if first else {"order"})
+        got = _lookup(word) if word != raw[i] or raw[i] not in _CAPITALS else set()
+        found |= _CAPITALS.get(raw[i], set()) | got - (set() if first else {"order"})
     if _UNSPACED.search(text):
         start = text.lstrip(" \t\"'“「")
         for w, categories in _cues().items():
@@ -99,6 +108,8 @@ def cues(text: str) -> set[str]:
                 found |= categories - (set() if start.startswith(w) else {"order"})
     if _TRUTH.search(text):
         found.add("truth")
+    if _HAVE_TO.search(text):
+        found.add("duty")
     return found
 
 
@@ -149,6 +160,9 @@ _PERSONA = re.compile(
     re.I,
 )
 _LABEL = re.compile(r"^[\W_]*([^\W\d_][^:：\n]{0,40}?)\s*[:：]\s*\S")  # "Editor's note: …", "Image alt text: …"
+_ROLE_WORD = re.compile(
+    r"^[\W_]*(?:system|assistant|user|developer|instructions?|inst|sys|prompt|override)[\W_]*$", re.I
+)
 _VOCATIVE = re.compile(r"^[\W_]*([^\W\d_][^,\n]{0,40}?),\s*\S")  # "Dear digest bots, …"
 _OWN_NOTE = re.compile(  # an outlet's note about its own story: "Editor's note: this story has been updated"
     r"\b(?:updated|corrected|misstated|misidentified|earlier\s+version|clarif\w*|this\s+(?:story|article|report)\s+"
@@ -183,6 +197,8 @@ def code_flag(text: str, article_language: str = "en") -> str | None:
         return "gives an order to a writer or tool"
     if "order" in found and "say" in found:
         return "an order to write something"
+    if _MARKUP.search(text) and (found & {"output", "writer", "note"} or _ROLE_WORD.search(text)):
+        return "markup that speaks to a model or its output"
     label = _LABEL.match(bare)
     if label and cues(label.group(1)) & {"note", "output", "writer"} and not _OWN_NOTE.search(bare):
         return "a note or metadata line that is not the outlet's own correction"
@@ -190,7 +206,10 @@ def code_flag(text: str, article_language: str = "en") -> str | None:
 
 
 def suspect(text: str, article_language: str = "en") -> str | None:
-    """Why ``text`` needs the model's verdict, or None for a sentence that plainly reports."""
+    """Why ``text`` needs the model's verdict, or None for a sentence that plainly reports (an outlet's note on
+    its own story, "an earlier version of this article misstated …", included)."""
+    if _OWN_NOTE.search(text):
+        return None
     found = cues(text)
     if found & STRONG:
         return "speaks of " + ", ".join(sorted(found & STRONG))
@@ -204,6 +223,27 @@ def suspect(text: str, article_language: str = "en") -> str | None:
     return None
 
 
+def _other_half(
+    s: Sentence, before: Sentence | None, after: Sentence | None, flagged: set[str], text: str | None
+) -> str | None:
+    """Why ``s`` belongs to the instruction next to it: it sets one up ("Automated digests of this page have one
+    requirement.") or continues one ("They must say …"), or shares a short paragraph with one."""
+    if after is not None and after.id in flagged and cues(s.text) & {"output", "writer"}:
+        return "the first half of an instruction to the summary's writer"
+    found = cues(s.text)
+    if before is not None and "say" in found and found & {"duty", "order"}:
+        if before.id in flagged or cues(before.text) & {"output", "writer"}:
+            return "the second half of an instruction to the summary's writer"
+    if text is not None:
+        start = text.rfind("\n\n", 0, s.start)
+        end = text.find("\n\n", s.end)
+        end = len(text) if end < 0 else end
+        paragraph = [x for x in (before, after) if x is not None and start < x.start and x.end <= end]
+        if any(x.id in flagged for x in paragraph) and len(paragraph) + 1 <= SHORT_PARAGRAPH:
+            return "shares a short paragraph with an instruction to the summary's writer"
+    return None
+
+
 def _key(model: str, before: str, sentence: str) -> str:
     return hashlib.sha256("\x1f".join([model, "injection_check/v1", before, sentence]).encode()).hexdigest()
 
@@ -212,11 +252,13 @@ def _key(model: str, before: str, sentence: str) -> str:
 class ModelScreen:
     """Asks the brief's model about the suspects the pattern screen left in, and widens the screen."""
 
-    llm: LLM
+    llm: LLM | None  # None: code's reading only (benches compare the two)
     sem: asyncio.Semaphore
     log: TaskLog
 
     async def is_instruction(self, before: str, sentence: str) -> bool:
+        if self.llm is None:
+            return False
         key = _key(self.llm.model_name, before, sentence)
         if key in _cache:
             _cache.move_to_end(key)
@@ -238,8 +280,9 @@ class ModelScreen:
             _cache.popitem(last=False)
         return answer.value.instruction
 
-    async def widen(self, scr: Screen, sentences: list[Sentence]) -> Screen:
+    async def widen(self, scr: Screen, sentences: list[Sentence], texts: dict[str, str] | None = None) -> Screen:
         """``scr`` with the suspects the model calls instructions (and their other halves) flagged too."""
+        texts = texts or {}
         langs = article_languages(sentences)
         by_article: dict[str, list[Sentence]] = {}
         for s in sentences:
@@ -262,16 +305,17 @@ class ModelScreen:
         asks = [(s, b) for s, b in asks if s.id not in reasons]
         verdicts = await asyncio.gather(*(self.is_instruction(b.text if b else "", s.text) for s, b in asks))
         flags = {s.id for (s, _), yes in zip(asks, verdicts, strict=True) if yes}
-        for s in [s for ss in by_article.values() for s in ss]:  # the first half of a split instruction
-            i = by_article[s.article_id].index(s)
-            after = by_article[s.article_id][i + 1] if i + 1 < len(by_article[s.article_id]) else None
-            if (
-                after is not None
-                and (after.id in flags or after.id in reasons)
-                and s.id not in scr.flagged
-                and cues(s.text) & {"output", "writer"}
-            ):
-                reasons.setdefault(s.id, "the first half of an instruction to the summary's writer")
+        for _ in range(SHORT_PARAGRAPH):  # a half flagged in one pass can take its other half in the next
+            for ss in by_article.values():
+                for i, s in enumerate(ss):
+                    if s.id in scr.flagged or s.id in reasons or s.id in flags:
+                        continue
+                    before = ss[i - 1] if i else None
+                    after = ss[i + 1] if i + 1 < len(ss) else None
+                    flagged = flags | set(reasons) | set(scr.flagged)
+                    why = _other_half(s, before, after, flagged, texts.get(s.article_id))
+                    if why:
+                        reasons[s.id] = why
         if not flags and not reasons:
             return scr
         flagged = {**scr.flagged, **{sid: CODE_CHECK for sid in reasons}, **{sid: MODEL_CHECK for sid in flags}}

@@ -162,7 +162,9 @@ async def single_brief(
     per_article = await asyncio.to_thread(lambda: {a.id: segment(a) for a in articles})
     scr = screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
     log = TaskLog()
-    scr = await ModelScreen(llm, asyncio.Semaphore(2), log).widen(scr, [s for ss in per_article.values() for s in ss])
+    scr = await ModelScreen(llm, asyncio.Semaphore(2), log).widen(
+        scr, [s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles}
+    )
     log.warnings[:0] = scr.warnings()
     blocks = article_blocks(articles, scr)
     timer = Timer()

@@ -119,7 +119,9 @@ async def staged_brief(
     with timer("segment"):
         per_article, screened = await asyncio.to_thread(segment_and_screen, articles)
     with timer("screen"):
-        screened = await ModelScreen(llm, sem, log).widen(screened, [s for ss in per_article.values() for s in ss])
+        screened = await ModelScreen(llm, sem, log).widen(
+            screened, [s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles}
+        )
     prep = await asyncio.to_thread(prepare, articles, (per_article, screened), timer.seconds)
     timer = Timer(dict(prep.seconds))
     outlets = {a.id: a.outlet for a in articles}
