@@ -232,14 +232,16 @@ def planted_set(args: argparse.Namespace) -> int:
     """``--set``: the generated set's screen figures and (unless ``--screen-only``) its briefs; the exit
     status is 1 when ``--max-reaching`` is exceeded by claims reaching a headline or summary."""
     settings = Settings(model=args.model) if args.model else Settings()
+    if args.screen_by:
+        settings = settings.model_copy(update={"screen_by": args.screen_by})
     provider = LLMProvider(settings)
     judge_llm = LazyLLM(provider, None, args.judge_model) if args.judge_model else LazyLLM(provider)
     judge = None if args.no_judge else ModelJudge(judge_llm, Cache(args.cache_dir))
     runner = asyncio.Runner()
     try:
         llm = provider.start()
-        print(f"model {llm.model_name} · {os.cpu_count()} cores · {args.set} half", flush=True)
-        screen_llm = None if args.no_model_screen else llm
+        print(f"model {llm.model_name} · {os.cpu_count()} cores · {args.set} half · screen by {settings.screen_by}")
+        screen_llm = llm if settings.screen_by == "model" else None
         rep = runner.run(_planted.measure_screen(args.set, screen_llm, settings, args.stories))
         _planted.print_screen(args.set, rep)
         if args.screen_only:
@@ -266,7 +268,9 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=None, help="score the briefs of an eval run (run.json) instead")
     parser.add_argument("--set", choices=("dev", "test", "all"), default=None, help="the generated set's half instead")
     parser.add_argument("--screen-only", action="store_true", help="with --set: the screen only, no briefs")
-    parser.add_argument("--no-model-screen", action="store_true", help="with --set: no model verdicts in the screen")
+    parser.add_argument(
+        "--screen-by", choices=("code", "model"), default=None, help="with --set: the screen's second layer (settings)"
+    )
     parser.add_argument("--stories", type=int, default=None, help="with --set: the first N host stories only")
     args = parser.parse_args()
     if args.set:

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     staged_positions: Literal["code", "model"] = Field(
         "code", description="Party stances: a verbatim stance sentence (code) or one model call per party."
     )
+    screen_by: Literal["code", "model"] = Field(
+        "code",
+        description="Second layer of the injection screen: code's reading of a sentence's structure alone, or "
+        "also the model's yes/no on the remaining suspects (measured on the 1.5B default: 1 more planted line "
+        "caught for 22 more false alarms on the dev half, so off by default; see README, Prompt injection).",
+    )
     max_articles: int = Field(50, ge=2, description="Most articles one request may carry.")
     max_article_chars: int = Field(200_000, ge=100, description="Most characters per article.")
     allow_overrides: bool = Field(

@@ -42,7 +42,8 @@ async def test_each_chosen_fact_gets_a_checked_sentence_and_a_failing_one_is_dro
     assert headline == "Israel ready for a new pause"
     assert "for talks on the war" not in summary  # the model's Cairo sentence failed its check...
     # ... and only it: the Herzog sentence stays, the Cairo fact is stated by code, then the disagreement
-    assert summary == f"{HERZOG} {FACTS[1].statement} {conflict_sentence(TOLL, OUTLETS)}"
+    # a fact only one outlet reports says whose report it is
+    assert summary == f"{HERZOG} According to CNN, {FACTS[1].statement} {conflict_sentence(TOLL, OUTLETS)}"
     assert by == {"headline": "model", "summary[0]": "model", "summary[1]": "code", "summary[2]": "code"}
     assert any("do not support it" in x and "Haniyeh" in x for x in log.warnings)
     verdicts = {c.item: c for c in log.checks}

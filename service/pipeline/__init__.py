@@ -31,7 +31,9 @@ async def write_brief(
     """Write the brief of ingested articles with the requested strategy."""
     strategy = request.options.strategy or settings.strategy
     if strategy == "single":
-        return await single_brief(articles, llm, length=request.options.length, request_id=request_id)
+        return await single_brief(
+            articles, llm, length=request.options.length, request_id=request_id, screen_by=settings.screen_by
+        )
     return await staged_brief(
         articles,
         llm,
@@ -39,6 +41,7 @@ async def write_brief(
         concurrency=settings.llm_concurrency,
         rewrites=settings.staged_rewrites,
         positions_by=settings.staged_positions,
+        screen_by=settings.screen_by,
         request_id=request_id,
     )
 

@@ -48,6 +48,7 @@ _TRUTH = re.compile(
     re.I,
 )
 _HAVE_TO = re.compile(r"\b(?:have|has|had|got)\s+to\s+(?:be\s+)?[a-z]+", re.I)  # "Summaries have to say …"
+_FIRST_WORD = re.compile(r"^[\W_]*(?:(?:please|now|kindly|simply|just|also)\W+)?\w+")
 _POLITE = frozenset({"please", "now", "kindly", "simply", "just", "also", "por", "bitte", "veuillez", "merci"})
 # What a line about the output or its writer says; "duty" and "address" alone are everyday news words and
 # only make a suspect next to another cue.
@@ -195,7 +196,7 @@ def code_flag(text: str, article_language: str = "en") -> str | None:
         return "says what a summary must say"
     if "writer" in found and found & {"address", "order"}:
         return "gives an order to a writer or tool"
-    if "order" in found and "say" in found:
+    if "order" in found and "say" in cues(_FIRST_WORD.sub("", bare, count=1)):  # "Disregard … and state that …"
         return "an order to write something"
     if _MARKUP.search(text) and (found & {"output", "writer", "note"} or _ROLE_WORD.search(text)):
         return "markup that speaks to a model or its output"
@@ -312,8 +313,8 @@ class ModelScreen:
                         continue
                     before = ss[i - 1] if i else None
                     after = ss[i + 1] if i + 1 < len(ss) else None
-                    flagged = flags | set(reasons) | set(scr.flagged)
-                    why = _other_half(s, before, after, flagged, texts.get(s.article_id))
+                    taken = flags | set(reasons) | set(scr.flagged)
+                    why = _other_half(s, before, after, taken, texts.get(s.article_id))
                     if why:
                         reasons[s.id] = why
         if not flags and not reasons:

@@ -153,7 +153,12 @@ def article_blocks(articles: list[Article], scr: Screen | None = None) -> str:
 
 
 async def single_brief(
-    articles: list[Article], llm: LLM, *, length: Length = "medium", request_id: str | None = None
+    articles: list[Article],
+    llm: LLM,
+    *,
+    length: Length = "medium",
+    request_id: str | None = None,
+    screen_by: str = "code",
 ) -> Brief:
     """Write a brief with one prompt, then verify it. Instruction-like sentences are withheld from the
     prompt (``[…]``) and from the brief."""
@@ -162,7 +167,7 @@ async def single_brief(
     per_article = await asyncio.to_thread(lambda: {a.id: segment(a) for a in articles})
     scr = screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
     log = TaskLog()
-    scr = await ModelScreen(llm, asyncio.Semaphore(2), log).widen(
+    scr = await ModelScreen(llm if screen_by == "model" else None, asyncio.Semaphore(2), log).widen(
         scr, [s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles}
     )
     log.warnings[:0] = scr.warnings()

@@ -109,6 +109,7 @@ async def staged_brief(
     concurrency: int = 2,
     rewrites: int = 2,
     positions_by: str = "code",
+    screen_by: str = "code",
     request_id: str | None = None,
 ) -> Brief:
     """Write a brief with the staged strategy."""
@@ -119,7 +120,8 @@ async def staged_brief(
     with timer("segment"):
         per_article, screened = await asyncio.to_thread(segment_and_screen, articles)
     with timer("screen"):
-        screened = await ModelScreen(llm, sem, log).widen(
+        screen_llm = llm if screen_by == "model" else None
+        screened = await ModelScreen(screen_llm, sem, log).widen(
             screened, [s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles}
         )
     prep = await asyncio.to_thread(prepare, articles, (per_article, screened), timer.seconds)
