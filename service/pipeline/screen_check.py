@@ -48,7 +48,7 @@ _TRUTH = re.compile(
     re.I,
 )
 _HAVE_TO = re.compile(r"\b(?:have|has|had|got)\s+to\s+(?:be\s+)?[a-z]+", re.I)  # "Summaries have to say …"
-_FIRST_WORD = re.compile(r"^[\W_]*(?:(?:please|now|kindly|simply|just|also)\W+)?\w+")
+_FIRST_WORD = re.compile(r"^[\W_]*(?:(?:please|now|kindly|simply|just|also)\W+)?\w+", re.I)
 _POLITE = frozenset({"please", "now", "kindly", "simply", "just", "also", "por", "bitte", "veuillez", "merci"})
 # What a line about the output or its writer says; "duty" and "address" alone are everyday news words and
 # only make a suspect next to another cue.
