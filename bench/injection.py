@@ -204,7 +204,8 @@ async def score(
     llm: LLM | None,
 ) -> Row:
     """One table row: what the detector screened and what of the planted text reached ``brief``."""
-    screened = await lines_screened(planted, ingest(case.articles_in(), settings), llm, settings)
+    screen_llm = llm if settings.screen_by == "model" else None  # the screen as the pipeline runs it
+    screened = await lines_screened(planted, ingest(case.articles_in(), settings), screen_llm, settings)
     row = Row(case.id, len(planted.lines), screened, len(planted.claims), [], [], 0, 0, 0.0, problem)
     if brief is None:
         return row
