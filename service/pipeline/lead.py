@@ -73,7 +73,10 @@ def lead_schema(ids: list[str]) -> type[BaseModel]:
 KEEPS = 0.5  # share of a fact's content words its restatement must keep to replace it in the facts list
 
 
-_LOWER_FIRST = frozenset("The A An This That These Those Its Their Some Many Several Most More There Two Three".split())
+_LOWER_FIRST = frozenset(
+    "The A An This That These Those Its Their Some Many Several Most More There Two Three Four Five At In On For "
+    "After Before During With About Nearly Almost Over Under Up Only All Both Each Every Officials Police".split()
+)
 
 
 def one_outlet(text: str, fact: Fact, outlets: dict[str, str]) -> str:
