@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,13 +30,12 @@ from service.llm import LLM
 from service.pipeline.clean import outside_quotes
 from service.pipeline.injection import CODE_CHECK, MODEL_CHECK, Screen, neutralise
 from service.pipeline.lexicons import terms
-from service.pipeline.tasks import TaskLog, ask_or_fallback
+from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
 from service.pipeline.types import Sentence
 
 LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "ru", "zh", "ar")
-CACHE_SIZE = 8192
 SHORT_PARAGRAPH = 3  # sentences: a paragraph this short that carries an instruction is left out whole
-_cache: OrderedDict[str, bool] = OrderedDict()
+_cache = VerdictCache(8192)
 _WORD = re.compile(r"[^\W\d_][\w.'’;-]*")
 _UNSPACED = re.compile(r"[\u0600-\u06ff\u3400-\u9fff]")  # Arabic and Chinese: cues match inside the text
 _MARKUP = re.compile(r"[<>{}\[\]|#=]|::|```|---|\b[A-Z]{4,}:\s")
@@ -261,9 +259,9 @@ class ModelScreen:
         if self.llm is None:
             return False
         key = _key(self.llm.model_name, before, sentence)
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+        cached = _cache.get(key)
+        if cached is not None:
+            return cached
         answer = await ask_or_fallback(
             self.llm,
             "injection_check",
@@ -276,9 +274,7 @@ class ModelScreen:
         )
         if answer is None:
             return False  # the warning says the check had no answer; the pattern screen still stands
-        _cache[key] = answer.value.instruction
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        _cache.put(key, answer.value.instruction)
         return answer.value.instruction
 
     async def widen(self, scr: Screen, sentences: list[Sentence], texts: dict[str, str] | None = None) -> Screen:

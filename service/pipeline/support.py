@@ -16,22 +16,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections import OrderedDict
 from difflib import SequenceMatcher
 
 from pydantic import BaseModel, Field
 
 from service.llm import LLM
 from service.pipeline.meaning import hedge_differs, uncertain
-from service.pipeline.tasks import TaskLog, ask_or_fallback
+from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
 from service.pipeline.verify import content_words, new_names, normalise, unsupported_numbers, unsupported_quotes
 from service.schemas import CheckVerdict
 
 IN_ORDER = 0.85  # share of a sentence's words found, in order, in one source: a trimmed copy
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|without|n't|denied|denies|refused|rejects?|rejected)\b", re.I)
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
-CACHE_SIZE = 4096
-_cache: OrderedDict[str, bool] = OrderedDict()
+_cache = VerdictCache(4096)
 
 
 class Supported(BaseModel):
@@ -99,15 +97,11 @@ class SupportChecker:
         if verdict is None:
             by = "model"
             key = _key(self.llm.model_name, sentence, sources)
-            if key in _cache:
-                verdict, why = _cache[key], "cached verdict"
-                _cache.move_to_end(key)
-            else:
+            verdict, why = _cache.get(key), "cached verdict"
+            if verdict is None:
                 verdict, why = await self._ask(sentence, sources)
                 if verdict is not None:
-                    _cache[key] = verdict
-                    while len(_cache) > CACHE_SIZE:
-                        _cache.popitem(last=False)
+                    _cache.put(key, verdict)
             if verdict is None:
                 verdict, why = False, "the check got no usable answer"
         self.log.checks.append(CheckVerdict(item=item, text=sentence, supported=verdict, by=by, reason=why))

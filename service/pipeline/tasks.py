@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,28 @@ STATEMENT_BATCH = 2  # with one required field per group the model cannot skip o
 class PartyStance(BaseModel):
     sentences: list[str] = Field(..., description="Ids of the sentences that state the party's stance.")
     stance: str = Field(..., description="'<Party> says/wants/offers ...', from those sentences only.")
+
+
+class VerdictCache:
+    """The model's yes/no verdicts, kept per process by key; past ``size`` the least recently used go."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, bool] = OrderedDict()
+
+    def get(self, key: str) -> bool | None:
+        if key not in self._items:
+            return None
+        self._items.move_to_end(key)
+        return self._items[key]
+
+    def put(self, key: str, verdict: bool) -> None:
+        self._items[key] = verdict
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
 
 
 @dataclass
