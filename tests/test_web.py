@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -168,16 +169,10 @@ ALLSIDES_CASE = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "al
 BALANCE_SCREENSHOT = Path("/tmp/crossbrief-balance.png")
 
 
-@needs_browser
-def test_page_shows_the_balance_bar_and_one_side_flags(browser, settings: Settings) -> None:
-    """The real page in Chromium, its requests answered by the app in-process (scripted model): three outlets
-    rated left, center and right give a bar with one segment per lean, sized by count, and every fact only one
-    side reports is tagged in the facts and listed under the bar."""
-    from evals.dataset import load_suite
-    from tests.fakes import lead_reply, staged_routes
-
-    case = load_suite([ALLSIDES_CASE])[0].case
-    model = staged_routes("Thirteen US troops were killed.", lead_reply("Kabul airport attack", []), n=40)
+@contextmanager
+def scripted_page(browser, settings: Settings, model: object, **page_options: object) -> Iterator[tuple]:
+    """The real page in Chromium, its requests answered in-process by the app with a scripted ``model``:
+    (page, app client, page errors)."""
     provider = LLMProvider(settings)
     provider.add(LLM(model, backend="local", model_name="scripted", prompts_dir=settings.prompts_dir))
     with TestClient(create_app(settings, provider)) as app:
@@ -188,11 +183,25 @@ def test_page_shows_the_balance_bar_and_one_side_flags(browser, settings: Settin
                             content=req.post_data_buffer)
             route.fulfill(status=r.status_code, headers=dict(r.headers), body=r.content)
 
-        page = browser.new_page(viewport={"width": 1200, "height": 1400})
+        page = browser.new_page(**page_options)
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.route("http://crossbrief.test/**", forward)
         page.goto("http://crossbrief.test/")
+        yield page, app, errors
+
+
+@needs_browser
+def test_page_shows_the_balance_bar_and_one_side_flags(browser, settings: Settings) -> None:
+    """The real page in Chromium, its requests answered by the app in-process (scripted model): three outlets
+    rated left, center and right give a bar with one segment per lean, sized by count, and every fact only one
+    side reports is tagged in the facts and listed under the bar."""
+    from evals.dataset import load_suite
+    from tests.fakes import lead_reply, staged_routes
+
+    case = load_suite([ALLSIDES_CASE])[0].case
+    model = staged_routes("Thirteen US troops were killed.", lead_reply("Kabul airport attack", []), n=40)
+    with scripted_page(browser, settings, model, viewport={"width": 1200, "height": 1400}) as (page, app, errors):
         rows = page.locator("fieldset.article-row")
         page.get_by_role("button", name="Add article").click()
         for i, a in enumerate(case.articles):
@@ -224,6 +233,7 @@ def test_page_shows_the_balance_bar_and_one_side_flags(browser, settings: Settin
     page.close()
 
 
+@needs_browser
 def test_page_lists_the_lines_left_out_as_instructions(browser, settings: Settings) -> None:
     """A planted line is shown to the editor under the brief, with its outlet and reason, as text."""
     from tests.fakes import lead_reply, staged_routes
@@ -234,21 +244,7 @@ def test_page_lists_the_lines_left_out_as_instructions(browser, settings: Settin
         ("Daily", f"The Harlow dam held overnight after heavy rain, engineers said.\n\n{planted}"),
     ]
     model = staged_routes("The Harlow dam held overnight.", lead_reply("Harlow dam holds", []), n=20)
-    provider = LLMProvider(settings)
-    provider.add(LLM(model, backend="local", model_name="scripted", prompts_dir=settings.prompts_dir))
-    with TestClient(create_app(settings, provider)) as app:
-
-        def forward(route) -> None:  # the browser's request, answered by the app
-            req = route.request
-            r = app.request(req.method, req.url.replace("http://crossbrief.test", ""), headers=req.headers,
-                            content=req.post_data_buffer)
-            route.fulfill(status=r.status_code, headers=dict(r.headers), body=r.content)
-
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.route("http://crossbrief.test/**", forward)
-        page.goto("http://crossbrief.test/")
+    with scripted_page(browser, settings, model) as (page, _, errors):
         rows = page.locator("fieldset.article-row")
         for i, (outlet, text) in enumerate(texts):
             rows.nth(i).get_by_label("Outlet").fill(outlet)
