@@ -22,7 +22,7 @@ import asyncio
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pydantic import BaseModel, Field
 
@@ -121,6 +121,7 @@ def _identifier():  # type: ignore[no-untyped-def]
     return ident
 
 
+@lru_cache(maxsize=4096)  # a sentence is asked about up to three times per brief (article, code, suspect)
 def language(text: str) -> str | None:
     """The language of ``text`` among :data:`LANGUAGES`, or None when too short or unsure to tell."""
     if len(_WORD.findall(text)) < 4 and not _UNSPACED.search(text):
