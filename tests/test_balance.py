@@ -99,7 +99,7 @@ def test_balance_flags_facts_only_one_side_reports() -> None:
         art("l", "lean-left", text="The militants attacked."),
         art("c", "center", text="The fighters attacked."),
         art("r", "right", text="The terrorists attacked."),
-        art("u", "unknown"),
+        art("u", "unknown", text="Another matter entirely."),
     ]
     facts = [fact("f1", "l", "c", "r"), fact("f2", "r"), fact("f3", "l"), fact("f4", "u"), fact("f5", "r", "u")]
     b = balance(articles, facts)
@@ -113,6 +113,21 @@ def test_balance_flags_facts_only_one_side_reports() -> None:
     right = next(sf for sf in b.framing if sf.side == "right")
     assert right.one_side_only == ["f2"] and "1 fact" in right.sentence
     assert "2 facts reported by one side only (left 1, right 1)" in b.note
+
+
+def test_a_fact_another_side_tells_in_other_words_is_not_one_sided() -> None:
+    left = "Officials said the bridge over the Elm River in Dover collapsed under heavy traffic on Monday."
+    articles = [art("l", "left", text=left), art("r", "right", text="The governor blamed the budget cuts.")]
+    told = Fact(
+        id="f1", statement="x", status="single-source", sources=1,
+        citations=[Citation(article_id="r", quote="The Dover bridge collapsed into the Elm River.", start=0, end=5)],
+    )
+    alone = Fact(
+        id="f2", statement="x", status="single-source", sources=1,
+        citations=[Citation(article_id="r", quote="The governor blamed the budget cuts.", start=0, end=5)],
+    )
+    flags = {fb.fact_id: fb.one_side for fb in balance(articles, [told, alone]).facts}
+    assert flags == {"f1": None, "f2": "right"}
 
 
 def test_one_side_flags_need_two_sides() -> None:
