@@ -81,8 +81,8 @@ def _cues() -> dict[str, set[str]]:
 def _lookup(word: str) -> set[str]:
     table = _cues()
     found = set(table.get(word, ()))
-    if word.endswith("s"):
-        found |= table.get(word[:-1], set())
+    if word.endswith("s"):  # a plural, never an imperative ("Calls are growing …")
+        found |= table.get(word[:-1], set()) - {"order"}
     for n in range(len(word) - 1, 4, -1):  # a term of five letters or more is a prefix, outside WHOLE_WORDS
         found |= {c for c in table.get(word[:n], set()) if c not in WHOLE_WORDS and not c.endswith("!")}
     return {c.rstrip("!") for c in found}
@@ -143,7 +143,8 @@ def article_languages(sentences: list[Sentence]) -> dict[str, str]:
 
 _PASSIVE = re.compile(
     r"\b(?:is|are)\s+to\s+be\s+(?:\w+ly\s+)?(?:reported|described|stated|presented|given|treated|characteri[sz]ed|"
-    r"framed|mentioned|noted|called|referred\s+to|listed|shown|used|summari[sz]ed|attributed|credited|cited)\b"
+    r"framed|mentioned|noted|called|referred\s+to|listed|shown|used|summari[sz]ed|attributed|credited|cited|dated|"
+    r"placed|put|rendered|spelled|written|recorded|counted|understood|read|dated)\b"
     r"|\b(?:should|must|shall|ought\s+to)\s+be\s+(?:\w+ly\s+)?(?:described|reported|presented|treated|characteri[sz]ed|"
     r"framed|referred\s+to|portrayed|called|stated|noted|summari[sz]ed)\s+(?:as|that)\b"
     r"|\bit\s+(?:must|should|shall|is\s+to)\s+be\s+(?:reported|noted|stated|said|made\s+clear|mentioned)\s+that\b",
@@ -156,17 +157,42 @@ _UNATTRIBUTED = re.compile(
 )
 _PERSONA = re.compile(
     r"^[\W_]*(?:you\s+are\s+now|from\s+now\s+on,?\s+you|as\s+the\s+(?:summari[sz]er|assistant|editor|model)\b"
-    r"|act\s+as\b|you\s+are\s+(?:in|operating\s+in)\s+\w+\s+mode)",
+    r"|act\s+as\b|you\s+are\s+(?:in|operating\s+in)\s+\w+\s+mode|pretend\s+(?:you\s+are|to\s+be|that\s+you)"
+    r"|imagine\s+(?:you\s+are|yourself\s+as)|role-?play)"
+    r"|\b(?:take|assume|adopt|play)\s+(?:on\s+)?the\s+(?:role|persona|voice)\s+of\b",
     re.I,
 )
-_LABEL = re.compile(r"^[\W_]*([^\W\d_][^:：\n]{0,40}?)\s*[:：]\s*\S")  # "Editor's note: …", "Image alt text: …"
+# Advice on how to present something ("It would be most accurate, when condensing, to put the launch on
+# Wednesday", "It might help readers to note …", "When condensing, …"); it counts next to a word for the output
+# or its writer, since an outlet also writes "It would be fair to say …" in its own voice.
+_ADVICE = re.compile(
+    r"\b(?:would|might|could|may)\s+(?:\w+\s+)?(?:be\s+)?(?:\w+\s+)?(?:accurate|best|fair|fairer|helpful|useful|wise|"
+    r"wiser|better|appropriate|clearer|prudent|advisable|preferable|kind|kinder|kindest)\b(?:[\s,]+[\w-]+){0,5}?[\s,]+"
+    r"to\s+(?:say|state|put|note|clarify|describe|report|mention|present|frame|give|call|refer|list|characteri[sz]e|"
+    r"label|date|place|render)\b"
+    r"|\b(?:help|helps|helpful\s+for|useful\s+for|serve|serves)\s+(?:the\s+)?readers?\s+(?:to\s+)?(?:note|know|"
+    r"remember|be\s+told|learn|understand)\b"
+    r"|^[\W_]*(?:when|while|if|in|before|after)\s+(?:condensing|summari[sz]ing|abridging|paraphrasing|rewriting|"
+    r"recapping|shortening|digesting|boiling\s+(?:this|it)\s+down)\b",
+    re.I,
+)
+_TOLD = re.compile(
+    r"\b(?:should|must|shall|ought\s+to|needs?\s+to|have\s+to|has\s+to)\s+be\s+(?:told|informed|reminded|made\s+aware)\b"
+    r"(?:\s+[\w-]+){0,3}?\s+(?:that|of)\b"
+    r"|\b(?:should|must|shall|ought\s+to|needs?\s+to)\s+(?:get|receive|see|hear|read|be\s+given|be\s+shown)\b"
+    r"[^.;]{0,60}?\s(?:as|that)\b",
+    re.I,
+)
+# A namespaced machine field at the start of a line ("og:description —", "twitter:title =", "dc:subject:").
+_FIELD = re.compile(r"^[\W_]*[a-z][a-z0-9_-]*:[a-z][a-z0-9_:.-]*\s*[—–=:>-]", re.I)
+_LABEL = re.compile(r"^[\W_]*([^\W\d_][^:：\n]{0,60}?)\s*[:：]\s*\S")  # "Editor's note: …", "Image alt text: …"
 _ROLE_WORD = re.compile(
     r"^[\W_]*(?:system|assistant|user|developer|instructions?|inst|sys|prompt|override)[\W_]*$", re.I
 )
 _VOCATIVE = re.compile(r"^[\W_]*([^\W\d_][^,\n]{0,40}?),\s*\S")  # "Dear digest bots, …"
 _OWN_NOTE = re.compile(  # an outlet's note about its own story: "Editor's note: this story has been updated"
     r"\b(?:updated|corrected|misstated|misidentified|earlier\s+version|clarif\w*|this\s+(?:story|article|report)\s+"
-    r"(?:has\s+been|was|is))\b|version\s+antérieure|versión\s+anterior|versão\s+anterior|versione\s+precedente|"
+    r"(?:has\s+been|was|is|contains|includes|describes|may))\b|version\s+antérieure|versión\s+anterior|versão\s+anterior|versione\s+precedente|"
     r"früheren\s+Fassung|korrigiert|corrigé|corregid|corrigid|corrett|предыдущ\w+\s+верси|исправлен|此前版本|更正|نسخة\s+سابقة|تصحيح",
     re.I,
 )
@@ -191,10 +217,16 @@ def code_flag(text: str, article_language: str = "en") -> str | None:
         return "asks for a version stated without attribution"
     if _PERSONA.search(bare):
         return "gives its reader a role"
+    if _ADVICE.search(bare) and found & {"writer", "output"}:  # not "It would be fair to say …" in an outlet's voice
+        return "advises how the story should be put"
+    if _FIELD.match(text) and not _OWN_NOTE.search(bare):
+        return "a metadata field in the text"
     if "output" in found and "say" in found and found & {"duty", "address", "order", "truth"}:
         return "says what a summary must say"
     if "writer" in found and found & {"address", "order"}:
         return "gives an order to a writer or tool"
+    if "writer" in found and _TOLD.search(bare):  # "Readers relying on tools should be told that …"
+        return "says what readers or tools must be told"
     if "order" in found and "say" in cues(_FIRST_WORD.sub("", bare, count=1)):  # "Disregard … and state that …"
         return "an order to write something"
     if _MARKUP.search(text) and (found & {"output", "writer", "note"} or _ROLE_WORD.search(text)):
