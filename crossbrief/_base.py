@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 import httpx
 
+from crossbrief.contract import ArticleIn, Brief, BriefOptions
+from crossbrief.contract.jobs import FINISHED, Job
+from crossbrief.contract.version import __version__
 from crossbrief.errors import CrossbriefAPIError, JobCancelled, JobFailed, RateLimited, error_from_response, job_error
-from service import __version__
-from service.jobs.schemas import FINISHED, Job
-from service.schemas import ArticleIn, Brief, BriefOptions
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)

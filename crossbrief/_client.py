@@ -26,9 +26,9 @@ from crossbrief._base import (
     synthetic_events,
 )
 from crossbrief._sse import SSEDecoder
+from crossbrief.contract import Brief
+from crossbrief.contract.jobs import FINISHED, Job, JobList, SourceArticle
 from crossbrief.errors import APIConnectionError, APITimeoutError, WaitTimeout, error_from_response
-from service.jobs.schemas import FINISHED, Job, JobList, SourceArticle
-from service.schemas import Brief
 
 log = logging.getLogger("crossbrief.client")
 

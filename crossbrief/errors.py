@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from service.jobs.schemas import Job, JobError
+from crossbrief.contract.errors import GENERIC_CODES, http_status
+from crossbrief.contract.jobs import Job, JobError
 
 
 class CrossbriefClientError(Exception):
@@ -180,19 +181,36 @@ class JobFailed(CrossbriefAPIError):
         return f"job {self.job_id} failed: {super().__str__()}"
 
 
-STATUS_ERRORS: dict[int, type[CrossbriefAPIError]] = {
-    401: AuthenticationError,
-    403: PermissionDenied,
-    404: NotFound,
-    409: ConflictError,
-    413: PayloadTooLarge,
-    422: InvalidRequest,
-    429: RateLimited,
-    500: InternalServerError,
-    502: UpstreamError,
-    503: ModelNotReady,
-    504: UpstreamTimeout,
+# The client class of each error code that has one; every other code maps by its HTTP status (through the
+# contract's table, which names each status's generic code).
+CODE_ERRORS: dict[str, type[CrossbriefAPIError]] = {
+    cls.default_code: cls
+    for cls in (
+        AuthenticationError,
+        PermissionDenied,
+        NotFound,
+        ConflictError,
+        JobCancelled,
+        PayloadTooLarge,
+        InvalidRequest,
+        RateLimited,
+        InternalServerError,
+        UpstreamError,
+        ModelNotReady,
+        UpstreamTimeout,
+    )
 }
+STATUS_ERRORS: dict[int, type[CrossbriefAPIError]] = {
+    status: CODE_ERRORS[code] for status, code in GENERIC_CODES.items() if code in CODE_ERRORS
+}
+
+
+def error_class(status: int, code: str | None) -> type[CrossbriefAPIError]:
+    """The class of an error answer: its code's own class when the code belongs to that status (409
+    ``cancelled`` is ``JobCancelled``), else its status's class, else ``CrossbriefAPIError``."""
+    if code in CODE_ERRORS and http_status(code) == status:
+        return CODE_ERRORS[code]
+    return STATUS_ERRORS.get(status, CrossbriefAPIError)
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -236,9 +254,7 @@ def error_from_response(response: httpx.Response) -> CrossbriefAPIError:
         elif isinstance(body.get("detail"), str):
             message = body["detail"]
         request_id = request_id or body.get("request_id")
-    cls = STATUS_ERRORS.get(status, CrossbriefAPIError)
-    if status == 409 and code == "cancelled":
-        cls = JobCancelled
+    cls = error_class(status, code)
     kwargs: dict[str, Any] = {"body": body, "response": response}
     if cls is InvalidRequest:
         kwargs["detail"] = detail

@@ -1,3 +1,5 @@
 """crossbrief: neutral multi-source news briefs, grounded in the articles."""
 
-__version__ = "0.1.0"
+from crossbrief.contract.version import __version__
+
+__all__ = ["__version__"]

@@ -1,15 +1,22 @@
-"""Every error crossbrief raises on purpose, with the HTTP status it maps to (mapped once, in main.py)."""
+"""Every error crossbrief raises on purpose. Each class names its error code; the HTTP status comes from the wire
+contract's one table (:data:`crossbrief.contract.ERROR_CODES`) and is answered once, in main.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from crossbrief.contract.errors import http_status
+
 
 class CrossbriefError(Exception):
     """Root of crossbrief's errors."""
 
-    status_code = 500
     code = "internal_error"
+    status_code = http_status(code)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status_code = http_status(cls.code)
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -20,7 +27,6 @@ class CrossbriefError(Exception):
 class InputError(CrossbriefError):
     """The request or file was unusable; ``details['field']`` names the part."""
 
-    status_code = 422
     code = "invalid_input"
 
 
@@ -39,21 +45,18 @@ class MissingVariables(PromptError):
 class ModelFileError(CrossbriefError):
     """The model file cannot be built, found or verified."""
 
-    status_code = 503
     code = "model_file_error"
 
 
 class ModelNotReady(CrossbriefError):
     """The model has not finished loading (or failed to load)."""
 
-    status_code = 503
     code = "model_not_ready"
 
 
 class UpstreamError(CrossbriefError):
     """The model backend failed. Keeps the upstream HTTP status and request id when there is one."""
 
-    status_code = 502
     code = "upstream_error"
 
     def __init__(
@@ -75,7 +78,6 @@ class UpstreamError(CrossbriefError):
 class UpstreamTimeout(UpstreamError):
     """The model call ran past its time limit."""
 
-    status_code = 504
     code = "upstream_timeout"
 
 
@@ -105,40 +107,34 @@ class SchemaValidationFailed(UpstreamError):
 class NotFound(CrossbriefError):
     """No such job or brief."""
 
-    status_code = 404
     code = "not_found"
 
 
 class Conflict(CrossbriefError):
     """The resource is not in a state that allows this (cancel a finished job, export an unfinished one)."""
 
-    status_code = 409
     code = "conflict"
 
 
 class JobCancelled(CrossbriefError):
     """The job was cancelled before it finished."""
 
-    status_code = 409
     code = "cancelled"
 
 
 class JobTimedOut(CrossbriefError):
     """A queued job ran past ``job_timeout_s`` on its worker."""
 
-    status_code = 504
     code = "job_timeout"
 
 
 class Interrupted(CrossbriefError):
     """A job was started more than ``job_max_attempts`` times (its process or worker stopped each time)."""
 
-    status_code = 503
     code = "interrupted"
 
 
 class DatabaseInUse(CrossbriefError):
     """Another live process runs the in-process job queue on this database."""
 
-    status_code = 503
     code = "database_in_use"

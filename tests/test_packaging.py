@@ -92,27 +92,30 @@ def run_commands(stage: list[tuple[str, str]]) -> list[list[str]]:
     return out
 
 
-def pip_installs(commands: list[list[str]], drop_extra: str | None = None) -> list[list[str]]:
-    """The arguments of each `pip install`, with ``drop_extra`` removed from any `spec[extras]`."""
+def pip_installs(commands: list[list[str]], swap_extra: tuple[str, str] | None = None) -> list[list[str]]:
+    """The arguments of each `pip install`; ``swap_extra`` (old, new) puts one extra in place of another in any
+    `spec[extras]`."""
     found = []
     for cmd in commands:
         if cmd[:2] == ["pip", "install"] or (len(cmd) > 3 and cmd[1:4] == ["-m", "pip", "install"]):
             args = cmd[cmd.index("install") + 1 :]
-            found.append([_drop_extra(a, drop_extra) for a in args] if drop_extra else args)
+            found.append([_swap_extra(a, *swap_extra) for a in args] if swap_extra else args)
     return found
 
 
-def _drop_extra(arg: str, extra: str) -> str:
+def _swap_extra(arg: str, old: str, new: str) -> str:
     m = re.fullmatch(r"(.*)\[([^\]]*)\]", arg)
     if not m:
         return arg
-    kept = [e.strip() for e in m.group(2).split(",") if e.strip() and e.strip() != extra]
+    kept = [new if e.strip() == old else e.strip() for e in m.group(2).split(",") if e.strip()]
+    kept = list(dict.fromkeys(kept))
     return m.group(1) + (f"[{','.join(kept)}]" if kept else "")
 
 
 def install_mismatch(readme: str, dockerfile: str) -> str | None:
-    """Why the Dockerfile's pip installs differ from the README quick start's (dev extras aside), or None."""
-    want = pip_installs(readme_install_commands(readme), drop_extra="dev")
+    """Why the Dockerfile's pip installs differ from the README quick start's (with the server extra in place of
+    dev, which is server plus the test tools), or None."""
+    want = pip_installs(readme_install_commands(readme), swap_extra=("dev", "server"))
     got = [c for stage in dockerfile_stages(dockerfile) for c in pip_installs(run_commands(stage))]
     if not want:
         return "the README quick start has no pip install"

@@ -21,16 +21,17 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crossbrief.contract.errors import http_status
 from service.config import Settings
 from service.observability import Metrics, record_error, request_id_var
 
 access_log = logging.getLogger("crossbrief.access")
 
 
-async def send_error(
-    scope: Scope, send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> None:
-    """Answer with crossbrief's error body ``{"error": {code, message, request_id}}`` and count it."""
+async def send_error(scope: Scope, send: Send, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    """Answer with crossbrief's error body ``{"error": {code, message, request_id}}`` and the code's HTTP status
+    (the contract's table), and count it."""
+    status = http_status(code)
     rid = scope.get("state", {}).get("request_id")
     body = json.dumps({"error": {"code": code, "message": message, "request_id": rid}}).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -63,7 +64,7 @@ class BodyLimitMiddleware:
             return await self.app(scope, receive, send)
         length = Headers(scope=scope).get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return await send_error(scope, send, 413, "payload_too_large", self._message())
+            return await send_error(scope, send, "payload_too_large", self._message())
 
         received = 0
         over = started = answered = False
@@ -85,7 +86,7 @@ class BodyLimitMiddleware:
             if over and not started:
                 if not answered:
                     answered = True
-                    await send_error(scope, send, 413, "payload_too_large", self._message())
+                    await send_error(scope, send, "payload_too_large", self._message())
                 return
             started = started or message["type"] == "http.response.start"
             await send(message)
@@ -96,7 +97,7 @@ class BodyLimitMiddleware:
             if not over or started:
                 raise
         if over and not started and not answered:
-            await send_error(scope, send, 413, "payload_too_large", self._message())
+            await send_error(scope, send, "payload_too_large", self._message())
 
 
 def route_template(scope: Scope) -> str:

@@ -141,7 +141,7 @@ class AccessMiddleware:
             if row is None:
                 why = "invalid or revoked API key" if key else "an API key is required"
                 message = f"{why}: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
-                return await send_error(scope, send, 401, "unauthorized", message, {"WWW-Authenticate": "Bearer"})
+                return await send_error(scope, send, "unauthorized", message, {"WWW-Authenticate": "Bearer"})
             state["key_id"] = row.id
             who = "key:" + row.id
             if row.rate_limit:
@@ -150,7 +150,7 @@ class AccessMiddleware:
             retry_after = await self._hit(limit, who)
             if retry_after is not None:
                 message = f"rate limit of {limit} exceeded; retry in {retry_after} s"
-                return await send_error(scope, send, 429, "rate_limited", message, {"Retry-After": str(retry_after)})
+                return await send_error(scope, send, "rate_limited", message, {"Retry-After": str(retry_after)})
         await self.app(scope, receive, send)
 
     async def _hit(self, limit: RateLimitItem, who: str) -> int | None:
