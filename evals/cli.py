@@ -35,10 +35,10 @@ from service import progress
 from service.cli_progress import ProgressDisplay, pick_mode
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
-from service.llm import LLMProvider
+from service.llm import LLMProvider, backends
 from service.storage import EvalRunRow, Store
 
-BACKENDS = click.Choice(["local", "openai", "openai-compatible"])
+BACKENDS = click.Choice(backends.names())
 
 
 def _thresholds(specs: tuple[str, ...]) -> list[tuple[str, float]]:

@@ -8,22 +8,15 @@ import hashlib
 from typing import Any
 
 from service.config import Backend, Settings
-from service.llm import LLM, LLMProvider
-from service.llm.models import DEFAULT_MODEL
-from service.llm.openai_api import DEFAULT_OPENAI_MODEL
+from service.llm import LLM, LLMProvider, backends
 
 
 def model_identity(settings: Settings, backend: Backend | None = None, model: str | None = None) -> dict[str, Any]:
-    """Backend, model name (defaults resolved) and, for openai-compatible, the base URL."""
-    b = backend or settings.backend
+    """Backend, model name (the backend's default when none is given) and, for a backend that talks to a server
+    at a base URL (openai-compatible and its presets), that URL."""
+    spec = backends.get(backend or settings.backend)
     m = model if (backend or model) else settings.model
-    if b == "local":
-        name = m or DEFAULT_MODEL
-    elif b == "openai":
-        name = m or DEFAULT_OPENAI_MODEL
-    else:
-        name = m or "default"
-    return {"backend": b, "model": name, "base_url": settings.base_url if b == "openai-compatible" else None}
+    return {"backend": spec.name, "model": m or spec.default_model, "base_url": spec.server_url(settings)}
 
 
 class LazyLLM:

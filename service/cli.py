@@ -18,6 +18,7 @@ import click
 from service.cli_progress import ProgressDisplay, pick_mode
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
+from service.llm import backends
 
 if TYPE_CHECKING:
     from service.schemas import ArticleIn
@@ -107,7 +108,7 @@ def main(verbose: bool) -> None:
 )
 @click.option("--strategy", type=click.Choice(["staged", "single"]), default=None, help="Default: settings.")
 @click.option("--length", type=click.Choice(["short", "medium", "long"]), default="medium", show_default=True)
-@click.option("--backend", type=click.Choice(["local", "openai", "openai-compatible"]), default=None)
+@click.option("--backend", type=click.Choice(backends.names()), default=None)
 @click.option("--model", default=None, help="Model alias, GGUF path or remote model name.")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."

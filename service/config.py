@@ -5,25 +5,24 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.llm import backends
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-Backend = Literal["local", "openai", "openai-compatible"]
+# A registered backend's name (service.llm.backends): settings, CLI options and request options accept these.
+if TYPE_CHECKING:
+    Backend = str
+else:
+    Backend = Literal[backends.names()]
 Strategy = Literal["staged", "single"]
 
-# Example prices (USD per 1M input, output tokens; OpenAI list prices as of 2025, check before relying on them).
-MODEL_PRICES: dict[str, tuple[float, float]] = {
-    "qwen2.5-coder-1.5b": (0.0, 0.0),
-    "smollm2-135m": (0.0, 0.0),
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-}
+# Every backend's price table (USD per 1M input, output tokens), the default of ``model_prices``.
+MODEL_PRICES: dict[str, tuple[float, float]] = backends.prices()
 
 
 class Settings(BaseSettings):
@@ -33,7 +32,7 @@ class Settings(BaseSettings):
         env_prefix="CROSSBRIEF_", env_file=".env", extra="ignore", populate_by_name=True
     )
 
-    backend: Backend = Field("local", description="Which LLM backend answers structured prompts.")
+    backend: Backend = Field(backends.default_name(), description="Which LLM backend answers structured prompts.")
     model: str | None = Field(
         None,
         description=(
@@ -41,8 +40,10 @@ class Settings(BaseSettings):
             "openai / openai-compatible: the model name the server knows."
         ),
     )
-    base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")
-    api_key: SecretStr | None = Field(None, description="API key for the openai-compatible backend.")
+    base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (…/v1); a preset (ollama) has its own default."
+    )
+    api_key: SecretStr | None = Field(None, description="API key for the openai-compatible backend and its presets.")
     openai_api_key: SecretStr | None = Field(
         default_factory=lambda: (
             SecretStr(os.environ["OPENAI_API_KEY"]) if os.environ.get("OPENAI_API_KEY") else None

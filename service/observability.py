@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disa
 
 from service import progress
 from service.config import Settings
+from service.llm import backends
 
 # ---------------------------------------------------------------- request id
 
@@ -194,8 +195,10 @@ def estimate_cost(
     settings: Settings, model: str, tokens_in: int, tokens_out: int, *, backend: str | None = None
 ) -> float | None:
     """USD a brief's tokens cost at ``settings.model_prices`` (per 1M tokens); a priced model's dated variant
-    (``gpt-4o-mini-2024-07-18``) takes its price. 0.0 on the local backend; None for a model with no price."""
-    if backend == "local":
+    (``gpt-4o-mini-2024-07-18``) takes its price. 0.0 on a backend that runs here (``free`` in its registry entry,
+    e.g. local); None for a model with no price."""
+    spec = backends.find(backend)
+    if spec is not None and spec.free:
         return 0.0
     prices = settings.model_prices
     price = prices.get(model)

@@ -15,15 +15,11 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ValidationError
 
-from service.errors import (
-    ModelRefused,
-    OutputTruncated,
-    SchemaValidationFailed,
-    UpstreamError,
-    UpstreamTimeout,
-)
-from service.llm.retry import REFUSED_HEADER, transient
+from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed, UpstreamError
+from service.llm import backends
+from service.llm.retry import transient
 from service.llm.schema import strict_json_schema
+from service.llm.upstream import upstream_error
 from service.progress import emit
 from service.prompts import load_prompt
 from service.schemas import LLMCall
@@ -66,6 +62,13 @@ class LLM:
         self.prompts_dir = prompts_dir
         self.max_attempts = max_attempts
         self.fallback = fallback  # builds (once) the LLM that answers when this one is unavailable
+
+    @property
+    def reasks_long_replies(self) -> bool:
+        """Whether a long reply that failed once is worth a re-ask on this backend (its registry entry's quirk;
+        yes on a backend the registry does not know, such as a test's)."""
+        spec = backends.find(self.backend)
+        return spec.reask_long_replies if spec is not None else True
 
     async def ask(
         self,
@@ -157,30 +160,11 @@ class LLM:
                     raise err from e
                 messages = [*messages, ("assistant", last_output), ("user", REASK.format(error=error))]
                 continue
-            except openai.ContentFilterFinishReasonError as e:
-                raise ModelRefused(f"{task}: the model's content filter refused", backend=self.backend) from e
-            except openai.APITimeoutError as e:
-                raise UpstreamTimeout(
-                    f"{task}: model call timed out{_tries(e.request)}", backend=self.backend
-                ) from e
-            except openai.APIStatusError as e:
-                raise UpstreamError(
-                    f"{task}: model backend answered HTTP {e.status_code}{_tries(e.request)}{_refused(e)}",
-                    backend=self.backend,
-                    upstream_status=e.status_code,
-                    upstream_request_id=e.request_id,
-                ) from e
-            except openai.APIConnectionError as e:
-                raise UpstreamError(
-                    f"{task}: cannot reach the model backend{_tries(e.request)}", backend=self.backend
-                ) from e
-            except (openai.OpenAIError, AttributeError, TypeError, ValueError, KeyError, IndexError) as e:
-                # a 200 whose body is not a chat completion (a proxy's error page): the SDK and LangChain
-                # fail on it with whatever the malformed value provokes
-                log.warning("%s: unusable answer from the model backend", task, exc_info=True)
-                raise UpstreamError(
-                    f"{task}: unusable answer from the model backend ({type(e).__name__})", backend=self.backend
-                ) from e
+            except Exception as e:
+                mapped = upstream_error(task, e, self.backend)
+                if mapped is None:
+                    raise
+                raise mapped from e
 
             result = cast(dict[str, Any], result)
             raw = result["raw"]
@@ -219,23 +203,6 @@ def _validate(schema: type[T], parsed: Any, parsing_error: Any) -> tuple[T | Non
         return schema.model_validate(parsed), ""
     except ValidationError as e:
         return None, f"schema validation failed: {e.errors(include_url=False)}"[:800]
-
-
-def _tries(request: Any) -> str:
-    """' after N attempts' from the SDK's retry counter header, when it retried."""
-    try:
-        retries = int(request.headers.get("x-stainless-retry-count", "0"))
-    except (AttributeError, ValueError):
-        return ""
-    return f" after {retries + 1} attempts" if retries else ""
-
-
-def _refused(error: openai.APIStatusError) -> str:
-    refused = error.response.headers.get(REFUSED_HEADER)
-    if not refused:
-        return ""
-    wait, _, cap = refused.partition(" ")
-    return f"; it asked to retry after {wait} s, over the {cap} s cap (CROSSBRIEF_MAX_RETRY_AFTER_S): not retried"
 
 
 def _content_of(completion: Any) -> str:

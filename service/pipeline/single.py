@@ -182,7 +182,7 @@ async def single_brief(
             # On the embedded model a whole-brief reply that failed once (most often: it ran to the token
             # budget) fails again at the same cost (measured: 2 × 2,048 tokens, minutes); remote models
             # get the re-ask with the error.
-            attempts=1 if llm.backend == "local" else None,
+            attempts=None if llm.reasks_long_replies else 1,
         )
     log.calls.append(answer.call)
     facts, conflicts, parties = verify_draft(answer.value, by_id, log.warnings)

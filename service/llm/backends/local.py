@@ -1,17 +1,21 @@
-"""The embedded backend: llama.cpp's server running in-process (xllamacpp) on a loopback port."""
+"""The ``local`` backend, the default: llama.cpp's server running in-process (xllamacpp) on a loopback port, with a
+GGUF model file (service.llm.models: the default model joined from its PyPI parts, the 135M test model, or a path)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_openai import ChatOpenAI
-
-from service.config import Settings
 from service.errors import ModelFileError
-from service.llm.models import ModelFile, resolve_model
+from service.llm.backends._registry import Backend, Built, register
+from service.llm.models import DEFAULT_MODEL, TEST_MODEL, ModelFile, resolve_model
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
+
+    from service.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +75,8 @@ class LocalServer:
 
 def start_local(settings: Settings, model_spec: str | None) -> tuple[ChatOpenAI, str, LocalServer]:
     """Resolve the model file, start its server, and return a chat model bound to it."""
+    from langchain_openai import ChatOpenAI
+
     model = resolve_model(model_spec, settings.cache_dir)
     server = LocalServer(model, settings)
     base_url = server.start()
@@ -86,3 +92,23 @@ def start_local(settings: Settings, model_spec: str | None) -> tuple[ChatOpenAI,
         max_retries=0,
     )
     return chat, model.name, server
+
+
+def build(backend: Backend, settings: Settings, model: str | None) -> Built:
+    """The embedded server for ``model`` (an alias or a GGUF path; the default model when None), started."""
+    chat, name, server = start_local(settings, model)
+    return Built(chat, name, close=server.close)
+
+
+BACKEND = register(
+    Backend(
+        name="local",
+        default_model=DEFAULT_MODEL,
+        build=build,
+        description="llama.cpp embedded in the process, with a GGUF model file (no network, no key).",
+        prices={DEFAULT_MODEL: (0.0, 0.0), TEST_MODEL: (0.0, 0.0)},
+        free=True,
+        reask_long_replies=False,
+        default=True,
+    )
+)
