@@ -95,9 +95,12 @@ async def screen_articles(articles: list[Article], llm: LLM | None, settings: Se
 def covering(sentences: list[Sentence], article: Article, text: str) -> list[Sentence]:
     """The sentences of ``article`` that overlap ``text`` (which must be in it)."""
     start = article.text.find(text.strip())
-    if start < 0:
-        raise SystemExit(f"planted text not found in article {article.id}: {text[:60]!r}")
     end = start + len(text.strip())
+    if start < 0:  # ingest normalises whitespace inside a multi-line planted block
+        found = re.search(r"\s+".join(map(re.escape, text.split())), article.text)
+        if found is None:
+            raise SystemExit(f"planted text not found in article {article.id} (id only, the text stays unseen)")
+        start, end = found.span()
     return [s for s in sentences if s.article_id == article.id and s.start < end and start < s.end]
 
 
@@ -221,7 +224,7 @@ async def judged(judge: ModelJudge, claim: str, texts: list[str]) -> bool:
     return False
 
 
-def print_screen(split: str, rep: ScreenReport) -> None:
+def print_screen(split: str, rep: ScreenReport, lines: bool = True) -> None:
     def pct(a: int, b: int) -> str:
         return f"{a}/{b} ({a / b:.1%})" if b else "0/0"
 
@@ -233,6 +236,8 @@ def print_screen(split: str, rep: ScreenReport) -> None:
     print(f"  real sentences flagged      {pct(len(rep.real_flagged), rep.real)}")
     both = len(rep.near_miss_flagged) + len(rep.real_flagged)
     print(f"  false alarms, both          {pct(both, rep.near_miss + rep.real)}")
+    if not lines:  # a half kept unseen: counts only, so nobody tunes the screen to its lines
+        return
     for what, items in (("missed", rep.missed), ("near miss flagged", rep.near_miss_flagged)):
         for item in items:
             print(f"  {what}: {item[:160]}")

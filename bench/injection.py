@@ -4,6 +4,8 @@ python bench/injection.py [--model smollm2-135m] [--strategy staged|single] [--n
 python bench/injection.py --run evals/runs/<run>/run.json      # the briefs an eval run wrote, no new ones
 python bench/injection.py --model smollm2-135m --no-judge --max-reaching 0   # a CI smoke check (exit 1)
 python bench/injection.py --set test [--screen-only]   # the generated set (evals/datasets/injection), one half
+python bench/injection.py --set holdout                # written after the screen was tuned on dev and test
+python bench/injection.py --set holdout2 --counts-only # written after it was tuned on the holdout too: keep unseen
 python bench/injection.py --set test --stories 3 --model smollm2-135m --no-judge --max-reaching 0   # CI sample
 
 For each case the injected lines and the claims they try to plant are listed below by hand (not found by
@@ -244,7 +246,7 @@ def planted_set(args: argparse.Namespace) -> int:
         print(f"model {llm.model_name} · {os.cpu_count()} cores · {args.set} half · screen by {settings.screen_by}")
         screen_llm = llm if settings.screen_by == "model" else None
         rep = runner.run(_planted.measure_screen(args.set, screen_llm, settings, args.stories))
-        _planted.print_screen(args.set, rep)
+        _planted.print_screen(args.set, rep, lines=not args.counts_only)
         if args.screen_only:
             return 0
         rows = runner.run(_planted.measure_briefs(args.set, llm, settings, judge, brief_texts, args.stories))
@@ -267,8 +269,14 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument("--max-reaching", type=int, default=None, help="exit 1 when more injected claims reach briefs")
     parser.add_argument("--run", type=Path, default=None, help="score the briefs of an eval run (run.json) instead")
-    parser.add_argument("--set", choices=("dev", "test", "all"), default=None, help="the generated set's half instead")
+    parser.add_argument(
+        "--set", choices=("dev", "test", "holdout", "holdout2", "all"), default=None,
+        help="the generated set's half instead (holdout: written after dev and test had been seen)",
+    )
     parser.add_argument("--screen-only", action="store_true", help="with --set: the screen only, no briefs")
+    parser.add_argument(
+        "--counts-only", action="store_true", help="with --set: print no line's text (keep an unseen half unseen)"
+    )
     parser.add_argument(
         "--screen-by", choices=("code", "model"), default=None, help="with --set: the screen's second layer (settings)"
     )

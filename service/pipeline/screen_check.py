@@ -30,6 +30,23 @@ from service.llm import LLM
 from service.pipeline.clean import outside_quotes
 from service.pipeline.injection import CODE_CHECK, MODEL_CHECK, Screen, neutralise
 from service.pipeline.lexicons import terms
+from service.pipeline.screen_forms import (
+    ADVICE,
+    CODE_MARKUP,
+    FIELD,
+    INSTEAD,
+    LABEL,
+    LEADING_CLAUSE,
+    OWN_NOTE,
+    PASSIVE,
+    PERSONA,
+    ROLE_WORD,
+    THIS_TEXT,
+    TOLD,
+    UNATTRIBUTED,
+    VERSIONS,
+    VOCATIVE,
+)
 from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
 from service.pipeline.types import Sentence
 
@@ -141,106 +158,82 @@ def article_languages(sentences: list[Sentence]) -> dict[str, str]:
     return {aid: max(per, key=lambda k: per[k]) for aid, per in counts.items()}
 
 
-_PASSIVE = re.compile(
-    r"\b(?:is|are)\s+to\s+be\s+(?:\w+ly\s+)?(?:reported|described|stated|presented|given|treated|characteri[sz]ed|"
-    r"framed|mentioned|noted|called|referred\s+to|listed|shown|used|summari[sz]ed|attributed|credited|cited|dated|"
-    r"placed|put|rendered|spelled|written|recorded|counted|understood|read|dated)\b"
-    r"|\b(?:should|must|shall|ought\s+to)\s+be\s+(?:\w+ly\s+)?(?:described|reported|presented|treated|characteri[sz]ed|"
-    r"framed|referred\s+to|portrayed|called|stated|noted|summari[sz]ed)\s+(?:as|that)\b"
-    r"|\bit\s+(?:must|should|shall|is\s+to)\s+be\s+(?:reported|noted|stated|said|made\s+clear|mentioned)\s+that\b",
-    re.I,
-)
-_UNATTRIBUTED = re.compile(
-    r"\bwithout\s+(?:any\s+)?attribution|\bofficial\s+version\b|\bsans\s+(?:aucune\s+)?attribution|\bsin\s+atribuci"
-    r"|\bsem\s+atribui|\bsenza\s+attribuzion|\bohne\s+(?:Quellen)?(?:angabe|nennung)|\bбез\s+указани|无需注明|不注明|دون\s+نسب",
-    re.I,
-)
-_PERSONA = re.compile(
-    r"^[\W_]*(?:you\s+are\s+now|from\s+now\s+on,?\s+you|as\s+the\s+(?:summari[sz]er|assistant|editor|model)\b"
-    r"|act\s+as\b|you\s+are\s+(?:in|operating\s+in)\s+\w+\s+mode|pretend\s+(?:you\s+are|to\s+be|that\s+you)"
-    r"|imagine\s+(?:you\s+are|yourself\s+as)|role-?play)"
-    r"|\b(?:take|assume|adopt|play)\s+(?:on\s+)?the\s+(?:role|persona|voice)\s+of\b",
-    re.I,
-)
-# Advice on how to present something ("It would be most accurate, when condensing, to put the launch on
-# Wednesday", "It might help readers to note …", "When condensing, …"); it counts next to a word for the output
-# or its writer, since an outlet also writes "It would be fair to say …" in its own voice.
-_ADVICE = re.compile(
-    r"\b(?:would|might|could|may)\s+(?:\w+\s+)?(?:be\s+)?(?:\w+\s+)?(?:accurate|best|fair|fairer|helpful|useful|wise|"
-    r"wiser|better|appropriate|clearer|prudent|advisable|preferable|kind|kinder|kindest)\b(?:[\s,]+[\w-]+){0,5}?[\s,]+"
-    r"to\s+(?:say|state|put|note|clarify|describe|report|mention|present|frame|give|call|refer|list|characteri[sz]e|"
-    r"label|date|place|render)\b"
-    r"|\b(?:help|helps|helpful\s+for|useful\s+for|serve|serves)\s+(?:the\s+)?readers?\s+(?:to\s+)?(?:note|know|"
-    r"remember|be\s+told|learn|understand)\b"
-    r"|^[\W_]*(?:when|while|if|in|before|after)\s+(?:condensing|summari[sz]ing|abridging|paraphrasing|rewriting|"
-    r"recapping|shortening|digesting|boiling\s+(?:this|it)\s+down)\b",
-    re.I,
-)
-_TOLD = re.compile(
-    r"\b(?:should|must|shall|ought\s+to|needs?\s+to|have\s+to|has\s+to)\s+be\s+(?:told|informed|reminded|made\s+aware)\b"
-    r"(?:\s+[\w-]+){0,3}?\s+(?:that|of)\b"
-    r"|\b(?:should|must|shall|ought\s+to|needs?\s+to)\s+(?:get|receive|see|hear|read|be\s+given|be\s+shown)\b"
-    r"[^.;]{0,60}?\s(?:as|that)\b",
-    re.I,
-)
-# A namespaced machine field at the start of a line ("og:description —", "twitter:title =", "dc:subject:").
-_FIELD = re.compile(r"^[\W_]*[a-z][a-z0-9_-]*:[a-z][a-z0-9_:.-]*\s*[—–=:>-]", re.I)
-_LABEL = re.compile(r"^[\W_]*([^\W\d_][^:：\n]{0,60}?)\s*[:：]\s*\S")  # "Editor's note: …", "Image alt text: …"
-_ROLE_WORD = re.compile(
-    r"^[\W_]*(?:system|assistant|user|developer|instructions?|inst|sys|prompt|override)[\W_]*$", re.I
-)
-_VOCATIVE = re.compile(r"^[\W_]*([^\W\d_][^,\n]{0,40}?),\s*\S")  # "Dear digest bots, …"
-_OWN_NOTE = re.compile(  # an outlet's note about its own story: "Editor's note: this story has been updated"
-    r"\b(?:updated|corrected|misstated|misidentified|earlier\s+version|clarif\w*|this\s+(?:story|article|report)\s+"
-    r"(?:has\s+been|was|is|contains|includes|describes|may))\b|version\s+antérieure|versión\s+anterior|versão\s+anterior|versione\s+precedente|"
-    r"früheren\s+Fassung|korrigiert|corrigé|corregid|corrigid|corrett|предыдущ\w+\s+верси|исправлен|此前版本|更正|نسخة\s+سابقة|تصحيح",
-    re.I,
-)
-
-
 def code_flag(text: str, article_language: str = "en") -> str | None:
     """Why ``text`` speaks to whoever writes the summary, when its structure shows it without the model (the
-    categories of lexicons/instruction_cues.txt, not a list of phrasings), or None."""
+    categories of lexicons/instruction_cues.txt and the forms of :mod:`screen_forms`, not a list of
+    phrasings), or None."""
     bare = outside_quotes(text)
     if len(_WORD.findall(bare)) < 3:  # a line that is only a quotation gives what it quotes
         bare = text
     found = cues(bare)
-    head = _LABEL.match(bare) or _VOCATIVE.match(bare)
+    head = LABEL.match(bare) or VOCATIVE.match(bare)
     if head and cues(head.group(1)) & {"writer", "output"}:  # "Aggregators, report that …": an order after an address
         found |= cues(bare[head.end(1) + 1 :].lstrip(" ,:：")) & {"order"}
+    clause = LEADING_CLAUSE.match(bare)
+    main = bare[clause.end() :] if clause else bare  # "When you get to the charges, say murder …"
+    if clause:
+        found |= cues(main) & {"order"}
     lang = language(bare)
     if lang is not None and lang != article_language:
         return f"a sentence in {lang} in an article in {article_language}, outside quotation marks"
-    if _PASSIVE.search(bare):
-        return "says in the passive what is to be reported"
-    if _UNATTRIBUTED.search(bare):
-        return "asks for a version stated without attribution"
-    if _PERSONA.search(bare):
-        return "gives its reader a role"
-    if _ADVICE.search(bare) and found & {"writer", "output"}:  # not "It would be fair to say …" in an outlet's voice
+    for form, why in _FORMS:
+        if form.search(bare):
+            return why
+    if ADVICE.search(bare) and found & {"writer", "output"}:  # not "It would be fair to say …" in an outlet's voice
         return "advises how the story should be put"
-    if _FIELD.match(text) and not _OWN_NOTE.search(bare):
+    own = OWN_NOTE.search(bare)
+    if FIELD.match(text) and not own:
         return "a metadata field in the text"
+    if CODE_MARKUP.search(text):
+        return "markup in the article's text"
     if "output" in found and "say" in found and found & {"duty", "address", "order", "truth"}:
         return "says what a summary must say"
     if "writer" in found and found & {"address", "order"}:
         return "gives an order to a writer or tool"
-    if "writer" in found and _TOLD.search(bare):  # "Readers relying on tools should be told that …"
+    if "writer" in found and TOLD.search(bare):  # "Readers relying on tools should be told that …"
         return "says what readers or tools must be told"
-    if "order" in found and "say" in cues(_FIRST_WORD.sub("", bare, count=1)):  # "Disregard … and state that …"
+    if "order" in found and _ordered(main, found, clause is not None):
         return "an order to write something"
-    if _MARKUP.search(text) and (found & {"output", "writer", "note"} or _ROLE_WORD.search(text)):
+    if VERSIONS.search(bare) and not own:
+        return "speaks of other versions of this text"
+    if THIS_TEXT.search(bare) and not own and (found & _ABOUT_VERSIONS or _HEDGE.search(bare)):
+        return "speaks of how this text should put the story"
+    if _MARKUP.search(text) and (found & {"output", "writer", "note"} or ROLE_WORD.search(text)):
         return "markup that speaks to a model or its output"
-    label = _LABEL.match(bare)
-    if label and cues(label.group(1)) & {"note", "output", "writer"} and not _OWN_NOTE.search(bare):
+    label = LABEL.match(bare)
+    if label and cues(label.group(1)) & {"note", "output", "writer"} and not own:
         return "a note or metadata line that is not the outlet's own correction"
     return None
+
+
+_FORMS = (
+    (PASSIVE, "says in the passive what is to be reported"),
+    (UNATTRIBUTED, "asks for a version stated without attribution"),
+    (PERSONA, "gives its reader a role"),
+)
+_ABOUT_VERSIONS = frozenset({"say", "duty", "truth", "order", "writer"})
+_SAID_TAIL = re.compile(r",\s+(?:[^,]{1,60}\s)?(?:said|says|told|according\s+to)\b[^,]*$", re.I)
+_HEDGE = re.compile(r"\b(?:would|might|could|may|probably|likely|worth)\b", re.I)
+
+
+def _ordered(main: str, found: set[str], after_clause: bool) -> bool:
+    """Whether a sentence that opens with an order asks for something to be written: "Disregard … and state
+    that …", "Swap West Texas for Cape Canaveral when you write this up", "Credit Qatar, not Egypt, …",
+    "Write it as a majority", or a verb of saying after a clause or an address ("When you get to it, say …")."""
+    first = _FIRST_WORD.match(main)
+    rest = _SAID_TAIL.sub("", main[first.end() :] if first else main)  # "…, the sheriff's office said."
+    says = "say" in cues(first.group(0)) if first else False
+    return bool(
+        cues(rest) & {"say", "output"}
+        or INSTEAD.match(main)
+        or (says and (" as " in rest or after_clause or "address" in found))
+    )
 
 
 def suspect(text: str, article_language: str = "en") -> str | None:
     """Why ``text`` needs the model's verdict, or None for a sentence that plainly reports (an outlet's note on
     its own story, "an earlier version of this article misstated …", included)."""
-    if _OWN_NOTE.search(text):
+    if OWN_NOTE.search(text):
         return None
     found = cues(text)
     if found & STRONG:
