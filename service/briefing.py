@@ -44,3 +44,11 @@ def make_runner(
         return brief
 
     return runner
+
+
+def job_steps(
+    settings: Settings, provider: LLMProvider, ready: Callable[[], Awaitable[None]] | None = None
+) -> tuple[Reader, Runner]:
+    """The reader and runner of every job in this process (a :data:`~service.jobs.execute.Steps`)."""
+    return make_reader(settings), make_runner(settings, provider, ready)
+

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.metadata
 import json
 import logging
 import sys
@@ -23,15 +24,27 @@ from service.llm import backends
 if TYPE_CHECKING:
     from service.schemas import ArticleIn
 
-LAZY_COMMANDS = {"eval": "evals.cli:eval_group", "keys": "service.keys_cli:keys_group"}
+LAZY_COMMANDS = {"keys": "service.keys_cli:keys_group"}
+# Commands other packages add to `crossbrief` (the evals' `crossbrief eval`), as entry points in this group of their
+# distribution's metadata ("module:attribute"): the service names no package that builds on it.
+COMMANDS_ENTRY_POINTS = "crossbrief.commands"
 
 
 class _Commands(dict[str, click.Command]):
-    """A group's commands, where the lazy ones are imported on first use."""
+    """A group's commands, where the lazy ones (``own``, and those of the entry points) are imported on first use."""
 
-    def __init__(self, lazy: dict[str, str]) -> None:
+    def __init__(self, own: dict[str, str]) -> None:
         super().__init__()
-        self.lazy = lazy
+        self._own = own
+        self._lazy: dict[str, str] | None = None
+
+    @property
+    def lazy(self) -> dict[str, str]:
+        """Name -> "module:attribute" of every lazy command (entry points read once, when first needed)."""
+        if self._lazy is None:
+            found = importlib.metadata.entry_points(group=COMMANDS_ENTRY_POINTS)
+            self._lazy = {**{ep.name: ep.value for ep in found}, **self._own}
+        return self._lazy
 
     def __missing__(self, name: str) -> click.Command:
         if name not in self.lazy:
@@ -250,7 +263,9 @@ def worker(jobs: int | None, burst: bool, check: bool, metrics_port: int | None)
     if metrics_port:
         settings = settings.model_copy(update={"worker_metrics_port": metrics_port})
     configure_logging(settings)
-    jobs_worker.make_worker(settings, burst=burst).run()
+    from service.briefing import job_steps
+
+    jobs_worker.make_worker(settings, job_steps, burst=burst).run()
 
 
 @main.command("prepare-model")

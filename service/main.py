@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service import __version__
 from service.api import middleware, validation
 from service.api.routes import briefs, exports, health, metrics, web
-from service.briefing import make_reader, make_runner
+from service.briefing import job_steps
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError, InputError, UpstreamError
 from service.jobs.manager import JobManager
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, provider: LLMProvider | None = 
         if startup is not None:
             await asyncio.shield(startup)
 
-    reader, runner = make_reader(settings), make_runner(settings, provider, model_ready)
+    reader, runner = job_steps(settings, provider, model_ready)
     jobs: JobManager = (
         QueuedJobManager(store, settings, reader, runner)
         if settings.redis_url

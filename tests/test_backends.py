@@ -19,11 +19,11 @@ from service.config import MODEL_PRICES, REPO_ROOT, Settings
 from service.errors import ModelNotReady, UpstreamError
 from service.llm import LLMProvider, backends
 from service.llm.backends import Backend, Built
-from service.llm.stub_server import StubServer
 from service.llm.upstream import upstream_error
 from service.observability import estimate_cost
 from service.pipeline.summary import HeadlineSummary
 from service.schemas import BriefOptions
+from tests.stub_server import StubServer
 
 BACKENDS_DIR = REPO_ROOT / "service" / "llm" / "backends"
 # Strings equal to a backend name that mean something else: `eval run --workers local` (in this process).

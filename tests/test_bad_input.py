@@ -47,10 +47,10 @@ import pytest
 
 from bench._harness import stub_backend
 from service.config import REPO_ROOT
-from service.llm.stub_server import StubServer
 from service.schemas import Brief
 from tests.conftest import free_port
 from tests.procs import wait_ready
+from tests.stub_server import StubServer
 
 MB = 1 << 20
 TODAY = time.strftime("%Y-%m-%d", time.gmtime())

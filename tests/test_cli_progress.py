@@ -19,7 +19,7 @@ from bench._harness import stub_backend
 from service.cli_progress import STAGE_LABELS, ProgressDisplay, pick_mode
 from service.config import REPO_ROOT
 from service.eta import Timings
-from service.llm.stub_server import StubServer
+from tests.stub_server import StubServer
 
 SEEDS = sorted(str(p) for p in (REPO_ROOT / "evals" / "datasets" / "seeds" / "articles").glob("*.txt"))
 ALLSIDES_ARTICLES = ["--outlet", "The Guardian", "--outlet", "BBC News", "--outlet", "Washington Examiner"]

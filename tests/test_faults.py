@@ -1,5 +1,5 @@
 """Failing models, through the service: the app's backend is `openai-compatible` pointed at the real stub
-server (service/llm/stub_server.py) on loopback, which injects one fault per chat request.
+server (tests/stub_server.py) on loopback, which injects one fault per chat request.
 
 Checked for each fault: what the stub saw (how many attempts, when), what the client got (status, typed
 error with the request id, or a brief), for synchronous requests and async jobs alike; the fallback
@@ -19,8 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.config import Settings
-from service.llm.stub_server import StubServer
 from service.main import create_app
+from tests.stub_server import StubServer
 
 # Fictional articles. Both carry "They said repairs would take at least eight months.", a sentence that
 # leans on a pronoun, so the staged strategy asks the model to rewrite that group.

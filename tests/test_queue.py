@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from bench._harness import stub_backend
-from service.llm.stub_server import StubServer
 from service.storage import Store
 from tests.procs import Cluster, redis_available, wait_jobs
+from tests.stub_server import StubServer
 from tests.test_api import two
 
 pytestmark = pytest.mark.skipif(not redis_available(), reason="Redis is not reachable on 127.0.0.1:6379")

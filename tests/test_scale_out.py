@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, text
 
 from bench._harness import stub_backend
 from bench._mix import article_pair
-from service.llm.stub_server import StubServer
 from service.storage import Store
 from tests.procs import PG, REDIS_URL, Cluster, postgres_schema, redis_available, wait_jobs
+from tests.stub_server import StubServer
 
 JOBS = int(os.environ.get("CROSSBRIEF_SCALE_JOBS", "500"))
 SYNC_EVERY = 10  # one request in ten is synchronous

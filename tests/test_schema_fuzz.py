@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service.config import Settings
 from service.llm import LLMProvider
-from service.llm.stub_server import StubServer
 from service.main import create_app
+from tests.stub_server import StubServer
 
 EXAMPLES = 25  # fuzzing examples per operation (the examples and coverage phases add their own)
 

@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 from service.api.security import create_key
 from service.cli import main as cli
 from service.config import Settings
-from service.llm.stub_server import StubServer
 from service.main import create_app
 from service.observability import configure_logging
+from tests.stub_server import StubServer
 from tests.test_faults import ARTICLES, wait_job
 from tests.test_logging import captured  # noqa: F401  (fixture: every log line, root logger restored)
 

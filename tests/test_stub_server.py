@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from service.config import REPO_ROOT
 from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed, UpstreamError
 from service.llm import LLM
-from service.llm.stub_server import StubServer, instance
 from service.pipeline.summary import HeadlineSummary
+from tests.stub_server import StubServer, instance
 
 
 def llm_for(stub: StubServer) -> LLM:

@@ -1,5 +1,6 @@
 """Pure ASGI middleware: request size limit, access log + request metrics, and ``install`` that puts them,
-CORS and API-key access (service.api.security) in front of the app's routes.
+CORS and API-key access (service.api.security) in front of the app's routes. Their refusals are answered by
+``service.api.responses.send_error``.
 
 Order, outermost first: the request-id middleware of main.py, observe (access log, metrics), CORS,
 access (keys, rate limits), body limit, routes. So every refusal still carries ``X-Request-ID``, is
@@ -7,7 +8,6 @@ logged and counted, and CORS preflights are answered before a key is asked for."
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -21,24 +21,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crossbrief.contract.errors import http_status
+from service.api.responses import send_error
+from service.api.security import AccessMiddleware
 from service.config import Settings
-from service.observability import Metrics, record_error, request_id_var
+from service.observability import Metrics, request_id_var
 
 access_log = logging.getLogger("crossbrief.access")
-
-
-async def send_error(scope: Scope, send: Send, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-    """Answer with crossbrief's error body ``{"error": {code, message, request_id}}`` and the code's HTTP status
-    (the contract's table), and count it."""
-    status = http_status(code)
-    rid = scope.get("state", {}).get("request_id")
-    body = json.dumps({"error": {"code": code, "message": message, "request_id": rid}}).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
-    record_error(code)
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
 
 
 class BodyTooLarge(HTTPException):
@@ -172,8 +160,6 @@ class ObserveMiddleware:
 def install(app: FastAPI, settings: Settings) -> Metrics:
     """Add the metrics registry (``app.state.metrics``) and the middleware above to ``app``. Call it in
     create_app before the request-id middleware is added, so that one stays outermost."""
-    from service.api.security import AccessMiddleware
-
     ref = weakref.ref(app)
 
     def queue_depth() -> float:

@@ -24,7 +24,7 @@ from limits.storage import storage_from_string
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api.middleware import send_error
+from service.api.responses import send_error
 from service.config import Settings
 from service.storage import ApiKeyRow, Store
 

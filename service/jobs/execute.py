@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.errors import CrossbriefError
 from service.observability import bind_request_id
@@ -15,12 +15,19 @@ from service.progress import Event, sink
 from service.schemas import Brief, BriefRequest
 from service.storage import JobRow, Store
 
+if TYPE_CHECKING:
+    from service.config import Settings
+    from service.llm import LLMProvider
+
 log = logging.getLogger("crossbrief.jobs")
 
 # Writes the brief of validated articles: (articles, request, request_id) -> Brief.
 Runner = Callable[[list[Article], BriefRequest, str | None], Awaitable[Brief]]
 # Validates and ingests a request's articles (raises InputError).
 Reader = Callable[[BriefRequest], Awaitable[list[Article]]]
+# A process's reader and runner from its settings, model provider and a wait for the default model to load
+# (service.briefing.job_steps; the queues are handed it, so that they depend on no pipeline).
+Steps = Callable[["Settings", "LLMProvider", Callable[[], Awaitable[None]] | None], tuple[Reader, Runner]]
 
 
 class StoredJobError(CrossbriefError):

@@ -21,11 +21,10 @@ from typing import Any
 from arq.worker import Worker, async_check_health, func
 from prometheus_client import start_http_server
 
-from service.briefing import make_reader, make_runner
 from service.config import Settings
 from service.errors import Interrupted, JobTimedOut
 from service.jobs import redis_queue
-from service.jobs.execute import Outcome, error_of, execute
+from service.jobs.execute import Outcome, Steps, error_of, execute
 from service.jobs.manager import terminal_event
 from service.jobs.schemas import FINISHED
 from service.llm import LLMProvider
@@ -46,12 +45,14 @@ async def _startup(ctx: dict[str, Any]) -> None:
     async def ready() -> None:
         await asyncio.shield(loading)
 
+    steps: Steps = ctx["steps"]
+    reader, runner = steps(settings, provider, ready)
     ctx.update(
         store=store,
         provider=provider,
         loading=loading,
-        reader=make_reader(settings),
-        runner=make_runner(settings, provider, ready),
+        reader=reader,
+        runner=runner,
         worker_name=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}",
     )
     ctx["sweeper"] = asyncio.create_task(_sweep(ctx), name="sweeper")
@@ -202,8 +203,9 @@ def check(settings: Settings) -> int:
     return asyncio.run(async_check_health(redis_queue.redis_settings(settings.redis_url), health_key(settings)))
 
 
-def make_worker(settings: Settings, *, burst: bool = False, handle_signals: bool = True) -> Worker:
-    """An arq worker for ``settings`` (REDIS_URL must be set)."""
+def make_worker(settings: Settings, steps: Steps, *, burst: bool = False, handle_signals: bool = True) -> Worker:
+    """An arq worker for ``settings`` (REDIS_URL must be set) that runs each job with ``steps``' reader and runner
+    (service.briefing.job_steps)."""
     assert settings.redis_url, "crossbrief worker needs CROSSBRIEF_REDIS_URL / REDIS_URL"
     worker = Worker(
         functions=[func(run_brief, name=redis_queue.FUNCTION)],  # type: ignore[arg-type]
@@ -220,7 +222,7 @@ def make_worker(settings: Settings, *, burst: bool = False, handle_signals: bool
         handle_signals=handle_signals,
         on_startup=_startup,
         on_shutdown=_shutdown,
-        ctx={"settings": settings},
+        ctx={"settings": settings, "steps": steps},
     )
     worker.in_progress_timeout_s = settings.worker_lease_s  # a lease, renewed while the job runs
     return worker

@@ -15,6 +15,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ValidationError
 
+from crossbrief.contract.brief import LLMCall
 from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed, UpstreamError
 from service.llm import backends
 from service.llm.retry import transient
@@ -22,7 +23,6 @@ from service.llm.schema import strict_json_schema
 from service.llm.upstream import upstream_error
 from service.progress import emit
 from service.prompts import load_prompt
-from service.schemas import LLMCall
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from service.config import Backend, Settings
 from service.llm import backends
 from service.llm.base import LLM
+
+if TYPE_CHECKING:
+    from service.config import Backend, Settings
 
 
 class LLMProvider:

@@ -10,7 +10,7 @@ import openai
 from service.errors import ModelRefused, UpstreamError, UpstreamTimeout
 from service.llm.retry import REFUSED_HEADER
 
-log = logging.getLogger("service.llm.base")
+log = logging.getLogger(__name__)
 
 # A 200 whose body is not a chat completion (a proxy's error page): the SDK and LangChain fail on it with whatever
 # the malformed value provokes.
