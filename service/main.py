@@ -22,7 +22,7 @@ from service.briefing import job_steps
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError, InputError, UpstreamError
 from service.jobs.manager import JobManager
-from service.jobs.queued import QueuedJobManager
+from service.jobs.queued import RedisTransport
 from service.llm import LLMProvider
 from service.observability import record_error
 from service.storage import Store
@@ -44,11 +44,8 @@ def create_app(settings: Settings | None = None, provider: LLMProvider | None = 
             await asyncio.shield(startup)
 
     reader, runner = job_steps(settings, provider, model_ready)
-    jobs: JobManager = (
-        QueuedJobManager(store, settings, reader, runner)
-        if settings.redis_url
-        else JobManager(store, settings, reader, runner)
-    )
+    transport = RedisTransport(store, settings) if settings.redis_url else None  # None: this process's own queue
+    jobs = JobManager(store, settings, reader, runner, transport)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

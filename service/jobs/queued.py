@@ -1,5 +1,5 @@
-"""Jobs of an API process that shares a database and a Redis queue with other API processes and with
-`crossbrief worker`s: it stores and queues jobs, and reads their state and progress; workers run them."""
+"""The Redis transport: an API process that shares a database and a Redis queue with other API processes and with
+`crossbrief worker`s stores and queues jobs, and reads their state and progress; workers run them."""
 
 from __future__ import annotations
 
@@ -10,24 +10,29 @@ from collections.abc import AsyncIterator
 
 from arq.connections import ArqRedis
 
+from service.config import Settings
 from service.errors import JobCancelled
 from service.jobs import redis_queue
-from service.jobs.execute import StoredJobError
-from service.jobs.manager import JobManager, Live, terminal_event
-from service.jobs.schemas import FINISHED, Job, Progress
+from service.jobs.execute import Reader, Runner, StoredJobError
+from service.jobs.manager import JobManager
+from service.jobs.schemas import FINISHED, Progress
+from service.jobs.transport import terminal_event, track
 from service.pipeline.types import Article
 from service.progress import Event
-from service.storage import JobRow
+from service.storage import JobRow, Store
 
 log = logging.getLogger("crossbrief.jobs")
 
 
-class QueuedJobManager(JobManager):
-    """Same interface as the in-process ``JobManager``; the work happens in whichever worker takes the job."""
+class RedisTransport:
+    """Jobs go on the Redis queue; whichever worker takes one runs it and streams its events through Redis."""
 
-    pool: ArqRedis | None = None
-    _depth = 0
-    _depth_task: asyncio.Task[None] | None = None
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.pool: ArqRedis | None = None
+        self._depth = 0
+        self._depth_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Connect to Redis. Nothing is resumed here: the queue keeps jobs until a worker finishes them, and the
@@ -45,6 +50,10 @@ class QueuedJobManager(JobManager):
             await self.pool.aclose()
             self.pool = None
 
+    async def check(self) -> None:
+        """Raise when Redis does not answer."""
+        await (await self._pool()).ping()
+
     async def _pool(self) -> ArqRedis:
         await self.start()
         assert self.pool is not None
@@ -60,7 +69,10 @@ class QueuedJobManager(JobManager):
                 self._depth = await redis_queue.queue_depth(await self._pool(), self.settings)
             await asyncio.sleep(5)
 
-    async def _dispatch(self, row: JobRow, articles: list[Article]) -> None:
+    async def _row(self, job_id: str) -> JobRow | None:
+        return await asyncio.to_thread(self.store.get_job, job_id)
+
+    async def dispatch(self, row: JobRow, articles: list[Article]) -> None:
         await redis_queue.enqueue(await self._pool(), self.settings, row.id)
 
     async def wait(self, job_id: str) -> JobRow:
@@ -69,10 +81,10 @@ class QueuedJobManager(JobManager):
             if event is not None and event["event"] in FINISHED:
                 break
             if event is None:  # quiet: the database has the last word (an end recorded without an event)
-                row = await self.get(job_id)
+                row = await self._row(job_id)
                 if row is not None and row.status in FINISHED:
                     break
-        row = await self.get(job_id)
+        row = await self._row(job_id)
         assert row is not None
         if row.status == "failed":
             raise StoredJobError(row.error or {})
@@ -80,25 +92,14 @@ class QueuedJobManager(JobManager):
             raise JobCancelled("the job was cancelled")
         return row
 
-    async def cancel(self, job_id: str) -> JobRow | None:
-        """Record the cancel; the worker holding the job sees it within a second and stops."""
-        before = await self.get(job_id)
-        row = await super().cancel(job_id)
-        if before is not None and before.status not in FINISHED and row is not None and row.status == "cancelled":
+    async def cancelled(self, job_id: str, *, recorded: bool, row: JobRow | None) -> None:
+        """The worker holding the job sees the cancel within a second and stops; listeners hear it now."""
+        if row is not None and row.status == "cancelled":
             await redis_queue.publish(await self._pool(), job_id, {"event": "cancelled"})
-        return row
-
-    async def show(self, row: JobRow, with_brief: bool = True) -> Job:
-        if row.status in FINISHED:
-            return self.view(row, with_brief)
-        live = Live()
-        for event in await redis_queue.history(await self._pool(), row.id):
-            live.publish(event)
-        return self.view(row, with_brief, progress=live.progress if live.history else Progress())
 
     async def events(self, job_id: str) -> AsyncIterator[Event]:
         """The job's events from its Redis stream: backlog, then live, ending with done/failed/cancelled."""
-        row = await self.get(job_id)
+        row = await self._row(job_id)
         if row is None:
             return
         if row.status in FINISHED:
@@ -109,7 +110,29 @@ class QueuedJobManager(JobManager):
             if event is not None:
                 yield event
                 continue
-            row = await self.get(job_id)
+            row = await self._row(job_id)
             if row is not None and row.status in FINISHED:
                 yield terminal_event(row)
                 return
+
+    async def progress(self, row: JobRow) -> Progress | None:
+        """An unfinished job's progress, from the events in its stream."""
+        if row.status in FINISHED:
+            return None
+        progress = Progress()
+        for event in await redis_queue.history(await self._pool(), row.id):
+            track(progress, event)
+        return progress
+
+    def known_progress(self, job_id: str) -> Progress | None:
+        return None  # the workers know; ``progress`` asks Redis
+
+    def articles(self, job_id: str) -> list[Article] | None:
+        return None
+
+
+class QueuedJobManager(JobManager):
+    """A job manager on the Redis transport (``reader`` validates requests here; ``runner`` is the workers')."""
+
+    def __init__(self, store: Store, settings: Settings, reader: Reader, runner: Runner) -> None:
+        super().__init__(store, settings, reader, runner, RedisTransport(store, settings))

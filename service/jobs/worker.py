@@ -25,8 +25,8 @@ from service.config import Settings
 from service.errors import Interrupted, JobTimedOut
 from service.jobs import redis_queue
 from service.jobs.execute import Outcome, Steps, error_of, execute
-from service.jobs.manager import terminal_event
 from service.jobs.schemas import FINISHED
+from service.jobs.transport import terminal_event
 from service.llm import LLMProvider
 from service.observability import Metrics, record_error, record_job
 from service.progress import Event

@@ -22,8 +22,7 @@ async def readyz(request: Request, provider: ProviderDep, settings: SettingsDep)
     With a Redis queue the workers hold the model: ready means the queue answers."""
     if settings.redis_url:
         try:
-            pool = await request.app.state.jobs._pool()
-            await pool.ping()
+            await request.app.state.jobs.transport.check()
         except Exception as e:
             return JSONResponse({"status": "failed", "queue": "redis", "error": type(e).__name__}, status_code=503)
         return JSONResponse({"status": "ready", "queue": "redis", "queued": request.app.state.jobs.queue_depth})
