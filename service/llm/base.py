@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
@@ -41,6 +41,35 @@ class Answer(Generic[T]):
     value: T
     call: LLMCall
     problem: str | None = None  # set when ``check`` still objected after the last attempt
+
+
+@dataclass
+class _Tally:
+    """What one ``ask`` (all its attempts) has spent so far: tokens (each attempt's sent as a progress event) and
+    seconds; ``record`` is the call's record."""
+
+    llm: LLM
+    task: str
+    prompt_version: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def spend(self, tokens_in: int, tokens_out: int) -> None:
+        self.tokens_in, self.tokens_out = self.tokens_in + tokens_in, self.tokens_out + tokens_out
+        self.llm._emit_tokens(self.task, tokens_in, tokens_out)
+
+    def record(self, attempts: int) -> LLMCall:
+        return LLMCall(
+            task=self.task,
+            prompt_version=self.prompt_version,
+            backend=self.llm.backend,
+            model=self.llm.model_name,
+            tokens_in=self.tokens_in,
+            tokens_out=self.tokens_out,
+            seconds=round(time.perf_counter() - self.started, 3),
+            attempts=attempts,
+        )
 
 
 class LLM:
@@ -124,40 +153,15 @@ class LLM:
         runnable = model.with_structured_output(
             strict_json_schema(schema), method="json_schema", include_raw=True, strict=True
         )
-        tokens_in = tokens_out = 0
+        tally = _Tally(self, task, f"{task}/{prompt.version}")
         limit = attempts or self.max_attempts
-        started = time.perf_counter()
         last_output, error = "", ""
-
-        def record(attempts: int) -> LLMCall:
-            return LLMCall(
-                task=task,
-                prompt_version=f"{task}/{prompt.version}",
-                backend=self.backend,
-                model=self.model_name,
-                tokens_in=tokens_in,
-                tokens_out=tokens_out,
-                seconds=round(time.perf_counter() - started, 3),
-                attempts=attempts,
-            )
         for attempt in range(1, limit + 1):
             try:
                 result = await runnable.ainvoke(messages)
             except openai.LengthFinishReasonError as e:
-                usage = e.completion.usage
-                spent = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
-                tokens_in, tokens_out = tokens_in + spent[0], tokens_out + spent[1]
-                self._emit_tokens(task, *spent)
-                last_output = _content_of(e.completion)
+                last_output = self._cut_off(e, tally, max_tokens, attempt, final=attempt == limit)
                 error = f"the reply was cut off at the limit of {max_tokens} tokens; answer more briefly"
-                if attempt == limit:
-                    err = OutputTruncated(
-                        f"{task}: model output truncated at {max_tokens} tokens after {attempt} attempts",
-                        backend=self.backend,
-                        upstream_request_id=getattr(e.completion, "id", None),
-                    )
-                    err.call = record(attempt)
-                    raise err from e
                 messages = [*messages, ("assistant", last_output), ("user", REASK.format(error=error))]
                 continue
             except Exception as e:
@@ -165,21 +169,10 @@ class LLM:
                 if mapped is None:
                     raise
                 raise mapped from e
-
-            result = cast(dict[str, Any], result)
-            raw = result["raw"]
-            usage_md = getattr(raw, "usage_metadata", None) or {}
-            spent = (int(usage_md.get("input_tokens", 0)), int(usage_md.get("output_tokens", 0)))
-            tokens_in, tokens_out = tokens_in + spent[0], tokens_out + spent[1]
-            self._emit_tokens(task, *spent)
-            refusal = (getattr(raw, "additional_kwargs", None) or {}).get("refusal")
-            if refusal:
-                raise ModelRefused(f"{task}: the model refused: {str(refusal)[:200]}", backend=self.backend)
-            last_output = raw.content if isinstance(raw.content, str) else json.dumps(raw.content)
-            valid, error = _validate(schema, result.get("parsed"), result.get("parsing_error"))
+            last_output, valid, error = self._read(schema, cast(dict[str, Any], result), tally)
             problem = check(valid) if (valid is not None and check is not None) else None
             if valid is not None and (problem is None or attempt == limit):
-                return Answer(value=valid, call=record(attempt), problem=problem)
+                return Answer(value=valid, call=tally.record(attempt), problem=problem)
             error = problem or error
             messages = [*messages, ("assistant", last_output), ("user", REASK.format(error=error))]
         failed = SchemaValidationFailed(
@@ -188,8 +181,36 @@ class LLM:
             attempts=limit,
             backend=self.backend,
         )
-        failed.call = record(limit)
+        failed.call = tally.record(limit)
         raise failed
+
+    def _cut_off(
+        self, e: openai.LengthFinishReasonError, tally: _Tally, max_tokens: int, attempt: int, *, final: bool
+    ) -> str:
+        """Count a reply cut at its token limit; its text (for the re-ask), or OutputTruncated on the last try."""
+        usage = e.completion.usage
+        tally.spend(*((usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)))
+        if final:
+            err = OutputTruncated(
+                f"{tally.task}: model output truncated at {max_tokens} tokens after {attempt} attempts",
+                backend=self.backend,
+                upstream_request_id=getattr(e.completion, "id", None),
+            )
+            err.call = tally.record(attempt)
+            raise err from e
+        return _content_of(e.completion)
+
+    def _read(self, schema: type[T], result: dict[str, Any], tally: _Tally) -> tuple[str, T | None, str]:
+        """Count a complete reply; (its text, its value when it fits ``schema``, why it does not)."""
+        raw = result["raw"]
+        usage = getattr(raw, "usage_metadata", None) or {}
+        tally.spend(int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
+        refusal = (getattr(raw, "additional_kwargs", None) or {}).get("refusal")
+        if refusal:
+            raise ModelRefused(f"{tally.task}: the model refused: {str(refusal)[:200]}", backend=self.backend)
+        text = raw.content if isinstance(raw.content, str) else json.dumps(raw.content)
+        valid, error = _validate(schema, result.get("parsed"), result.get("parsing_error"))
+        return text, valid, error
 
     def _emit_tokens(self, task: str, tokens_in: int, tokens_out: int) -> None:
         emit("tokens", task=task, backend=self.backend, model=self.model_name, tokens_in=tokens_in,
