@@ -153,3 +153,22 @@ def test_a_cut_off_sentence_is_stated_as_its_last_whole_part() -> None:
     assert clean_statement("Why it matters: The bill would raise taxes on the the rich.") == (
         "The bill would raise taxes on the rich."
     )
+
+
+def test_code_headline_shortens_the_next_fact_before_falling_back_to_names() -> None:
+    from service.pipeline.summary import fallback_headline
+    from service.schemas import Fact
+
+    def told(fid: str, text: str) -> Fact:
+        return Fact(id=fid, statement=text, status="corroborated", sources=2, citations=[])
+
+    long_lead = (
+        "On Thursday in Washington, a sprawling and unusually detailed account of the negotiations that "
+        "stretched over many long weeks of talks was released to reporters and the public"
+    )
+    sued = "Seven Capitol Police officers sued Trump, which his aides called a baseless and political stunt on Friday"
+    facts = [told("f1", long_lead), told("f2", sued)]
+    assert fallback_headline(facts) == "Seven Capitol Police officers sued Trump"
+    raids = "In 412 raids on Thursday in Washington, agents questioned Trump aides and later Trump himself"
+    names = fallback_headline([told("f1", raids)], disputed={412.0})  # every cut still gives the disputed 412
+    assert names.startswith("Reports on") and "Thursday" not in names and "Trump" in names, names

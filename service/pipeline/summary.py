@@ -125,22 +125,29 @@ def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozens
     )
 
 
+_CALENDAR = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December".split()
+)
+
+
 def fallback_headline(facts: list[Fact], disputed: set[float] | None = None) -> str:
-    """A complete headline by code, never a cut sentence and never a ``disputed`` figure: the lead undisputed
-    fact when it is short enough, else its main clause (the part before ", which", ", while", a dash...) or
-    that clause without its trailing phrases, else the shortest top fact that fits, else the names the top
-    facts share ("Reports on Hamas, Israel and Qatar")."""
+    """A complete headline by code, never a cut sentence and never a ``disputed`` figure: of the top undisputed
+    facts in rank order, the first that is short enough or whose main clause (the part before ", which",
+    ", while", a dash...) is; else the first whose clause fits up to "that", "because"... or once its trailing
+    phrases are cut; else the names the top facts share ("Reports on Hamas, Israel and Qatar"; a
+    weekday or month is not a name)."""
     plain = [f.statement.strip().rstrip(".") for f in facts if f.status != "disputed"][:4]
-    lead = plain[:1]
-    main = [CLAUSE.split(t)[0] for t in lead]
-    shortened = lead + main + [_SUBCLAUSE.split(t)[0] for t in main] + [shorten_headline(t) for t in lead]
-    for text in shortened + sorted(plain[1:], key=len):
+    clauses = [(t, CLAUSE.split(t)[0]) for t in plain]
+    whole = [text for fact, main in clauses for text in (fact, main)]
+    cut = [text for fact, main in clauses for text in (_SUBCLAUSE.split(main)[0], shorten_headline(fact))]
+    for text in whole + cut:  # a whole clause of any top fact before a phrase cut off the first
         if complete_phrase(text, disputed or set()):
             return text
     names: dict[str, int] = {}
     for f in [f for f in facts if f.status != "disputed"][:6]:  # not the "according to <outlet>" lines
         for m in _NAME.finditer(f.statement):
-            if m.start() > 0:
+            if m.start() > 0 and m.group(0) not in _CALENDAR:
                 names[m.group(0)] = names.get(m.group(0), 0) + 1
     top = [n for n, _ in sorted(names.items(), key=lambda kv: -kv[1])][:3]
     if not top:
