@@ -63,7 +63,7 @@ VOCATIVE = re.compile(r"^[\W_]*([^\W\d_][^,\n]{0,40}?),\s*\S")  # "Dear digest b
 OWN_NOTE = re.compile(  # an outlet's note about its own story: "Editor's note: this story has been updated"
     r"\b(?:updated|corrected|misstated|misidentified|(?:earlier|previous|prior)\s+version|clarif\w*|this\s+(?:story|article|report)\s+"
     r"(?:(?:has\s+been|was|is|is\s+being)\s+(?:\w+\s+)?(?:updated|corrected|developing|changed|amended|revised)|contains|"
-    r"includes|describes|may))\b|version\s+antérieure|versión\s+anterior|versão\s+anterior|versione\s+precedente|"
+    r"includes|describes|may|is\s+an?\s+exclusive)|copyright|all\s+rights\s+reserved)\b|version\s+antérieure|versión\s+anterior|versão\s+anterior|versione\s+precedente|"
     r"früheren\s+Fassung|korrigiert|corrigé|corregid|corrigid|corrett|предыдущ\w+\s+верси|исправлен|此前版本|更正|نسخة\s+سابقة|تصحيح",
     re.I,
 )
