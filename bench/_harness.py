@@ -1,5 +1,5 @@
 """Processes for the black-box benchmarks and tests: `crossbrief serve` and the zero-latency stub model
-server (service/llm/stub_server.py) on free loopback ports, readiness, SIGKILL, and resident memory.
+server (tests/stub_server.py) on free loopback ports, readiness, SIGKILL, and resident memory.
 
 Scripts in bench/ import it as ``_harness`` (their folder is on sys.path); tests as ``bench._harness``."""
 
@@ -79,7 +79,7 @@ class Stub:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self) -> Stub:
-        self.proc = spawn(["-m", "service.llm.stub_server", "--port", str(self.port)], dict(os.environ), self.log)
+        self.proc = spawn(["-m", "tests.stub_server", "--port", str(self.port)], dict(os.environ), self.log)
         wait_ready(self.url, self.proc, self.log, timeout=30, path="/models")
         return self
 

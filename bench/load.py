@@ -3,7 +3,7 @@
 python bench/load.py [--variants stub,limit,model] [--requests 200]
 
 Variants, each on a fresh server and SQLite database:
-  stub   the zero-latency model (service/llm/stub_server.py), rate limit raised out of the way: every
+  stub   the zero-latency model (tests/stub_server.py), rate limit raised out of the way: every
          request must be answered 200/202; --written briefs are written first and --repeats requests
          of the burst repeat them (cache hits), the rest are new article pairs.
   limit  the same with the default rate limit (120/minute per client): the surplus must be 429 with a

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._harness import stub_backend  # noqa: E402
 from bench._mix import article_pair  # noqa: E402
-from service.llm.stub_server import StubServer  # noqa: E402
 from tests.procs import Cluster, redis_available, wait_jobs  # noqa: E402
+from tests.stub_server import StubServer  # noqa: E402
 
 
 def body(n: int) -> dict:

@@ -16,8 +16,6 @@ from service.config import REPO_ROOT
 PACKAGES = ("service", "crossbrief", "evals")
 LAZY = re.compile(r"^(?:service|crossbrief|evals)(?:\.\w+)+(?::\w+)?$")
 SCAFFOLDING = ("tests", "bench")
-# Kept only while bench/_harness.py and bench/throughput.py import the stub server by its old name.
-SCAFFOLDING_ALIASES = {"service.llm.stub_server"}
 
 Graph = dict[str, set[str]]
 
@@ -132,4 +130,4 @@ def test_no_import_cycle_among_modules_subpackages_or_packages() -> None:
 def test_production_code_imports_no_test_scaffolding() -> None:
     _, names = import_graph()
     found = {m: sorted(n for n in ns if n.split(".")[0] in SCAFFOLDING) for m, ns in names.items()}
-    assert {m: ns for m, ns in found.items() if ns and m not in SCAFFOLDING_ALIASES} == {}
+    assert {m: ns for m, ns in found.items() if ns} == {}
