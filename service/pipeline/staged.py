@@ -152,7 +152,7 @@ async def staged_brief(
     for cand in prep.candidates:
         conflict = build_conflict(f"k{len(conflicts) + 1}", conflict_topic(cand), cand, by_sid)
         conflicts.append(conflict)
-        sids = {m.sentence_id for m in cand.mentions}
+        sids = list(dict.fromkeys(m.sentence_id for m in cand.mentions))  # in mention order: the same every run
         cited = [s for g in held if any(x.id in sids for x in g.sentences) for s in g.sentences]
         cited = list({s.id: s for s in [*(by_sid[i] for i in sids), *cited]}.values())
         disputed_facts[conflict.id] = Fact(
