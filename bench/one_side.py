@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         case = loaded.case
         articles = [Article(id=a.id, outlet=a.outlet, text=a.text, lean=a.lean) for a in case.articles]
         by_id = {a.id: a for a in articles}
-        words = bal.sentence_words(articles)
+        words = bal.sentence_words([s for a in articles for s in segment(a)])
         for f in case.facts:
             sentences = segment(by_id[f.sources[0]])
             s = stand_in(f.claim, f.anchors, sentences)

@@ -8,7 +8,7 @@ from rapidfuzz import fuzz
 from service.pipeline.balance import apply_independence, balance
 from service.pipeline.framing import framing
 from service.pipeline.timeline import timeline
-from service.pipeline.types import Article, QuoteMention
+from service.pipeline.types import Article, QuoteMention, Sentence
 from service.schemas import (
     ArticleRef,
     Brief,
@@ -78,9 +78,10 @@ def assemble(
     positions: list[PartyPosition],
     quotes: list[QuoteMention],
     meta: Meta,
+    sentences: list[Sentence] | None = None,
 ) -> Brief:
     """The brief, with the parts code derives from facts and articles filled in (opinion pieces and press
-    releases taken out of corroboration first)."""
+    releases taken out of corroboration first); ``sentences``: the ones the screen kept, for the balance."""
     outlets = {a.id: a.outlet for a in articles}
     facts = apply_independence(facts, articles)
     return Brief(
@@ -95,7 +96,7 @@ def assemble(
         open_questions=open_questions(facts, conflicts, outlets),
         coverage=coverage(articles, facts),
         articles=[article_ref(a) for a in articles],
-        balance=balance(articles, facts),
+        balance=balance(articles, facts, sentences),
         meta=meta,
     )
 

@@ -13,7 +13,7 @@ from service.outlets import TABLE_ID, source
 from service.pipeline.align import tokens
 from service.pipeline.framing import terms_in
 from service.pipeline.segment import segment
-from service.pipeline.types import Article
+from service.pipeline.types import Article, Sentence
 from service.schemas import Fact
 from service.schemas_balance import (
     KINDS,
@@ -81,9 +81,12 @@ def fact_balance(
     return FactBalance(fact_id=fact.id, leans=leans, sides=sides, one_side=one)  # type: ignore[arg-type]
 
 
-def sentence_words(articles: list[Article]) -> dict[str, list[set[str]]]:
+def sentence_words(sentences: list[Sentence]) -> dict[str, list[set[str]]]:
     """Article id → the content words of each of its sentences."""
-    return {a.id: [set(tokens(s.text)) for s in segment(a)] for a in articles}
+    out: dict[str, list[set[str]]] = {}
+    for s in sentences:
+        out.setdefault(s.article_id, []).append(set(tokens(s.text)))
+    return out
 
 
 def _leads(articles: list[Article], facts: list[Fact]) -> list[str]:
@@ -136,15 +139,18 @@ def _note(n: int, counts: dict[Side, int], rated: int, comparable: bool, flagged
     return f"{known}. {facts} reported by one side only" + (f" ({per})." if per else ".")
 
 
-def balance(articles: list[Article], facts: list[Fact]) -> Balance:
-    """The brief's coverage balance."""
+def balance(articles: list[Article], facts: list[Fact], sentences: list[Sentence] | None = None) -> Balance:
+    """The brief's coverage balance; ``sentences``: the articles' sentences the screen kept (segmented here
+    when not given), where another side may tell a fact in other words."""
     by_id = {a.id: a for a in articles}
     leans = {lean: sum(a.lean == lean for a in articles) for lean in LEANS}
     kinds = {kind: sum(a.kind == kind for a in articles) for kind in KINDS}
     sides: dict[Side, int] = {s: sum(side_of(a) == s for a in articles) for s in SIDES}
     rated = sum(sides.values())
     comparable = sum(1 for s in SIDES if sides[s]) >= 2
-    words = sentence_words(articles) if comparable else None
+    if sentences is None and comparable:
+        sentences = [s for a in articles for s in segment(a)]
+    words = sentence_words(sentences) if comparable and sentences is not None else None
     per_fact = [fact_balance(f, by_id, comparable, words) for f in facts]
     flagged: dict[Side, list[str]] = {s: [fb.fact_id for fb in per_fact if fb.one_side == s] for s in SIDES}
     used_table = any(a.lean_source == TABLE_ID or (a.kind_source or "").startswith(TABLE_ID) for a in articles)

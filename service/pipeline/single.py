@@ -225,4 +225,5 @@ async def single_brief(
         positions=parties,
         quotes=quotes,
         meta=meta,
+        sentences=scr.clean,
     )

@@ -224,4 +224,5 @@ async def staged_brief(
         positions=positions,
         quotes=prep.quotes,
         meta=meta,
+        sentences=prep.screen.clean,
     )
