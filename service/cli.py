@@ -85,8 +85,18 @@ def read_article(path: Path, outlet: str | None, lean: str | None = None, kind: 
     from service.schemas import ArticleIn
 
     raw = path.read_text(encoding="utf-8", errors="replace")
-    body = {"html": raw} if path.suffix.lower() in (".html", ".htm") else {"text": raw}
+    body = {"html": raw} if path.suffix.lower() in (".html", ".htm") else {"text": raw, "title": text_title(raw)}
     return ArticleIn(outlet=outlet or outlet_from_path(path), lean=lean, kind=kind, **body)  # type: ignore[arg-type]
+
+
+def text_title(raw: str) -> str | None:
+    """A text file's title: its first line when that line stands alone (a blank line after it), is at most 20
+    words and does not end like a sentence ("Israel and Hamas negotiations for a new pause in fighting")."""
+    first, sep, _ = raw.strip().partition("\n\n")
+    first = first.strip()
+    if not sep or "\n" in first or len(first.split()) > 20 or first.endswith((".", "!", "?", ":", '"', "”")):
+        return None
+    return first or None
 
 
 @click.group(cls=LazyGroup)

@@ -50,3 +50,16 @@ def test_seed_alignment_finds_herzog_across_outlets() -> None:
     rep = representative(herzog[0])
     assert rep in herzog[0].sentences
     assert len(distinct_texts(herzog[0])) <= 3
+
+
+def test_a_fragment_cut_off_too_early_is_no_fact_but_a_mendable_cut_is() -> None:
+    from service.pipeline.select import pick_groups
+    from service.pipeline.types import FactGroup, Sentence
+
+    def group(gid: str, text: str) -> FactGroup:
+        return FactGroup(gid, [Sentence(f"a#{gid}", "a", 0, text, 0, len(text))])
+
+    fragment = group("g1", '"This is probably the most comprehensive...')
+    mendable = group("g2", "The Senate voted 54-35 to advance the package, with six Republicans joining on the b...")
+    top, chosen, to_write = pick_groups([fragment, mendable], [], limit=5, rewrites=2)
+    assert [g.id for g in top] == ["g2"] and not to_write

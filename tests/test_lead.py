@@ -172,3 +172,39 @@ def test_code_headline_shortens_the_next_fact_before_falling_back_to_names() -> 
     raids = "In 412 raids on Thursday in Washington, agents questioned Trump aides and later Trump himself"
     names = fallback_headline([told("f1", raids)], disputed={412.0})  # every cut still gives the disputed 412
     assert names.startswith("Reports on") and "Thursday" not in names and "Trump" in names, names
+
+
+def test_a_one_outlet_sentence_keeps_a_name_capitalised_and_lowers_an_ordinary_first_word() -> None:
+    from service.pipeline.lead import one_outlet
+
+    single = fact("f9", "Authorities found the gunman's car at the yard.", ["cnn"])
+    sources = ["The gunman opened fire, authorities said.", "Biden spoke on Wednesday."]
+    assert one_outlet(single.statement, single, OUTLETS, sources).startswith("According to CNN, authorities found")
+    named = fact("f8", "Biden ordered flags lowered at the yard.", ["cnn"])
+    assert one_outlet(named.statement, named, OUTLETS, sources).startswith("According to CNN, Biden ordered")
+    acronym = fact("f7", "US officials closed the yard.", ["cnn"])
+    assert one_outlet(acronym.statement, acronym, OUTLETS, ["told us"]).startswith("According to CNN, US officials")
+
+
+def test_the_main_development_is_the_top_fact_that_best_states_the_outlets_titles() -> None:
+    facts = [
+        fact("f1", "Hamas said it is open to any initiative that ends the aggression.", ["aj", "wire", "cnn"]),
+        fact("f2", "Herzog said Israel is ready for another humanitarian pause to free hostages.", ["aj", "cnn"]),
+    ]
+    titles = ["Israel signals readiness for a new humanitarian pause", "Israel ready for another pause"]
+    model = RoutedScriptedChatModel.from_routes({})
+    llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+    plain = LeadWriter(llm, facts, [], OUTLETS, asyncio.Semaphore(1), TaskLog())
+    titled = LeadWriter(llm, facts, [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
+    assert [f.id for f in plain.summary_facts()][0] == "f1"  # no titles: the top fact
+    assert [f.id for f in titled.summary_facts()][0] == "f2"  # the fact the titles are about
+
+
+def test_a_text_files_first_line_is_its_title_when_it_stands_alone() -> None:
+    from service.cli import text_title
+
+    assert text_title("Israel and Hamas negotiations for a new pause\n\nBy: CNN\n\nIsrael has proposed ...") == (
+        "Israel and Hamas negotiations for a new pause"
+    )
+    assert text_title("Israel has proposed a new pause in fighting.\n\nMore text.") is None  # a sentence
+    assert text_title("One paragraph only") is None

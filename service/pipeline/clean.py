@@ -72,6 +72,33 @@ def mend_cut(text: str, min_words: int = 6) -> str | None:
     return mended + "."
 
 
+_TITLE = re.compile(r"(?<=\s)[A-Z][a-z'’]+\b")
+_LONG_WORD = re.compile(r"(?<=\s)[A-Za-z][a-z'’]{3,}\b")
+
+
+def headline_case(text: str) -> bool:
+    """Whether a sentence is written in headline case ("Seven Officers File Lawsuit Against Trump"): nearly
+    every longer word after the first capitalised."""
+    long = _LONG_WORD.findall(text)
+    return len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
+
+
+def sentence_case(text: str, sources: list[str]) -> str:
+    """A headline-case sentence the model wrote, in sentence case: a capitalised word after the first keeps
+    its capital only where the sources print it so inside a sentence (a name: "Capitol Police", "Trump");
+    "Officers File Lawsuit Against" becomes "officers file lawsuit against". Other text is returned as is."""
+    if not headline_case(text):
+        return text
+    joined = " ".join(sources)
+
+    def lower(m: re.Match[str]) -> str:
+        word = m.group(0)
+        named = re.search(rf"(?<=[^\s.!?\"“])\s{re.escape(word)}\b", joined)
+        return word if named else word.lower()
+
+    return _TITLE.sub(lower, text)
+
+
 def is_cut(text: str) -> bool:
     """Whether ``text`` ends in a cut-off mark instead of a full stop."""
     return bool(_CUT.search(text))

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from service.llm import LLM
-from service.pipeline.clean import is_cut, outside_quotes
+from service.pipeline.clean import is_cut, outside_quotes, sentence_case
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.meaning import attributed
 from service.pipeline.numbers import number_values
@@ -42,6 +42,7 @@ LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word 
 SUMMARY_SENTENCES = 4
 STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
 MIN_SENTENCES = 2
+TITLE_CANDIDATES = 8  # the main development is the fact among the top ones that best states the outlets' titles
 _ENDS = (".", "!", "?", '"', "”", "’")
 # The brief's own voice never tells the reader how to see the story ("should be seen as", "readers should").
 _TELLS = re.compile(
@@ -73,23 +74,28 @@ def lead_schema(ids: list[str]) -> type[BaseModel]:
 KEEPS = 0.5  # share of a fact's content words its restatement must keep to replace it in the facts list
 
 
-_LOWER_FIRST = frozenset(
-    "The A An This That These Those Its Their Some Many Several Most More There Two Three Four Five At In On For "
-    "After Before During With About Nearly Almost Over Under Up Only All Both Each Every Officials Police".split()
-)
+def common_word(word: str, texts: list[str]) -> bool:
+    """Whether a sentence's capitalised first word is an ordinary word, not a name: the sources write it in
+    lower case somewhere ("Authorities" → "authorities"; "Biden" never is). Only a Titlecase word qualifies
+    ("US", "NATO" stay as they are)."""
+    if not (word[:1].isupper() and word[1:].islower()):
+        return False
+    return re.search(rf"\b{re.escape(word.lower())}\b", " ".join(texts)) is not None
 
 
-def one_outlet(text: str, fact: Fact, outlets: dict[str, str]) -> str:
+def one_outlet(text: str, fact: Fact, outlets: dict[str, str], texts: list[str] | None = None) -> str:
     """A summary sentence of a fact only one outlet reports, saying whose report it is ("According to CNN,
     …") unless it names the outlet or attributes its claim already: a brief states in its own voice only
-    what several outlets report, so a line planted in one article cannot become the brief's word."""
+    what several outlets report, so a line planted in one article cannot become the brief's word. Its first
+    word goes to lower case when ``texts`` (the sources) use it as an ordinary word."""
     if fact.sources >= 2 or fact.status == "disputed" or attributed(text):
         return text
     names = sorted({outlets.get(c.article_id, c.article_id) for c in fact.citations})
     if not names or any(n.split(" (")[0].lower() in text.lower() for n in names):
         return text
     first, _, rest = text.partition(" ")
-    first = first.lower() if first in _LOWER_FIRST else first
+    sources = [text, *(c.quote for c in fact.citations), *(texts or [])]
+    first = first.lower() if common_word(first.strip("\"“‘'"), sources) else first
     return f"According to {' and '.join(names)}, {first} {rest}".rstrip()
 
 
@@ -157,17 +163,21 @@ class LeadWriter:
         log: TaskLog,
         screen: Screen | None = None,
         loaded: tuple[str, ...] = (),
+        titles: list[str] | None = None,
     ) -> None:
         self.llm, self.facts, self.conflicts, self.outlets = llm, facts, conflicts, outlets
         self.sem, self.log, self.screen, self.loaded = sem, log, screen, loaded
         self.by_id = {f.id: f for f in facts}
         self.checker = SupportChecker(llm, sem, log)
         self.disputed = disputed_values(conflicts)
+        self.titles = [content_words(t) for t in (titles or [])]
+        self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case
 
     def summary_facts(self) -> list[Fact]:
-        """The facts the model restates, one sentence each, in summary order: the main development (the top
-        fact when outlets corroborate it, else the outlet lead that shares most words with the other
-        leads: the story they all tell), then each outlet's lead (its earliest fact) in rank order, then the
+        """The facts the model restates, one sentence each, in summary order: the main development (of the
+        top facts, the one that best states the outlets' own titles when they have titles; else the top fact
+        when outlets corroborate it, else the outlet lead that shares most words with the other leads: the
+        story they all tell), then each outlet's lead (its earliest fact) in rank order, then the
         next facts by rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` of them.
         Disagreements are given by their own line."""
         plain = [f for f in self.facts if f.status != "disputed"]
@@ -180,7 +190,9 @@ class LeadWriter:
                     leads[c.article_id] = (c.start, f.id)
         lead_facts = [f for f in plain if f.id in {fid for _, fid in leads.values()}]
         main = plain[0]
-        if main.sources < 2 and len(lead_facts) > 1:
+        if self.titles:  # the outlets' own headlines say what the story is
+            main = max(plain[:TITLE_CANDIDATES], key=self.title_match)
+        elif main.sources < 2 and len(lead_facts) > 1:
             words = {f.id: content_words(f.statement) for f in lead_facts}
             main = max(
                 lead_facts,
@@ -189,6 +201,17 @@ class LeadWriter:
         ordered = [main, *lead_facts, *plain]
         by_id = {f.id: f for f in ordered}
         return [by_id[i] for i in dict.fromkeys(f.id for f in ordered)][:STATED_FACTS]
+
+    @staticmethod
+    def sources(fact: Fact) -> list[str]:
+        """What a fact rests on: its statement and the sentences it cites."""
+        return [fact.statement, *(c.quote for c in fact.citations)]
+
+    def title_match(self, fact: Fact) -> float:
+        """How much of the outlets' headlines a fact states: per title, the share of its content words the
+        fact has, summed over titles (a fact several outlets led with scores on each of their titles)."""
+        words = content_words(fact.statement)
+        return sum(len(words & t) / len(t) for t in self.titles if t)
 
     def lone_figures(self) -> set[float]:
         """Figures that only one article gives (a headline carries only figures two outlets print)."""
@@ -255,11 +278,12 @@ class LeadWriter:
             attempts=1,
         )
         reply = answer.value.model_dump() if answer else {}
-        written = [(f, complete(str(reply.get(f.id, "")))) for f in chosen]
+        written = [(f, complete(sentence_case(str(reply.get(f.id, "")), self.sources(f)))) for f in chosen]
         written = [(f, t) for f, t in written if t]
         verdicts = await asyncio.gather(*(self.keep(f"facts[{f.id}]", text, [f]) for f, text in written))
         kept = [(f, t) for (f, t), ok in zip(written, verdicts, strict=True) if ok]
-        headline, by_headline = await self._headline(reply.get("headline"), chosen[0], kept)
+        proposed = sentence_case(str(reply["headline"]), self.sources(chosen[0])) if reply.get("headline") else None
+        headline, by_headline = await self._headline(proposed, chosen[0], kept)
         in_summary = {f.id for f in chosen[:SUMMARY_SENTENCES]}
         summary, by = self._summary([(f, t) for f, t in kept if f.id in in_summary])
         restated = {f.id: t for f, t in kept if keeps_content(t, f.statement)}
@@ -284,7 +308,7 @@ class LeadWriter:
 
     def _summary(self, kept: list[tuple[Fact, str]]) -> tuple[list[str], dict[str, str]]:
         out = [
-            (one_outlet(t, f, self.outlets), "model")
+            (one_outlet(t, f, self.outlets, self.texts), "model")
             for n, (f, t) in enumerate(kept)
             if not any(support_ratio(t, [o]) > 0.9 for _, o in kept[:n])
         ]
@@ -293,7 +317,7 @@ class LeadWriter:
                 if len(out) >= MIN_SENTENCES:
                     break
                 if f.status != "disputed" and all(support_ratio(f.statement, [t]) < 0.6 for t, _ in out):
-                    out.append((one_outlet(f.statement.rstrip(".") + ".", f, self.outlets), "code"))
+                    out.append((one_outlet(f.statement.rstrip(".") + ".", f, self.outlets, self.texts), "code"))
         given = " ".join(t for t, _ in out)
         for c in self.conflicts[:1]:
             if figure_problem(given, [c], self.outlets) is None and any(

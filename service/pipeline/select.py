@@ -11,7 +11,7 @@ printed when its only fault is length, else left out.
 from __future__ import annotations
 
 from service.pipeline.align import representative
-from service.pipeline.clean import clean_statement, standalone_problem
+from service.pipeline.clean import clean_statement, is_cut, mend_cut, standalone_problem
 from service.pipeline.framing import NAMING_TERMS
 from service.pipeline.types import FactGroup, Sentence
 from service.pipeline.verify import content_words
@@ -63,6 +63,13 @@ def long_choice(group: FactGroup) -> Sentence | None:
     return None
 
 
+def fragment(group: FactGroup) -> bool:
+    """Whether every sentence of a group is a fragment an excerpt cut off too early to say anything whole
+    ('"This is probably the most comprehensive…'): no fact to state, and nothing for the model to rewrite
+    but a guess."""
+    return all(is_cut(s.text) and mend_cut(clean_statement(s.text)) is None for s in group.sentences)
+
+
 def needs_rewrite(group: FactGroup) -> bool:
     """Whether a group needs the model: no sentence of it can stand verbatim. A group that several outlets
     report is stated by its most representative plain sentence and cites them all."""
@@ -82,7 +89,7 @@ def pick_groups(
     for g in groups:
         if len(picked) >= limit:
             break
-        if g in held or redundant(g, picked):
+        if g in held or redundant(g, picked) or fragment(g):
             continue
         s = verbatim_choice(g)
         if s is not None:

@@ -196,7 +196,8 @@ async def staged_brief(
 
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with timer("summary"):
-        lead = LeadWriter(llm, facts, conflicts, outlets, sem, log, prep.screen, LOADED)
+        titles = [a.title for a in articles if a.title]
+        lead = LeadWriter(llm, facts, conflicts, outlets, sem, log, prep.screen, LOADED, titles)
         headline, summary, hs_by, restated = await lead.write()
     for f in facts:  # a fact the model restated, shorter, and the check passed: its sentence states the fact
         if f.id in restated:

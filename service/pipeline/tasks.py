@@ -15,7 +15,7 @@ from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed
 from service.llm import LLM
 from service.llm.base import Answer, T
 from service.pipeline.align import distinct_texts
-from service.pipeline.clean import standalone_problem
+from service.pipeline.clean import sentence_case, standalone_problem
 from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.types import FactGroup, Sentence
 from service.pipeline.verify import check_statement, statement_form
@@ -165,7 +165,7 @@ async def _statement_batch(
     got = answer.value.model_dump()
     out: dict[str, str] = {}
     for group in batch:
-        text = " ".join(str(got.get(group.id, "")).split())
+        text = sentence_case(" ".join(str(got.get(group.id, "")).split()), [s.text for s in group.sentences])
         why = statement_form(text) or _tainted(text, screen) or standalone_problem(text, loaded)
         if why is None and not await checker.check(f"facts[{group.id}]", text, [s.text for s in group.sentences]):
             why = "its sentences do not support it"
