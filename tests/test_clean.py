@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from service.pipeline.clean import sentence_case
+
+
 def test_a_headline_case_sentence_is_put_in_sentence_case_keeping_the_names_its_sources_print() -> None:
     source = "Seven Capitol Police officers filed a lawsuit Thursday accusing former President Donald Trump."
     assert sentence_case("Seven Capitol Police Officers File Lawsuit Against Trump.", [source]) == (
