@@ -208,3 +208,12 @@ def test_a_text_files_first_line_is_its_title_when_it_stands_alone() -> None:
     )
     assert text_title("Israel has proposed a new pause in fighting.\n\nMore text.") is None  # a sentence
     assert text_title("One paragraph only") is None
+
+
+def test_a_disagreement_line_gives_figures_in_lower_case_inside_the_sentence() -> None:
+    toll = TOLL.model_copy(deep=True)
+    toll.positions[0].value, toll.positions[1].value = "At least 19,667", "Almost 19,500"
+    assert conflict_sentence(toll, OUTLETS) == (
+        "Reports differ on the Gaza death toll: at least 19,667 according to Al Jazeera; "
+        "almost 19,500 according to Wire."
+    )

@@ -117,3 +117,16 @@ def test_segment_is_thread_safe() -> None:
     expected = [segment(a) for a in arts]
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(segment, arts)) == expected
+
+
+def test_a_clock_time_followed_by_its_time_zone_does_not_end_the_sentence() -> None:
+    text = (
+        "The shooting began at 6:34 a.m. Pacific Time (1330 GMT) at a light-rail yard in San Jose. "
+        "Police arrived at 7 a.m. The yard was closed."
+    )
+    sentences = [s.text for s in segment(Article(id="r", outlet="Reuters", text=text))]
+    assert sentences == [
+        "The shooting began at 6:34 a.m. Pacific Time (1330 GMT) at a light-rail yard in San Jose.",
+        "Police arrived at 7 a.m.",
+        "The yard was closed.",
+    ]

@@ -15,6 +15,7 @@ survive, and the first disagreement as a "Reports differ" line when no kept sent
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from typing import Any
 
@@ -64,10 +65,13 @@ def complete(text: str) -> str:
 
 
 def lead_schema(ids: list[str]) -> type[BaseModel]:
-    """The reply: a headline, then one sentence per chosen fact id (all required, so none is skipped)."""
-    fields: dict[str, Any] = {"headline": (str, Field(..., description="At most 12 words, from the first fact."))}
-    for fid in ids:
-        fields[fid] = (str, Field(..., description=f"One sentence of at most 25 words saying what fact {fid} says."))
+    """The reply: one sentence per chosen fact id (all required, so none is skipped), then the headline: asked
+    first, the headline set the style of every sentence after it."""
+    fields: dict[str, Any] = {
+        fid: (str, Field(..., description=f"One full sentence of at most 25 words saying what fact {fid} says."))
+        for fid in ids
+    }
+    fields["headline"] = (str, Field(..., description="At most 12 words, from the first fact."))
     return create_model("Lead", **fields)
 
 
@@ -209,9 +213,16 @@ class LeadWriter:
 
     def title_match(self, fact: Fact) -> float:
         """How much of the outlets' headlines a fact states: per title, the share of its content words the
-        fact has, summed over titles (a fact several outlets led with scores on each of their titles)."""
+        fact has, summed over titles (a fact several outlets led with scores on each of their titles). Words
+        weigh by how few of the brief's facts use them: "Israel" in every fact tells no fact apart,
+        "truce" does."""
         words = content_words(fact.statement)
-        return sum(len(words & t) / len(t) for t in self.titles if t)
+        statements = [content_words(f.statement) for f in self.facts]
+
+        def weight(w: str) -> float:
+            return math.log((len(statements) + 1) / (1 + sum(w in s for s in statements))) + 0.1
+
+        return sum(sum(weight(w) for w in words & t) / sum(weight(w) for w in t) for t in self.titles if t)
 
     def lone_figures(self) -> set[float]:
         """Figures that only one article gives (a headline carries only figures two outlets print)."""
@@ -276,6 +287,7 @@ class LeadWriter:
             self.sem,
             max_tokens=LEAD_TOKENS_PER_FACT * len(ids) + 40,
             attempts=1,
+            version="v2",
         )
         reply = answer.value.model_dump() if answer else {}
         written = [(f, complete(sentence_case(str(reply.get(f.id, "")), self.sources(f)))) for f in chosen]

@@ -76,7 +76,23 @@ def _sentence_spans(para: str) -> list[tuple[int, int]]:
         cursor = end
     if not spans and para.strip():
         spans.append((0, len(para)))
-    return spans
+    return _join_clock_times(para, spans)
+
+
+_CLOCK_END = re.compile(r"\b[ap]\.m\.$", re.I)
+_ZONE_START = re.compile(r"(?:[A-Z][a-z]+\s+)?(?:[Tt]ime|GMT|UTC|[ECMPA][SD]?T)\b")
+
+
+def _join_clock_times(para: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans with a break after "a.m."/"p.m." undone where the next span goes on with the time zone
+    ("... at 6:34 a.m. | Pacific Time (1330 GMT) at a light-rail yard ..." is one sentence)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and _CLOCK_END.search(para[out[-1][0] : out[-1][1]].rstrip()) and _ZONE_START.match(para[start:end]):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -32,9 +32,19 @@ class HeadlineSummary(BaseModel):
 def conflict_sentence(conflict: Conflict, outlets: dict[str, str]) -> str:
     """One sentence that gives every side of a conflict with its outlets."""
     sides = [
-        f"{p.value} according to {' and '.join(outlets.get(a, a) for a in p.article_ids)}" for p in conflict.positions
+        f"{_mid_sentence(p.value)} according to {' and '.join(outlets.get(a, a) for a in p.article_ids)}"
+        for p in conflict.positions
     ]
     return f"Reports differ on the {conflict.topic}: " + "; ".join(sides) + "."
+
+
+def _mid_sentence(value: str) -> str:
+    """A figure as printed at the start of its sentence, put inside one: "At least 19,667" → "at least
+    19,667", "Eighty" → "eighty" (a word in capitals, "U.S.", stays)."""
+    first, _, rest = value.partition(" ")
+    if first[:1].isupper() and first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}".rstrip()
 
 
 def summary_problems(
