@@ -217,3 +217,10 @@ def test_a_disagreement_line_gives_figures_in_lower_case_inside_the_sentence() -
         "Reports differ on the Gaza death toll: at least 19,667 according to Al Jazeera; "
         "almost 19,500 according to Wire."
     )
+
+
+def test_a_one_outlet_sentence_opening_on_a_function_word_reads_on_after_the_attribution() -> None:
+    from service.pipeline.lead import one_outlet
+
+    single = fact("f9", "Although three similar suits were filed, this one is the first of its kind.", ["cnn"])
+    assert one_outlet(single.statement, single, OUTLETS, []).startswith("According to CNN, although three")

@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from service.llm import LLM
 from service.pipeline.clean import is_cut, outside_quotes, sentence_case
@@ -80,11 +81,15 @@ KEEPS = 0.5  # share of a fact's content words its restatement must keep to repl
 
 def common_word(word: str, texts: list[str]) -> bool:
     """Whether a sentence's capitalised first word is an ordinary word, not a name: the sources write it in
-    lower case somewhere ("Authorities" → "authorities"; "Biden" never is). Only a Titlecase word qualifies
+    lower case somewhere ("Authorities" → "authorities"; "Biden" never is) or it is a function word
+    ("Although"), and they never print it with a capital inside a sentence. Only a Titlecase word qualifies
     ("US", "NATO" stay as they are)."""
     if not (word[:1].isupper() and word[1:].islower()):
         return False
-    return re.search(rf"\b{re.escape(word.lower())}\b", " ".join(texts)) is not None
+    joined = " ".join(texts)
+    if re.search(rf"(?<=[^\s.!?\"“])\s{re.escape(word)}\b", joined):
+        return False  # printed with a capital inside a sentence: a name
+    return word.lower() in ENGLISH_STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
 
 
 def one_outlet(text: str, fact: Fact, outlets: dict[str, str], texts: list[str] | None = None) -> str:
