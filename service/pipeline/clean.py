@@ -83,6 +83,11 @@ def headline_case(text: str) -> bool:
     return len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
 
 
+def named_inside(word: str, text: str) -> bool:
+    """Whether ``text`` prints ``word`` with its capital inside a sentence (not first): a name."""
+    return re.search(rf"(?<=[^\s.!?\"“])\s{re.escape(word)}\b", text) is not None
+
+
 def sentence_case(text: str, sources: list[str]) -> str:
     """A headline-case sentence the model wrote, in sentence case: a capitalised word after the first keeps
     its capital only where the sources print it so inside a sentence (a name: "Capitol Police", "Trump");
@@ -92,9 +97,7 @@ def sentence_case(text: str, sources: list[str]) -> str:
     joined = " ".join(sources)
 
     def lower(m: re.Match[str]) -> str:
-        word = m.group(0)
-        named = re.search(rf"(?<=[^\s.!?\"“])\s{re.escape(word)}\b", joined)
-        return word if named else word.lower()
+        return m.group(0) if named_inside(m.group(0), joined) else m.group(0).lower()
 
     return _TITLE.sub(lower, text)
 

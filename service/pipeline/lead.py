@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, create_model
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from service.llm import LLM
-from service.pipeline.clean import is_cut, outside_quotes, sentence_case
+from service.pipeline.clean import is_cut, named_inside, outside_quotes, sentence_case
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.meaning import attributed
 from service.pipeline.numbers import number_values
@@ -87,8 +87,8 @@ def common_word(word: str, texts: list[str]) -> bool:
     if not (word[:1].isupper() and word[1:].islower()):
         return False
     joined = " ".join(texts)
-    if re.search(rf"(?<=[^\s.!?\"“])\s{re.escape(word)}\b", joined):
-        return False  # printed with a capital inside a sentence: a name
+    if named_inside(word, joined):
+        return False
     return word.lower() in ENGLISH_STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
 
 
@@ -180,6 +180,7 @@ class LeadWriter:
         self.checker = SupportChecker(llm, sem, log)
         self.disputed = disputed_values(conflicts)
         self.titles = [content_words(t) for t in (titles or [])]
+        self.statement_words = [content_words(f.statement) for f in facts]
         self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case
 
     def summary_facts(self) -> list[Fact]:
@@ -221,8 +222,7 @@ class LeadWriter:
         fact has, summed over titles (a fact several outlets led with scores on each of their titles). Words
         weigh by how few of the brief's facts use them: "Israel" in every fact tells no fact apart,
         "truce" does."""
-        words = content_words(fact.statement)
-        statements = [content_words(f.statement) for f in self.facts]
+        words, statements = content_words(fact.statement), self.statement_words
 
         def weight(w: str) -> float:
             return math.log((len(statements) + 1) / (1 + sum(w in s for s in statements))) + 0.1
