@@ -41,10 +41,10 @@ async def test_each_chosen_fact_gets_a_checked_sentence_and_a_failing_one_is_dro
 
     assert headline == "Israel ready for a new pause"
     assert "for talks on the war" not in summary  # the model's Cairo sentence failed its check...
-    # ... and only it: the Herzog sentence stays, the Cairo fact is stated by code, then the disagreement
-    # a fact only one outlet reports says whose report it is
+    # ... and only it: the Herzog sentence stays, the Cairo fact is stated in its outlet's words, then the
+    # disagreement; a fact only one outlet reports says whose report it is
     assert summary == f"{HERZOG} According to CNN, {FACTS[1].statement} {conflict_sentence(TOLL, OUTLETS)}"
-    assert by == {"headline": "model", "summary[0]": "model", "summary[1]": "code", "summary[2]": "code"}
+    assert by == {"headline": "model", "summary[0]": "model", "summary[1]": "source", "summary[2]": "code"}
     assert any("do not support it" in x and "Haniyeh" in x for x in log.warnings)
     verdicts = {c.item: c for c in log.checks}
     assert verdicts["facts[f1]"].by == "code" and verdicts["facts[f1]"].supported  # the fact, verbatim
@@ -78,7 +78,7 @@ async def test_invented_figures_and_first_person_never_reach_the_summary() -> No
     w, log, model = writer(lead, [])
     headline, summary, by, restated = await w.write()
     assert "40" not in headline and "40" not in summary and "We are" not in summary
-    assert by["headline"] == "code" and set(by.values()) == {"code"}
+    assert by["headline"] == "code" and "model" not in by.values()
     assert not summary.startswith("Reports differ")  # what happened first: the lead facts by code
     assert all(c.by == "code" for c in log.checks)  # code settled all three: no check reached the model
     assert [c.task for c in log.calls] == ["brief_lead"]
@@ -224,3 +224,18 @@ def test_a_one_outlet_sentence_opening_on_a_function_word_reads_on_after_the_att
 
     single = fact("f9", "Although three similar suits were filed, this one is the first of its kind.", ["cnn"])
     assert one_outlet(single.statement, single, OUTLETS, []).startswith("According to CNN, although three")
+
+
+def test_every_fact_only_one_outlet_reports_says_whose_report_it_is_in_the_facts_list() -> None:
+    from service.pipeline.lead import attribute_single_source, outlet_name
+
+    single = fact("f1", "A growing number of stations are without fuel.", ["cnn"])
+    own = fact("f2", "Stations ran dry, CNN reported.", ["cnn"])
+    shared = fact("f3", "The pipeline was shut down.", ["cnn", "aj"])
+    disputed = fact("f4", conflict_sentence(TOLL, OUTLETS), ["aj", "wire"], "disputed")
+    attribute_single_source([single, own, shared, disputed], {**OUTLETS, "cnn": "CNN (Online News)"})
+    assert single.statement == "According to CNN, a growing number of stations are without fuel."
+    assert own.statement == "Stations ran dry, CNN reported."  # names its source already
+    assert shared.statement == "The pipeline was shut down."  # several outlets: the brief's own voice
+    assert disputed.statement == conflict_sentence(TOLL, OUTLETS)
+    assert outlet_name("Wall Street Journal (News)") == "Wall Street Journal" and outlet_name("CNN") == "CNN"

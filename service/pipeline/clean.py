@@ -50,6 +50,12 @@ _STOP_TAIL = frozenset(
 )
 
 
+# Words that open a clause which needs a main clause after its comma ("While …, Mr Chiu warned").
+_SUBORDINATORS = frozenset(
+    "while although though because if unless whereas as since after before when once despite even".split()
+)
+
+
 def mend_cut(text: str, min_words: int = 6) -> str | None:
     """A sentence an article cut off as its last whole part: up to its last comma ("... divided among
     political lines, with 6% of Rep…" → "... divided among political lines."), else before the phrase the
@@ -61,6 +67,8 @@ def mend_cut(text: str, min_words: int = 6) -> str | None:
     commas = [i for i, w in enumerate(words) if w.endswith((",", ";", "—")) and i + 1 >= min_words]
     links = [i for i, w in enumerate(words) if w.lower() in _STOP_TAIL and i >= min_words]
     if commas:  # the last whole clause: "... divided among political lines, with 6% of ..." → "... lines"
+        if words[0].lower() in _SUBORDINATORS and not any(w.endswith((",", ";", "—")) for w in words[: commas[-1]]):
+            return None  # "While the jets have not reached the island, Mr Chiu warned…": the main clause is cut
         words = words[: commas[-1]] + [words[commas[-1]].rstrip(",;—")]
     elif links:  # before the phrase the cut broke into: "... to cut off debate on the b..."
         words = words[: links[-1]]

@@ -18,7 +18,7 @@ from service.pipeline.assemble import assemble, make_meta
 from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen, screen
-from service.pipeline.lead import LeadWriter
+from service.pipeline.lead import LeadWriter, attribute_single_source
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.quotes import extract_quotes
 from service.pipeline.screen_check import ModelScreen
@@ -203,6 +203,7 @@ async def staged_brief(
         if f.id in restated:
             f.statement = restated[f.id]
             by[f"facts[{f.id}]"] = "model"
+    attribute_single_source(facts, outlets)
     meta = make_meta(
         backend=llm.backend,
         model=llm.model_name,
