@@ -239,3 +239,15 @@ def test_every_fact_only_one_outlet_reports_says_whose_report_it_is_in_the_facts
     assert shared.statement == "The pipeline was shut down."  # several outlets: the brief's own voice
     assert disputed.statement == conflict_sentence(TOLL, OUTLETS)
     assert outlet_name("Wall Street Journal (News)") == "Wall Street Journal" and outlet_name("CNN") == "CNN"
+
+
+def test_an_attributed_fact_opens_on_a_lower_case_function_word_and_its_open_question_names_the_outlet_once() -> None:
+    from service.pipeline.assemble import open_questions
+    from service.pipeline.lead import attribute_single_source
+
+    single = fact("f1", "The pace of flights out of Kabul accelerated today.", ["cnn"], "single-source")
+    attribute_single_source([single], {**OUTLETS, "cnn": "CNN"})
+    assert single.statement == "According to CNN, the pace of flights out of Kabul accelerated today."
+    assert open_questions([single], [], {"cnn": "CNN"}) == [
+        "Can other sources confirm what only CNN reports: The pace of flights out of Kabul accelerated today?"
+    ]

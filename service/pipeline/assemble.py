@@ -3,6 +3,8 @@ timeline and meta."""
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz
 
 from service.pipeline.balance import apply_independence, balance
@@ -55,6 +57,9 @@ def coverage(articles: list[Article], facts: list[Fact]) -> list[Coverage]:
     return out
 
 
+_ACCORDING = re.compile(r"^According to [^,]{1,80}, ")
+
+
 def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5) -> list[str]:
     """Questions the articles leave open: which figure is right, and claims only one outlet makes."""
     questions = []
@@ -64,7 +69,8 @@ def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[s
     for f in facts:
         if f.status == "single-source" and len(questions) < limit:
             who = outlets.get(f.citations[0].article_id, f.citations[0].article_id)
-            questions.append(f"Can other sources confirm what only {who} reports: {f.statement.rstrip('.')}?")
+            said = _ACCORDING.sub("", f.statement).rstrip(".")  # the question names the outlet already
+            questions.append(f"Can other sources confirm what only {who} reports: {said[:1].upper()}{said[1:]}?")
     return questions[:limit]
 
 
