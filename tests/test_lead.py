@@ -251,3 +251,14 @@ def test_an_attributed_fact_opens_on_a_lower_case_function_word_and_its_open_que
     assert open_questions([single], [], {"cnn": "CNN"}) == [
         "Can other sources confirm what only CNN reports: The pace of flights out of Kabul accelerated today?"
     ]
+
+
+async def test_a_headline_never_comes_from_another_fact_than_the_main_development() -> None:
+    # the model's headline and its sentence of the main development both fail; its sentence of CNN's fact
+    # passes, but a headline from it would lead with a story the outlets did not lead with
+    cairo = "Hamas leader Ismail Haniyeh travelled to Cairo for talks."
+    lead = lead_reply("Israel refuses a new pause", ["Israel refused another pause.", cairo])
+    w, log, _ = writer(lead, ["refuse"])
+    headline, _, by, _ = await w.write()
+    assert "Cairo" not in headline and "Haniyeh" not in headline
+    assert headline.startswith("Herzog said Israel is ready") and by["headline"] == "code"

@@ -330,8 +330,9 @@ class LeadWriter:
         return headline, " ".join(summary), {"headline": by_headline, **by}, restated
 
     async def _headline(self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]]) -> tuple[str, str]:
-        """The model's headline when it passes every check; else the model's checked summary sentence of
-        the lead fact, cut at a phrase boundary to fit; else code's complete headline."""
+        """The model's headline when it passes every check; else the model's checked sentence of the lead
+        fact, cut at a phrase boundary to fit; else code's complete headline from the lead fact's own words
+        (another fact's sentence would headline a story the outlets did not lead with)."""
         lone = self.lone_figures()
         if proposed and lead is not None:
             text = shorten_headline(proposed.strip().rstrip("."))
@@ -340,11 +341,12 @@ class LeadWriter:
                 return text, "model"
             why = problem or "its fact does not support it"
             self.log.warnings.append(f"headline: model headline not used ({why}): {text[:80]}")
-        for _, sentence in kept[:SUMMARY_SENTENCES]:  # the lead fact's first
+        for fact, sentence in kept[:1]:  # the headline states the main development, never another fact
             text = shorten_headline(sentence.rstrip("."))
-            if headline_problem(text, self.disputed | lone) is None and complete_phrase(text):
+            if fact is lead and headline_problem(text, self.disputed | lone) is None and complete_phrase(text):
                 return text, "model"  # the model's own checked sentence, trimmed at a phrase boundary
-        return fallback_headline(self.facts, self.disputed | lone), "code"
+        first = [lead] if lead is not None else []  # the main development's own words before the next facts'
+        return fallback_headline([*first, *self.facts], self.disputed | lone), "code"
 
     def summary_lines(self, facts: list[Fact], written: dict[str, str]) -> list[tuple[Fact, str, str]]:
         """(fact, sentence, who wrote it) per summary fact: the model's checked sentence, else the fact's own
