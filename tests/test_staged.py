@@ -26,13 +26,13 @@ from tests.fakes import RoutedScriptedChatModel, lead_reply, staged_routes
 
 INVENTED = "Israel and Hamas signed a truce freeing 99,999 hostages."
 ONE_FIGURE = "At least 19,667 people have been killed."
-QATAR = "Qatar said talks on a new truce continue."
+TRUCE = "Herzog said Israel is willing to agree a new temporary truce with Hamas."
 
 
 @pytest.fixture
 def scripted() -> tuple[LLM, RoutedScriptedChatModel, BriefRequest]:
     request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="short"))
-    model = staged_routes(INVENTED, lead_reply("Talks on a new truce", [ONE_FIGURE, QATAR]), n=16)
+    model = staged_routes(INVENTED, lead_reply("Palestinian group open to any initiative", [ONE_FIGURE, TRUCE]), n=16)
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
     return llm, model, request
 
@@ -72,13 +72,13 @@ async def test_staged_brief_verifies_what_the_model_wrote(scripted) -> None:
 
     # The summary sentence that picked one figure is dropped on its own (its fact is stated in its outlet's
     # words); the other model sentence stays and the first disagreement is given by code with every side.
-    assert ONE_FIGURE not in brief.summary and QATAR in brief.summary
+    assert ONE_FIGURE not in brief.summary and TRUCE in brief.summary
     assert conflict_sentence(brief.conflicts[0], outlets) in brief.summary
     assert any(re.match(r"facts\[f\d+\]: model sentence dropped", w) and ONE_FIGURE in w for w in brief.meta.warnings)
     summary_by = [v for k, v in brief.meta.provenance.items() if k.startswith("summary[")]
     assert "model" in summary_by and brief.meta.provenance["headline"] == "model"
     assert verdicts["headline"].supported
-    assert any(k.startswith("facts[f") and v.supported and v.text == QATAR for k, v in verdicts.items())
+    assert any(k.startswith("facts[f") and v.supported and v.text == TRUCE for k, v in verdicts.items())
 
     # The editor's Markdown lists what the model wrote and its sources do not support, with the reason.
     markdown = to_markdown(brief)
@@ -103,11 +103,11 @@ async def test_staged_brief_verifies_what_the_model_wrote(scripted) -> None:
 
 async def test_a_headline_the_check_rejects_is_replaced_by_a_complete_one() -> None:
     request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="short"))
-    model = staged_routes(INVENTED, lead_reply("Hamas agrees to a new truce", [QATAR]), supported=False)
+    model = staged_routes(INVENTED, lead_reply("Palestinian group rejects any initiative", [TRUCE]), supported=False)
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
     brief = await build_brief(request, llm, Settings())
 
-    assert brief.headline != "Hamas agrees to a new truce" and brief.meta.provenance["headline"] == "code"
+    assert brief.headline != "Palestinian group rejects any initiative" and brief.meta.provenance["headline"] == "code"
     assert not brief.headline.endswith(("…", "...")) and len(brief.headline.split()) <= 14
     assert any(c.item == "headline" and not c.supported and c.by == "model" for c in brief.meta.checks)
     # the summary is never only the disagreement lines: what happened comes first
@@ -116,7 +116,7 @@ async def test_a_headline_the_check_rejects_is_replaced_by_a_complete_one() -> N
 
 async def test_default_staged_states_facts_verbatim_and_calls_the_model_little() -> None:
     request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="medium"))
-    model = staged_routes(INVENTED, lead_reply("Talks on a new truce", [QATAR]))
+    model = staged_routes(INVENTED, lead_reply("Palestinian group open to any initiative", [TRUCE]))
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
     brief = await build_brief(request, llm, Settings())
 
