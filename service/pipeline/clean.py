@@ -50,9 +50,11 @@ _STOP_TAIL = frozenset(
 )
 
 
-# Words that open a clause which needs a main clause after its comma ("While …, Mr Chiu warned").
+# Words that open a clause or phrase which needs a main clause after its comma ("While …, Mr Chiu warned";
+# "In an interview with The Hill on Monday, De Haan predicted …").
 _SUBORDINATORS = frozenset(
-    "while although though because if unless whereas as since after before when once despite even".split()
+    "while although though because if unless whereas as since after before when once despite even "
+    "in on at for with by during from amid under over according following".split()
 )
 
 

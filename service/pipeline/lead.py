@@ -137,6 +137,12 @@ def attribute_single_source(facts: list[Fact], outlets: dict[str, str]) -> None:
         f.statement = one_outlet(f.statement, f, outlets, texts)
 
 
+def key_figures(text: str) -> set[float]:
+    """The figures a summary sentence of ``text`` must keep: 10 and over, not a year ("worst in 40 years",
+    "149 flights", "67-32"; not "Jan. 6", "2020")."""
+    return {v for v in number_values(text) if v >= 10 and not (1900 <= v <= 2100 and v == int(v))}
+
+
 def new_words(text: str, sources: list[str]) -> set[str]:
     """Content words (stemmed, possessives dropped) of ``text`` that none of ``sources`` has."""
 
@@ -377,11 +383,15 @@ class LeadWriter:
     def summary_lines(self, facts: list[Fact], written: dict[str, str]) -> list[tuple[Fact, str, str]]:
         """(fact, sentence, who wrote it) per summary fact: the model's checked sentence, else the fact's own
         statement (an outlet's sentence that passed selection's checks), so a sentence the model got wrong
-        costs the summary its wording, not the fact; a statement that gives one side of a disagreement is
-        left out."""
+        or cut short of a figure costs the summary its wording, not the fact; a statement that gives one side
+        of a disagreement is left out."""
         out = []
         for f in facts:
-            if f.id in written:
+            dropped = key_figures(f.statement) - number_values(written.get(f.id, ""))
+            if f.id in written and dropped:
+                figures = ", ".join(f"{v:g}" for v in sorted(dropped))
+                self.log.warnings.append(f"summary: {f.id} stated as its outlet did (the model's sentence drops {figures})")
+            if f.id in written and not dropped:
                 out.append((f, written[f.id], "model"))
             elif figure_problem(f.statement, self.conflicts, self.outlets) is None:
                 out.append((f, complete(f.statement), "source"))
