@@ -390,7 +390,8 @@ class LeadWriter:
             dropped = key_figures(f.statement) - number_values(written.get(f.id, ""))
             if f.id in written and dropped:
                 figures = ", ".join(f"{v:g}" for v in sorted(dropped))
-                self.log.warnings.append(f"summary: {f.id} stated as its outlet did (the model's sentence drops {figures})")
+                why = f"the model's sentence drops {figures}"
+                self.log.warnings.append(f"summary: {f.id} stated as its outlet did ({why})")
             if f.id in written and not dropped:
                 out.append((f, written[f.id], "model"))
             elif figure_problem(f.statement, self.conflicts, self.outlets) is None:
