@@ -279,7 +279,7 @@ def test_a_model_sentence_that_brings_two_words_its_fact_lacks_is_a_new_claim() 
 
 async def test_a_summary_sentence_that_drops_its_facts_figure_gives_way_to_the_outlets_own_words() -> None:
     worst = fact("f1", "Tensions with China are at their worst in 40 years, Taiwan's minister said.", ["a", "b"])
-    lead = lead_reply("Taiwan warns of accidental strike risk", ["Taiwan's defence minister warned of tensions."])
+    lead = lead_reply("Taiwan warns of accidental strike risk", ["Taiwan's minister spoke of tensions."])
     w, log, _ = writer(lead, [], [worst])
     _, summary, by, _ = await w.write()
     assert summary.startswith(worst.statement) and by["summary[0]"] == "source"
