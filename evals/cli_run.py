@@ -22,12 +22,13 @@ from evals.compare import RecordError, load_record, parse_threshold
 from evals.dataset import DatasetError, LoadedCase, load_suite
 from evals.judges import ModelJudge
 from evals.llms import LazyLLM
-from evals.record import PeerRecord, RunRecord, git_info, judge_info, now, prompt_files, public_settings, summarise
+from evals.record import PeerRecord, RunRecord, git_info, judge_info, now, public_settings, summarise
 from evals.report import summary_text, write_html, write_json
 from evals.runner import CaseResult, Runner, RunOptions, Source
 from service import progress
 from service.cli_progress import ProgressDisplay, pick_mode
 from service.config import Settings
+from service.digest import prompt_digests
 from service.errors import CrossbriefError
 from service.storage import EvalRunRow, Store
 
@@ -163,7 +164,7 @@ def record_of(
         model=llm.identity["model"] if pipeline else None,
         judge=judge_info(judge.llm.identity, judge.llm.prompt_digest("judge", judge.prompt), judge.stats, judge.prompt),
         settings=public_settings(settings),
-        prompts=prompt_files(settings.prompts_dir),
+        prompts=prompt_digests(settings.prompts_dir),
         datasets=[{"id": c.case.id, "suite": c.suite, "file": c.file, "sha256": c.sha256} for c in cases],
         calibration=calib,
         metrics=metrics,
