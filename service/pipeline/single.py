@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from service.llm import LLM
+from service.pipeline.assemble import Draft
 from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.numbers import number_values
 from service.pipeline.stages import BriefRun, finish, screen_articles, screened_quotes
@@ -173,16 +174,8 @@ async def single_brief(
     facts, conflicts, parties = verify_draft(answer.value, by_id, run.log.warnings)
     facts, parties = screened_out(facts, parties, run.screen, run.log.warnings)
     hs, by = _lead(answer.value, facts, conflicts, run)
-    return finish(
-        run,
-        headline=hs.headline,
-        summary=hs.summary,
-        facts=facts,
-        conflicts=conflicts,
-        positions=parties,
-        quotes=screened_quotes(articles, run.per_article, run.screen),
-        provenance=by,
-    )
+    quotes = screened_quotes(articles, run.per_article, run.screen)
+    return finish(run, Draft(hs.headline, hs.summary, facts, conflicts, parties, quotes), by)
 
 
 def _lead(

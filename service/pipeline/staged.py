@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from service.llm import LLM
 from service.pipeline.align import align
+from service.pipeline.assemble import Draft
 from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen
@@ -120,16 +121,7 @@ async def staged_brief(
         if f.id in restated:
             f.statement = restated[f.id]
             by[f"facts[{f.id}]"] = "model"
-    return finish(
-        run,
-        headline=headline,
-        summary=summary,
-        facts=facts,
-        conflicts=conflicts,
-        positions=positions,
-        quotes=prep.quotes,
-        provenance={**hs_by, **by},
-    )
+    return finish(run, Draft(headline, summary, facts, conflicts, positions, prep.quotes), {**hs_by, **by})
 
 
 async def _write_parts(

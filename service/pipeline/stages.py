@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from service.llm import LLM
-from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.assemble import Draft, assemble, make_meta
 from service.pipeline.injection import Screen, screen
 from service.pipeline.quotes import extract_quotes
 from service.pipeline.screen_check import ModelScreen
@@ -19,7 +19,7 @@ from service.pipeline.segment import segment
 from service.pipeline.tasks import TaskLog
 from service.pipeline.types import Article, QuoteMention, Sentence
 from service.progress import Timer
-from service.schemas import Brief, Conflict, Fact, PartyPosition
+from service.schemas import Brief
 
 
 @dataclass
@@ -87,17 +87,7 @@ def screened_quotes(articles: list[Article], per_article: dict[str, list[Sentenc
     ]
 
 
-def finish(
-    run: BriefRun,
-    *,
-    headline: str,
-    summary: str,
-    facts: list[Fact],
-    conflicts: list[Conflict],
-    positions: list[PartyPosition],
-    quotes: list[QuoteMention],
-    provenance: dict[str, str],
-) -> Brief:
+def finish(run: BriefRun, draft: Draft, provenance: dict[str, str]) -> Brief:
     """The brief with its meta: who wrote what, every model call and check, the screen's report."""
     meta = make_meta(
         backend=run.llm.backend,
@@ -112,14 +102,4 @@ def finish(
         checks=run.log.checks,
         screened=run.screen.report(),
     )
-    return assemble(
-        articles=run.articles,
-        headline=headline,
-        summary=summary,
-        facts=facts,
-        conflicts=conflicts,
-        positions=positions,
-        quotes=quotes,
-        meta=meta,
-        sentences=run.screen.clean,
-    )
+    return assemble(articles=run.articles, draft=draft, meta=meta, sentences=run.screen.clean)
