@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from service.pipeline.types import NumberMention, Sentence
 from service.text import MONTH_WORDS
-from service.text.lexicons import words
+from service.text.lexicons import folding, words
 
 # ---------------------------------------------------------------- parsing figures
 
@@ -195,26 +195,9 @@ _QUALIFIER = re.compile(
     r"over|about|around|some|approximately|roughly)\s+$",
     re.I,
 )
-_EVENTS = {
-    "killed": "kill|kills|killed|killing",
-    "dead": "dead|died|die|dies",
-    "injured": "injured|injuring|injuries",
-    "wounded": "wounded|wounding",
-    "released": "release|releases|released|releasing",
-    "freed": "freed|freeing",
-    "held": "held|holding|holds",
-    "displaced": "displaced",
-    "arrested": "arrested|arresting",
-    "evacuated": "evacuated",
-    "abducted": "abducted|abducting|kidnapped|kidnapping",
-    "taken": "taken|taking|took",
-    "detained": "detained|detaining",
-    "missing": "missing",
-    "fled": "fled|fleeing",
-}
-_EVENT = re.compile(r"\b(" + "|".join(_EVENTS.values()) + r")\b", re.I)
-_EVENT_OF = {form: canon for canon, forms in _EVENTS.items() for form in forms.split("|")}
-EVENT_VERBS = frozenset(_EVENTS)  # canonical event verbs that can end ``NumberMention.counted``
+_EVENT_OF = folding("event_verbs")  # form → canonical event verb
+_EVENT = re.compile(r"\b(" + "|".join(_EVENT_OF) + r")\b", re.I)
+EVENT_VERBS = frozenset(_EVENT_OF.values())  # canonical event verbs that can end ``NumberMention.counted``
 _TOKEN = re.compile(r"[A-Za-z][\w’'-]*|\d[\d,.]*|[^\w\s]")
 _STOP = words("function_words")
 _PLURALISH = re.compile(r"(?:s|people|children|men|women|police|staff|personnel|troops)$")
