@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pysbd
 import yaml
 
 from evals.dataset import DatasetError, load_case
 from service.config import REPO_ROOT
+from service.text import sentences
 
 DEFAULT_CLUSTERS = REPO_ROOT.parent / "shared" / "data" / "allsides-2021" / "clusters.jsonl"
 SUITE_DIR = REPO_ROOT / "evals" / "datasets" / "allsides"
@@ -77,7 +77,7 @@ def roundup_sentences(cluster: dict[str, Any]) -> list[str]:
     paras = [clean(p) for p in cluster["roundup"] if clean(p)]
     if len(paras) > 1 and re.search(r"\bcoverage\b|\boutlets?\b|-rated\b", paras[-1], re.I):
         paras = paras[:-1]
-    return [s.strip() for p in paras for s in pysbd.Segmenter(language="en", clean=False).segment(p) if s.strip()]
+    return [s for p in paras for s in sentences.split(p)]
 
 
 def interest(cluster: dict[str, Any]) -> dict[str, int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from service.llm import LLM
-from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.assemble import Draft, assemble, make_meta
 from service.pipeline.single import MAX_FACTS, MAX_TOKENS, DraftCitation, SingleDraft, article_blocks
 from service.pipeline.types import Article
 from service.pipeline.verify import locate
@@ -71,12 +71,5 @@ async def baseline_brief(articles: list[Article], llm: LLM, *, length: Length = 
         provenance=by,
     )
     return assemble(
-        articles=articles,
-        headline=draft.headline,
-        summary=draft.summary,
-        facts=facts,
-        conflicts=conflicts,
-        positions=parties,
-        quotes=[],
-        meta=meta,
+        articles=articles, draft=Draft(draft.headline, draft.summary, facts, conflicts, parties, []), meta=meta
     )

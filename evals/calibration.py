@@ -195,6 +195,33 @@ async def calibrate(
     for p, answer, _, _ in judged:
         kinds.setdefault(p.kind or "-", []).append((p.label, answer))
         sources.setdefault(p.source, []).append((p.label, answer))
+    counts, unscored, by_code, disagreements = _count(judged)
+    scored = len(pairs) - unscored
+    agree = counts["yy"] + counts["nn"]
+    return CalibrationResult(
+        file=str(path),
+        sha256=hashlib.sha256(b"".join(f.read_bytes() for f in calibration_files(path))).hexdigest(),
+        pairs=len(pairs),
+        scored=scored,
+        agree=agree,
+        unscored=unscored,
+        by_code=by_code,
+        agreement=agree / scored if scored else None,
+        true_yes=counts["yy"],
+        false_yes=counts["ny"],
+        true_no=counts["nn"],
+        false_no=counts["yn"],
+        disagreements=disagreements,
+        sampled=len(pairs) < len(data.pairs),
+        by_kind={k: _agreement(v) for k, v in sorted(kinds.items())},
+        by_source={k: _agreement(v) for k, v in sorted(sources.items())},
+    )
+
+
+def _count(
+    judged: list[tuple[CalibrationPair, str, str, str]],
+) -> tuple[dict[str, int], int, int, list[Disagreement]]:
+    """Label/answer counts ("yy", "ny", "nn", "yn"), unscored pairs, pairs decided by code, disagreements."""
     counts = {"yy": 0, "ny": 0, "nn": 0, "yn": 0}  # label+answer initials
     unscored = by_code = 0
     disagreements = []
@@ -218,26 +245,7 @@ async def calibrate(
                     source=p.source,
                 )
             )
-    scored = len(pairs) - unscored
-    agree = counts["yy"] + counts["nn"]
-    return CalibrationResult(
-        file=str(path),
-        sha256=hashlib.sha256(b"".join(f.read_bytes() for f in calibration_files(path))).hexdigest(),
-        pairs=len(pairs),
-        scored=scored,
-        agree=agree,
-        unscored=unscored,
-        by_code=by_code,
-        agreement=agree / scored if scored else None,
-        true_yes=counts["yy"],
-        false_yes=counts["ny"],
-        true_no=counts["nn"],
-        false_no=counts["yn"],
-        disagreements=disagreements,
-        sampled=len(pairs) < len(data.pairs),
-        by_kind={k: _agreement(v) for k, v in sorted(kinds.items())},
-        by_source={k: _agreement(v) for k, v in sorted(sources.items())},
-    )
+    return counts, unscored, by_code, disagreements
 
 
 def agreement_table(result: CalibrationResult) -> str:

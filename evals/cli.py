@@ -4,48 +4,33 @@ dataset error."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
+from evals import cli_run as run
 from evals import compare as gates
 from evals.cache import DEFAULT_CACHE_DIR, Cache
 from evals.calibration import (
     DEFAULT_CALIBRATION,
-    CalibrationResult,
     agreement_table,
     calibrate,
     load_calibration,
 )
-from evals.compare import RecordError, compare_text, load_record, parse_threshold
-from evals.dataset import DatasetError, LoadedCase, load_suite
+from evals.compare import RecordError, compare_text, load_record
+from evals.dataset import DatasetError
 from evals.judges import JUDGE_PROMPT, ModelJudge
 from evals.llms import LazyLLM
-from evals.record import PeerRecord, RunRecord, git_info, judge_info, now, prompt_files, public_settings, summarise
-from evals.report import markdown_table, summary_text, write_html, write_json
-from evals.runner import CaseResult, Runner, RunOptions
-from service import progress
-from service.cli_progress import ProgressDisplay, pick_mode
+from evals.report import markdown_table
 from service.config import Settings, get_settings
 from service.errors import CrossbriefError
 from service.llm import LLMProvider, backends
-from service.storage import EvalRunRow, Store
+from service.storage import Store
 
 BACKENDS = click.Choice(backends.names())
-
-
-def _thresholds(specs: tuple[str, ...]) -> list[tuple[str, float]]:
-    try:
-        return [parse_threshold(s) for s in specs]
-    except ValueError as e:
-        raise click.UsageError(str(e)) from e
 
 
 def _injected(ctx: click.Context, key: str) -> Any:
@@ -62,14 +47,6 @@ def _settings(ctx: click.Context, backend: str | None, model: str | None) -> Set
     base = _injected(ctx, "settings")
     base = base if isinstance(base, Settings) else get_settings()
     return base.model_copy(update={k: v for k, v in {"backend": backend, "model": model}.items() if v})
-
-
-@contextmanager
-def _progress(title: str, total: int, show: bool) -> Iterator[ProgressDisplay]:
-    """The progress display on stderr (live on a terminal, key=value lines otherwise, nothing when not shown),
-    fed by the pipeline's and the judge's events and one ``item`` event per case or calibration pair."""
-    with ProgressDisplay(pick_mode(not show), title, total=total) as display, progress.sink(display):
-        yield display
 
 
 @click.group("eval")
@@ -148,43 +125,12 @@ def eval_group() -> None:
 @click.pass_context
 def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
     """Run and score every case under PATH... and write run.json and report.html."""
-    under, over = _thresholds(o["fail_under"]), _thresholds(o["fail_over"])
-    if sum(map(bool, (o["service_url"], o["briefs_dir"], o["workers"] == "queue"))) > 1:
-        raise click.UsageError("give at most one of --service-url, --briefs and --workers queue")
-    if o["max_drop"] is not None and o["baseline"] is None:
-        raise click.UsageError("--max-drop needs --baseline")
-    peers = [p.strip() for p in o["peers"].split(",") if p.strip()]
-    if set(peers) - {"staged", "single", "baseline"}:
-        raise click.UsageError(f"--peers takes staged, single and baseline, not {o['peers']!r}")
-    if peers and (o["service_url"] or o["briefs_dir"] or o["workers"] == "queue"):
-        raise click.UsageError("--peers writes briefs with the pipeline: not with --service-url, --briefs or --workers")
-    pairs = 0
-    try:
-        cases = load_suite(list(paths))
-        baseline = load_record(o["baseline"]) if o["baseline"] else None
-        if not o["no_calibration"]:
-            pairs = len(load_calibration(o["calibration_file"]).pairs)
-    except (DatasetError, RecordError) as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(2)
+    under, over, peers = run.check_options(o)
+    cases, baseline, pairs = run.load_inputs(paths, o)
     settings = _settings(ctx, o["backend"], o["model"])
     if o["workers"] == "queue" and not settings.redis_url:
         raise click.UsageError("--workers queue needs a Redis queue: set REDIS_URL (or CROSSBRIEF_REDIS_URL)")
-    options = RunOptions(
-        source="service"
-        if o["service_url"]
-        else "briefs"
-        if o["briefs_dir"]
-        else "queue"
-        if o["workers"] == "queue"
-        else "pipeline",
-        service_url=o["service_url"],
-        briefs_dir=o["briefs_dir"],
-        strategy=o["strategy"],
-        length=o["length"],
-        repeat=o["repeat"],
-        concurrency=o["concurrency"],
-    )
+    options = run.run_options(o)
     provider = _provider(ctx, settings)
     cache = Cache(o["cache_dir"], enabled=not o["no_cache"])
     llm = LazyLLM(provider)
@@ -192,71 +138,17 @@ def run_cmd(ctx: click.Context, paths: tuple[Path, ...], **o: Any) -> None:
         LazyLLM(provider, o["judge_backend"], o["judge_model"]) if (o["judge_backend"] or o["judge_model"]) else llm
     )
     judge = ModelJudge(judge_llm, cache, concurrency=max(2, o["concurrency"]), prompt=o["judge_prompt"])
-    runner = Runner(options, settings, judge, cache, llm if options.source == "pipeline" else None)
-    n_pairs = 0 if o["no_calibration"] else min(pairs, o["calibration_limit"] or pairs)
     started = time.perf_counter()
-
-    peer_results: dict[str, list[CaseResult]] = {}
-
-    async def everything(tick: Any) -> tuple[list[CaseResult], CalibrationResult | None]:
-        results = await runner.run(cases, tick)
-        for peer in peers:
-            peer_runner = Runner(replace(options, strategy=peer), settings, judge, cache, llm)
-            peer_results[peer] = await peer_runner.run(cases, tick)
-        if o["no_calibration"]:
-            return results, None
-        return results, await calibrate(o["calibration_file"], judge, limit=o["calibration_limit"], progress=tick)
-
     try:
-        total = len(cases) * options.repeat * (1 + len(peers)) + n_pairs
-        with _progress(f"eval of {len(cases)} cases", total, o["progress"] and not o["quiet"]) as display:
-            results, calib = asyncio.run(everything(lambda *a: display.item(str(a[0]) if a else "calibration")))
-    except CrossbriefError as e:
-        click.echo(f"error ({e.code}): {e.message}", err=True)
-        sys.exit(2 if e.status_code == 422 else 1)
+        results, peer_results, calib = run.score(cases, peers, pairs, options, settings, judge, cache, llm, o)
     finally:
         provider.close()
-    record = _record(cases, results, calib, settings, options, llm, judge, cache, time.perf_counter() - started)
-    for peer, peer_cases in peer_results.items():
-        metrics, peer_records = summarise(peer_cases)
-        record.peers[peer] = PeerRecord(strategy=peer, metrics=metrics, cases=peer_records)
-    out = (
-        o["out"]
-        or Path("evals") / "runs" / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{(record.git.get('commit') or 'nogit')[:7]}"
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(record, out / "run.json")
-    write_html(record, out / "report.html")
-    click.echo(summary_text(record))
-    click.echo(f"wrote {out / 'run.json'} and {out / 'report.html'}")
+    record = run.record_of(cases, results, calib, settings, options, llm, judge, cache, time.perf_counter() - started)
+    run.add_peers(record, peer_results)
+    out = run.write_report(record, o["out"])
     if o["store"]:
-        _store_run(record, out, settings)
-    failures = gates.fail_under(record, under) + gates.fail_over(record, over)
-    if baseline is not None:
-        failures += gates.max_drop(record, baseline, o["max_drop"] or 0.0)
-    for f in failures:
-        click.echo(f"FAIL {f}", err=True)
-    sys.exit(1 if failures else 0)
-
-
-def _store_run(record: RunRecord, out: Path, settings: Settings) -> None:
-    """Keep the run in the service's database (settings.database_url) next to briefs and jobs."""
-    try:
-        store = Store(settings.database_url)
-        store.upgrade()
-        store.add_eval_run(
-            EvalRunRow(
-                id=f"{dt.datetime.now():%Y%m%d-%H%M%S}-{out.name}"[:64],
-                git_commit=record.git.get("commit"),
-                model=record.model,
-                metrics={k: v.model_dump(mode="json") for k, v in record.metrics.items()},
-                record=record.model_dump(mode="json"),
-            )
-        )
-        store.close()
-        click.echo(f"stored the run in the database ({settings.database_url.split('://')[0]})")
-    except Exception as e:  # the files are written; a database problem must not fail the run
-        click.echo(f"warning: run not stored in the database: {e}", err=True)
+        run.store_run(record, out, settings)
+    sys.exit(1 if run.gate(record, under, over, baseline, o["max_drop"]) else 0)
 
 
 @eval_group.command("history")
@@ -274,52 +166,6 @@ def history_cmd(limit: int, metrics: tuple[str, ...]) -> None:
     store.close()
 
 
-def _record(
-    cases: list[LoadedCase],
-    results: list[CaseResult],
-    calib: CalibrationResult | None,
-    settings: Settings,
-    options: RunOptions,
-    llm: LazyLLM,
-    judge: ModelJudge,
-    cache: Cache,
-    seconds: float,
-) -> RunRecord:
-    metrics, records = summarise(results)
-    briefs = sum(len(c.repeats) for c in results)
-    brief_hits = sum(r.cached for c in results for r in c.repeats)
-    pipeline = options.source == "pipeline"
-    return RunRecord(
-        created=now(),
-        command=sys.argv,
-        git=git_info(),
-        source=options.source if pipeline else f"{options.source}: {options.service_url or options.briefs_dir}",
-        options={
-            "strategy": options.strategy or settings.strategy,
-            "length": options.length,
-            "repeat": options.repeat,
-            "concurrency": options.concurrency,
-        },
-        backend=llm.identity["backend"] if pipeline else None,
-        model=llm.identity["model"] if pipeline else None,
-        judge=judge_info(judge.llm.identity, judge.llm.prompt_digest("judge", judge.prompt), judge.stats, judge.prompt),
-        settings=public_settings(settings),
-        prompts=prompt_files(settings.prompts_dir),
-        datasets=[{"id": c.case.id, "suite": c.suite, "file": c.file, "sha256": c.sha256} for c in cases],
-        calibration=calib,
-        metrics=metrics,
-        cache={
-            "dir": str(cache.root),
-            "enabled": cache.enabled,
-            "briefs": briefs,
-            "brief_hits": brief_hits,
-            "judge_hits": judge.stats.cached,
-        },
-        seconds=round(seconds, 2),
-        cases=records,
-    )
-
-
 @eval_group.command("compare")
 @click.argument("a", type=click.Path(exists=True, path_type=Path))
 @click.argument("b", type=click.Path(exists=True, path_type=Path))
@@ -330,7 +176,7 @@ def compare_cmd(
     a: Path, b: Path, fail_under: tuple[str, ...], fail_over: tuple[str, ...], max_drop: float | None
 ) -> None:
     """Per-metric and per-item differences from run A (baseline) to run B."""
-    under, over = _thresholds(fail_under), _thresholds(fail_over)
+    under, over = run.thresholds(fail_under), run.thresholds(fail_over)
     try:
         ra, rb = load_record(a), load_record(b)
     except RecordError as e:
@@ -384,7 +230,7 @@ def calibrate_cmd(
     provider = _provider(ctx, settings)
     judge = ModelJudge(LazyLLM(provider), Cache(cache_dir, enabled=not no_cache), prompt=judge_prompt)
     try:
-        with _progress("calibration", min(total, limit or total), True) as display:
+        with run.progress_display("calibration", min(total, limit or total), True) as display:
             result = asyncio.run(calibrate(path, judge, limit=limit, progress=lambda: display.item("pair")))
     except CrossbriefError as e:
         click.echo(f"error ({e.code}): {e.message}", err=True)

@@ -40,25 +40,24 @@ def parse_threshold(spec: str) -> tuple[str, float]:
 
 def fail_under(record: RunRecord, limits: list[tuple[str, float]]) -> list[str]:
     """Failures: metrics whose mean is below the limit (or has no value)."""
-    out = []
-    for name, limit in limits:
-        mean = record.metrics[name].mean if name in record.metrics else None
-        if mean is None:
-            out.append(f"{name} has no value (needed >= {limit:g})")
-        elif mean < limit:
-            out.append(f"{name} = {mean:.4g} < {limit:g}")
-    return out
+    return _outside(record, limits, below=True)
 
 
 def fail_over(record: RunRecord, limits: list[tuple[str, float]]) -> list[str]:
     """Failures: metrics whose mean is above the limit (or has no value)."""
+    return _outside(record, limits, below=False)
+
+
+def _outside(record: RunRecord, limits: list[tuple[str, float]], *, below: bool) -> list[str]:
+    """Failures: metrics with no value, or whose mean is below (``below``) or above the limit."""
+    need, fails = (">=", "<") if below else ("<=", ">")
     out = []
     for name, limit in limits:
         mean = record.metrics[name].mean if name in record.metrics else None
         if mean is None:
-            out.append(f"{name} has no value (needed <= {limit:g})")
-        elif mean > limit:
-            out.append(f"{name} = {mean:.4g} > {limit:g}")
+            out.append(f"{name} has no value (needed {need} {limit:g})")
+        elif (mean < limit) if below else (mean > limit):
+            out.append(f"{name} = {mean:.4g} {fails} {limit:g}")
     return out
 
 

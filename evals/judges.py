@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-import pysbd
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
@@ -19,8 +18,10 @@ from evals.cache import Cache, content_key
 from evals.llms import LazyLLM
 from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed, UpstreamError
 from service.pipeline.meaning import meaning_differs
-from service.pipeline.verify import content_words, normalise, number_values
+from service.pipeline.verify import normalise, number_values
 from service.schemas import Brief
+from service.text import content_words
+from service.text.sentences import split as split_sentences
 
 Verdict = Literal["hit", "miss", "unscored"]
 Reply = Literal["yes", "no", "unscored"]
@@ -120,7 +121,7 @@ class JudgeStats:
 
 def sentences(text: str) -> list[str]:
     """``text`` split into sentences by pysbd, as the pipeline splits articles ("U.S." and "Jan. 6" stay whole)."""
-    return [s.strip() for s in pysbd.Segmenter(language="en", clean=False).segment(text.strip()) if s.strip()]
+    return split_sentences(text)
 
 
 def brief_statements(brief: Brief) -> list[Statement]:

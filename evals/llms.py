@@ -4,10 +4,10 @@ model), and its identity for cache keys and run records."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import Any
 
 from service.config import Backend, Settings
+from service.digest import prompt_digest
 from service.llm import LLM, LLMProvider, backends
 
 
@@ -44,5 +44,4 @@ class LazyLLM:
 
     def prompt_digest(self, task: str, version: str = "v1") -> str:
         """SHA-256 of a prompt file (a changed prompt misses the cache)."""
-        path = self.provider.settings.prompts_dir / task / f"{version}.yaml"
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return prompt_digest(self.provider.settings.prompts_dir, task, version)

@@ -4,7 +4,6 @@ verdict, and each metric's mean and spread over repeats."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import statistics
 import subprocess
 from pathlib import Path
@@ -116,15 +115,6 @@ def git_info(root: Path = REPO_ROOT) -> dict[str, Any]:
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain")
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
-
-
-def prompt_files(prompts_dir: Path) -> dict[str, dict[str, str]]:
-    """task → version → sha256 of every prompt file."""
-    return {
-        task.name: {f.stem: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(task.glob("*.yaml"))}
-        for task in sorted(prompts_dir.iterdir())
-        if task.is_dir()
-    }
 
 
 def public_settings(settings: Settings) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from evals.queue_source import QueueSource
 from evals.scorers import Score
 from evals.scoring import score_brief
 from service.config import Settings
-from service.digest import code_digest, files_digest
+from service.digest import code_digest, prompts_digest
 from service.errors import CrossbriefError
 from service.pipeline import build_brief
 from service.pipeline.ingest import ingest
@@ -81,13 +81,6 @@ class Outcome:
     seconds: float
 
 
-def prompts_digest(prompts_dir: Path) -> str:
-    """Digest of the prompt files a brief depends on (the judge prompt is keyed separately)."""
-    return content_key(
-        {p.name: files_digest(p, "*.yaml") for p in sorted(prompts_dir.iterdir()) if p.is_dir() and p.name != "judge"}
-    )
-
-
 class Runner:
     """Runs cases with one brief source, one judge and one cache."""
 
@@ -109,7 +102,7 @@ class Runner:
         self.llm = llm
         self.transport = transport  # tests hand in a mock transport for the service source
         self._sem = asyncio.Semaphore(max(1, options.concurrency))
-        self._prompts = prompts_digest(settings.prompts_dir)
+        self._prompts = prompts_digest(settings.prompts_dir, frozenset({"judge"}))  # the judge is keyed apart
         self._code = code_digest()
         self._queue: QueueSource | None = None
 

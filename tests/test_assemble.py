@@ -7,9 +7,9 @@ import datetime as dt
 from service.pipeline.assemble import coverage, open_questions
 from service.pipeline.framing import framing
 from service.pipeline.summary import conflict_sentence, fallback, summary_problems
-from service.pipeline.timeline import find_date
 from service.pipeline.types import Article
 from service.schemas import Citation, Conflict, ConflictPosition, Fact
+from service.text import find_date
 
 OUTLETS = {"aj": "Al Jazeera", "wire": "Wire", "cnn": "CNN"}
 TOLL = Conflict(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from service.pipeline import segment as segment_module
 from service.pipeline.ingest import normalise_text
 from service.pipeline.segment import MAX_SENTENCE_CHARS, segment
 from service.pipeline.types import Article, Sentence
+from service.text import sentences as sentences_module
 
 SEEDS = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "seeds" / "articles"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
@@ -105,7 +105,7 @@ def test_bad_pysbd_offsets_are_repaired(monkeypatch: pytest.MonkeyPatch) -> None
         def segment(self, text: str) -> list[Span]:
             return [Span("First one.", 5, 15), Span(" Second one.", 0, 12)]
 
-    monkeypatch.setattr(segment_module.pysbd, "Segmenter", WrongOffsets)
+    monkeypatch.setattr(sentences_module.pysbd, "Segmenter", WrongOffsets)
     a = article("First one. Second one.")
     sentences = segment(a)
     check_invariants(a, sentences)

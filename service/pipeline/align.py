@@ -12,11 +12,9 @@ import re
 
 import numpy as np
 from rapidfuzz import fuzz
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
-from service.pipeline.lexicons import folding
 from service.pipeline.types import FactGroup, Sentence
+from service.text import cosine_matrix, match_tokens
 
 LINK_THRESHOLD = 0.25  # average cosine needed to join two groups
 NEAR_DUPLICATE = 88.0  # rapidfuzz ratio above which two sentences say the same words
@@ -36,29 +34,9 @@ def is_near_duplicate(a: str, b: str) -> bool:
     return fuzz.ratio(a.lower(), b.lower()) >= NEAR_DUPLICATE
 
 
-# Words news outlets use interchangeably for the same thing; each maps to one token before comparison.
-SYNONYMS = folding("synonyms")
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]*")
-_SUFFIX = re.compile(r"(?<=[a-z]{3})(ies|es|s|ed|ing)$")
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case, synonym-folded, lightly stemmed content words of ``text``."""
-    out = []
-    for word in _TOKEN.findall(text.lower()):
-        if word in ENGLISH_STOP_WORDS:
-            continue
-        out.append(SYNONYMS.get(word) or _SUFFIX.sub("", word))
-    return out
-
-
 def similarity_matrix(sentences: list[Sentence]) -> np.ndarray:
     """Cosine similarity of the sentences' TF-IDF vectors (unigrams and bigrams of folded words)."""
-    vectorizer = TfidfVectorizer(
-        tokenizer=tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
-    )
-    matrix = vectorizer.fit_transform([s.text for s in sentences])
-    return np.asarray(cosine_similarity(matrix))
+    return cosine_matrix(match_tokens, [s.text for s in sentences], ngrams=2)
 
 
 def drop_repeats(sentences: list[Sentence]) -> list[Sentence]:

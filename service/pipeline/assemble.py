@@ -4,6 +4,7 @@ timeline and meta."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
@@ -74,32 +75,34 @@ def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[s
     return questions[:limit]
 
 
-def assemble(
-    *,
-    articles: list[Article],
-    headline: str,
-    summary: str,
-    facts: list[Fact],
-    conflicts: list[Conflict],
-    positions: list[PartyPosition],
-    quotes: list[QuoteMention],
-    meta: Meta,
-    sentences: list[Sentence] | None = None,
-) -> Brief:
+@dataclass
+class Draft:
+    """What a strategy wrote or found: the brief's own text, facts, disagreements, stances and quotes; code
+    derives the rest of the brief from them."""
+
+    headline: str
+    summary: str
+    facts: list[Fact]
+    conflicts: list[Conflict]
+    positions: list[PartyPosition]
+    quotes: list[QuoteMention]
+
+
+def assemble(*, articles: list[Article], draft: Draft, meta: Meta, sentences: list[Sentence] | None = None) -> Brief:
     """The brief, with the parts code derives from facts and articles filled in (opinion pieces and press
     releases taken out of corroboration first); ``sentences``: the ones the screen kept, for the balance."""
     outlets = {a.id: a.outlet for a in articles}
-    facts = apply_independence(facts, articles)
+    facts = apply_independence(draft.facts, articles)
     return Brief(
-        headline=headline,
-        summary=summary,
+        headline=draft.headline,
+        summary=draft.summary,
         facts=facts,
-        conflicts=conflicts,
-        positions=positions,
-        quotes=quotes_out(quotes),
+        conflicts=draft.conflicts,
+        positions=draft.positions,
+        quotes=quotes_out(draft.quotes),
         framing=framing(articles, facts),
         timeline=timeline(facts, {a.id: a for a in articles}),
-        open_questions=open_questions(facts, conflicts, outlets),
+        open_questions=open_questions(facts, draft.conflicts, outlets),
         coverage=coverage(articles, facts),
         articles=[article_ref(a) for a in articles],
         balance=balance(articles, facts, sentences),

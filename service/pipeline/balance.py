@@ -10,7 +10,6 @@ it (so nothing here needs the meaning check)."""
 from __future__ import annotations
 
 from service.outlets import TABLE_ID, source
-from service.pipeline.align import tokens
 from service.pipeline.framing import terms_in
 from service.pipeline.segment import segment
 from service.pipeline.types import Article, Sentence
@@ -26,6 +25,7 @@ from service.schemas_balance import (
     Side,
     SideFraming,
 )
+from service.text import match_tokens
 
 SIDE_LABEL: dict[Side, str] = {"left": "Left-rated", "center": "Center-rated", "right": "Right-rated"}
 MAX_NAMING = 4
@@ -57,7 +57,7 @@ def side_of(article: Article) -> Side | None:
 def echoes(fact: Fact, sentences: list[set[str]]) -> bool:
     """Whether one of ``sentences`` (content-word sets) repeats enough of a quote of the fact to report it."""
     for c in fact.citations:
-        words = set(tokens(c.quote))
+        words = set(match_tokens(c.quote))
         if words and any(len(words & s) >= ECHO_OVERLAP * len(words) for s in sentences):
             return True
     return False
@@ -85,7 +85,7 @@ def sentence_words(sentences: list[Sentence]) -> dict[str, list[set[str]]]:
     """Article id → the content words of each of its sentences."""
     out: dict[str, list[set[str]]] = {}
     for s in sentences:
-        out.setdefault(s.article_id, []).append(set(tokens(s.text)))
+        out.setdefault(s.article_id, []).append(set(match_tokens(s.text)))
     return out
 
 

@@ -5,19 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
-
 from service.pipeline.numbers import EVENT_VERBS, parse_numbers
 from service.pipeline.types import ConflictCandidate, NumberMention, Sentence
 from service.schemas import Conflict, ConflictPosition
+from service.text import cosine_matrix, topic_stems
+from service.text.lexicons import words
 
-_PERSONS = frozenset(
-    "people person palestinian israeli women children men civilian hostage captive prisoner detainee "
-    "national citizen soldier fighter troop teenager minor resident refugee foreigner worker journalist "
-    "patient victim".split()
-)
-_GENERIC_HEADS = frozenset("percent day week month year hour time minute kilometre mile".split())
+_PERSONS = words("person_nouns")
+_GENERIC_HEADS = words("generic_units")
 MIN_COSINE = 0.2  # TF-IDF cosine of the two sentences that counts as "about the same thing"
 MAX_RATIO = 2.0  # larger / smaller value above this: not the same quantity
 CLOSE = 0.85  # smaller / larger value at or above this: "nearly the same figure"
@@ -114,24 +109,16 @@ def _similarity(sentences: list[Sentence], wanted: set[str]) -> Callable[[str, s
     rows = [s for s in sentences if s.id in wanted]
     if len(sentences) < 2 or not rows:
         return lambda _a, _b: 0.0
-    vectorizer = TfidfVectorizer(analyzer=_content_stems, sublinear_tf=True)
     try:
-        vectorizer.fit(s.text for s in sentences)
+        matrix = cosine_matrix(topic_stems, [s.text for s in sentences], [s.text for s in rows])
     except ValueError:  # not a single content word
         return lambda _a, _b: 0.0
-    matrix = cosine_similarity(vectorizer.transform(s.text for s in rows))
     index = {s.id: k for k, s in enumerate(rows)}
 
     def lookup(a: str, b: str) -> float:
         return float(matrix[index[a], index[b]]) if a in index and b in index else 0.0
 
     return lookup
-
-
-def _content_stems(text: str) -> list[str]:
-    """Lower-case content words with crude plural/-ed/-ing endings cut ("Palestinians" → "palestinian")."""
-    words = re.findall(r"[^\W\d_]{2,}", text.lower().replace("’", "'"))
-    return [re.sub(r"(?<=\w{3})(?:ing|ed|es|s)$", "", w) for w in words if w not in ENGLISH_STOP_WORDS]
 
 
 def _merge(pairs: list[Pair]) -> list[tuple[float, list[int]]]:

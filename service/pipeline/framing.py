@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from service.pipeline.lexicons import terms
 from service.pipeline.types import Article
 from service.schemas import Fact, Framing
+from service.text.lexicons import terms
 
 # Words that carry a judgement or name a side; an outlet using one that most others avoid is framing.
 NAMING_TERMS = terms("naming_terms")

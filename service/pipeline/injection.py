@@ -25,8 +25,9 @@ from functools import cached_property
 
 from service.pipeline import injection_i18n as i18n
 from service.pipeline.types import Sentence
-from service.pipeline.verify import STOP
 from service.schemas import ScreenedSentence
+from service.text.words import CONTENT_WORD
+from service.text.words import SHORT_STOP as STOP
 
 # ------------------------------------------------------------------------------------------ neutralise
 
@@ -221,7 +222,6 @@ def instruction_kind(text: str) -> str | None:
     return None
 
 
-_CONTENT = re.compile(r"[a-z][a-z'-]{2,}")
 _SUFFIX = re.compile(r"(ing|ed|es|s|ly|e)$")
 
 
@@ -230,7 +230,7 @@ def roots(text: str) -> set[str]:
     "resign"; died → "died" (a stem under three letters keeps the whole word). Words under four letters
     and stop words are left out."""
     out = set()
-    for w in _CONTENT.findall(text.lower()):
+    for w in CONTENT_WORD.findall(text.lower()):
         if len(w) >= 4 and w not in STOP:
             stem = _SUFFIX.sub("", w)
             out.add((stem if len(stem) >= 3 else w)[:6])

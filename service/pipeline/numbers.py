@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable
 
 from service.pipeline.types import NumberMention, Sentence
+from service.text import MONTH_WORDS
+from service.text.lexicons import folding, words
 
 # ---------------------------------------------------------------- parsing figures
 
@@ -188,43 +190,16 @@ def _words_value(tokens: list[str]) -> float:
 
 # ---------------------------------------------------------------- figures in sentences
 
-_MONTHS = set(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
 _QUALIFIER = re.compile(
     r"(?<![\w-])(at least|more than|fewer than|less than|up to|as many as|at most|an estimated|almost|nearly|"
     r"over|about|around|some|approximately|roughly)\s+$",
     re.I,
 )
-_EVENTS = {
-    "killed": "kill|kills|killed|killing",
-    "dead": "dead|died|die|dies",
-    "injured": "injured|injuring|injuries",
-    "wounded": "wounded|wounding",
-    "released": "release|releases|released|releasing",
-    "freed": "freed|freeing",
-    "held": "held|holding|holds",
-    "displaced": "displaced",
-    "arrested": "arrested|arresting",
-    "evacuated": "evacuated",
-    "abducted": "abducted|abducting|kidnapped|kidnapping",
-    "taken": "taken|taking|took",
-    "detained": "detained|detaining",
-    "missing": "missing",
-    "fled": "fled|fleeing",
-}
-_EVENT = re.compile(r"\b(" + "|".join(_EVENTS.values()) + r")\b", re.I)
-_EVENT_OF = {form: canon for canon, forms in _EVENTS.items() for form in forms.split("|")}
-EVENT_VERBS = frozenset(_EVENTS)  # canonical event verbs that can end ``NumberMention.counted``
+_EVENT_OF = folding("event_verbs")  # form → canonical event verb
+_EVENT = re.compile(r"\b(" + "|".join(_EVENT_OF) + r")\b", re.I)
+EVENT_VERBS = frozenset(_EVENT_OF.values())  # canonical event verbs that can end ``NumberMention.counted``
 _TOKEN = re.compile(r"[A-Za-z][\w’'-]*|\d[\d,.]*|[^\w\s]")
-_STOP = frozenset(
-    "a an and or but nor it its they them their he she his her who whom whose which that this these those "
-    "was were is are be been being has have had will would could can may might should must to in on at for "
-    "from by with during per since after before as than while when where including mostly all more most "
-    "about around into out over under between against according said says told each every such so not no "
-    "only also still yet some several many few".split()
-)
+_STOP = words("function_words")
 _PLURALISH = re.compile(r"(?:s|people|children|men|women|police|staff|personnel|troops)$")
 _ENUMERATION = re.compile(r"([A-Za-z][\w’'-]*(?:\s+[A-Za-z][\w’'-]*){0,2})\s*\(([^()]+)\)")
 _ITEM_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
@@ -268,7 +243,7 @@ def _is_date(text: str, figure: Figure) -> bool:
     before = re.findall(r"[A-Za-z]+", text[max(0, start - 12) : start])
     after = re.findall(r"[A-Za-z]+", text[end : end + 12])
     if 1 <= value <= 31 and (
-        (before and before[-1].lower() in _MONTHS) or (after and after[0].lower() in _MONTHS)
+        (before and before[-1].lower() in MONTH_WORDS) or (after and after[0].lower() in MONTH_WORDS)
     ):
         return True
     if len(raw) == 4 and 1900 <= value <= 2100:

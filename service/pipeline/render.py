@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from service.schemas import Brief, Fact
 
 
@@ -13,12 +15,34 @@ def to_json(brief: Brief) -> str:
 def to_markdown(brief: Brief) -> str:
     """The brief for editors: facts with sources, disagreements side by side, then the rest."""
     outlets = {a.id: a.outlet for a in brief.articles}
+
     def name(aid: str) -> str:
         return outlets.get(aid, aid)
-    one_side = {fb.fact_id: fb.one_side for fb in brief.balance.facts if fb.one_side} if brief.balance else {}
+
     out = [f"# {brief.headline}", "", brief.summary, ""]
     out += balance_markdown(brief)
-    out += ["## Facts", ""]
+    out += _facts_markdown(brief, name)
+    if brief.positions:
+        out += ["", "## Positions", ""]
+        out += [f"- **{p.party}**: {p.stance}" for p in brief.positions]
+    if brief.quotes:
+        out += ["", "## Quotes", ""]
+        out += [f"- “{q.text}” — {q.speaker or 'unattributed'} ({name(q.article_id)})" for q in brief.quotes]
+    if brief.timeline:
+        out += ["", "## Timeline", ""]
+        out += [f"- {t.date}: {t.event}" for t in brief.timeline]
+    out += _framing_markdown(brief)
+    if brief.open_questions:
+        out += ["", "## Open questions", ""]
+        out += [f"- {q}" for q in brief.open_questions]
+    out += _audit_markdown(brief)
+    return "\n".join(out) + "\n"
+
+
+def _facts_markdown(brief: Brief, name: Callable[[str], str]) -> list[str]:
+    """The facts with their status and outlets, then each disagreement as a table."""
+    one_side = {fb.fact_id: fb.one_side for fb in brief.balance.facts if fb.one_side} if brief.balance else {}
+    out = ["## Facts", ""]
     for f in brief.facts:
         srcs = ", ".join(dict.fromkeys(name(c.article_id) for c in f.citations))
         flag = f"; **{one_side[f.id]} only**" if f.id in one_side else ""
@@ -31,30 +55,30 @@ def to_markdown(brief: Brief) -> str:
                 quote = p.quote.replace("|", "\\|").replace("\n", " ")
                 out.append(f"| {p.value} | {', '.join(name(a) for a in p.article_ids)} | “{quote}” |")
             out.append("")
-    if brief.positions:
-        out += ["", "## Positions", ""]
-        out += [f"- **{p.party}**: {p.stance}" for p in brief.positions]
-    if brief.quotes:
-        out += ["", "## Quotes", ""]
-        out += [f"- “{q.text}” — {q.speaker or 'unattributed'} ({name(q.article_id)})" for q in brief.quotes]
-    if brief.timeline:
-        out += ["", "## Timeline", ""]
-        out += [f"- {t.date}: {t.event}" for t in brief.timeline]
-    if brief.framing:
-        out += ["", "## Framing", ""]
-        for fr in brief.framing:
-            bits = []
-            if fr.naming:
-                bits.append("uses " + ", ".join(f"“{t}”" for t in fr.naming))
-            if fr.stresses:
-                bits.append(f"alone reports {len(fr.stresses)} fact(s)")
-            if fr.omits:
-                bits.append(f"leaves out {len(fr.omits)} widely reported fact(s)")
-            out.append(f"- **{fr.outlet}**: " + ("; ".join(bits) or "nothing distinctive"))
-    if brief.open_questions:
-        out += ["", "## Open questions", ""]
-        out += [f"- {q}" for q in brief.open_questions]
+    return out
+
+
+def _framing_markdown(brief: Brief) -> list[str]:
+    """Per outlet: its distinctive naming, what only it reports, what it leaves out."""
+    if not brief.framing:
+        return []
+    out = ["", "## Framing", ""]
+    for fr in brief.framing:
+        bits = []
+        if fr.naming:
+            bits.append("uses " + ", ".join(f"“{t}”" for t in fr.naming))
+        if fr.stresses:
+            bits.append(f"alone reports {len(fr.stresses)} fact(s)")
+        if fr.omits:
+            bits.append(f"leaves out {len(fr.omits)} widely reported fact(s)")
+        out.append(f"- **{fr.outlet}**: " + ("; ".join(bits) or "nothing distinctive"))
+    return out
+
+
+def _audit_markdown(brief: Brief) -> list[str]:
+    """What was left out and why (model text its sources do not support, planted lines), and the footer."""
     m = brief.meta
+    out: list[str] = []
     refused = [c for c in m.checks if not c.supported]
     if refused:  # the audit trail an editor reads: what the model wrote that its sources do not support
         out += ["", "## Model text left out", ""]
@@ -70,7 +94,7 @@ def to_markdown(brief: Brief) -> str:
         f"_{m.strategy} strategy · {m.backend} · {m.model} · {m.tokens_in} tokens in, {m.tokens_out} out · "
         f"{m.seconds:.1f} s · {len(m.warnings)} warning(s){checked}_",
     ]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _independent(f: Fact) -> str:

@@ -29,7 +29,6 @@ from pydantic import BaseModel, Field
 from service.llm import LLM
 from service.pipeline.clean import outside_quotes
 from service.pipeline.injection import CODE_CHECK, MODEL_CHECK, Screen, neutralise
-from service.pipeline.lexicons import terms
 from service.pipeline.screen_forms import (
     ADVICE,
     CODE_MARKUP,
@@ -49,6 +48,7 @@ from service.pipeline.screen_forms import (
 )
 from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
 from service.pipeline.types import Sentence
+from service.text.lexicons import terms
 
 LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "ru", "zh", "ar")
 SHORT_PARAGRAPH = 3  # sentences: a paragraph this short that carries an instruction is left out whole

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-import pysbd
-
 from service.pipeline.types import Article, Sentence
+from service.text import sentences
 
 MAX_SENTENCE_CHARS = 600
 MIN_LETTERS = 2
@@ -31,7 +30,7 @@ def segment(article: Article) -> list[Sentence]:
     text = article.text
     spans: list[tuple[int, int]] = []
     for para_start, para in _paragraphs(text):
-        for start, end in _sentence_spans(para):
+        for start, end in sentences.spans(para):
             span = _trim(text, para_start + start, para_start + end)
             if span is not None:
                 spans.extend(split_long(text, *span))
@@ -49,49 +48,6 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
         if line.strip():
             out.append((offset, line))
         offset += len(line) + 1
-    return out
-
-
-def _sentence_spans(para: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in ``para``, non-overlapping and in order.
-
-    pysbd's ``char_span`` offsets are checked against the text; a span that does not match is found
-    again with ``str.find`` from the end of the previous one. A new ``Segmenter`` per call (about a
-    microsecond) keeps this thread-safe: pysbd stores the text being segmented on the instance.
-    """
-    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
-    spans: list[tuple[int, int]] = []
-    cursor = 0
-    for piece in segmenter.segment(para):
-        sent, start, end = piece.sent, piece.start, piece.end
-        if start < cursor or para[start:end] != sent:
-            found = para.find(sent, cursor)
-            if found < 0:
-                sent = sent.strip()
-                found = para.find(sent, cursor) if sent else -1
-            if found < 0:
-                continue
-            start, end = found, found + len(sent)
-        spans.append((start, end))
-        cursor = end
-    if not spans and para.strip():
-        spans.append((0, len(para)))
-    return _join_clock_times(para, spans)
-
-
-_CLOCK_END = re.compile(r"\b[ap]\.m\.$", re.I)
-_ZONE_START = re.compile(r"(?:[A-Z][a-z]+\s+)?(?:[Tt]ime|GMT|UTC|[ECMPA][SD]?T)\b")
-
-
-def _join_clock_times(para: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans with a break after "a.m."/"p.m." undone where the next span goes on with the time zone
-    ("... at 6:34 a.m. | Pacific Time (1330 GMT) at a light-rail yard ..." is one sentence)."""
-    out: list[tuple[int, int]] = []
-    for start, end in spans:
-        if out and _CLOCK_END.search(para[out[-1][0] : out[-1][1]].rstrip()) and _ZONE_START.match(para[start:end]):
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
     return out
 
 

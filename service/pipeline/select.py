@@ -14,7 +14,7 @@ from service.pipeline.align import representative
 from service.pipeline.clean import clean_statement, is_cut, mend_cut, standalone_problem
 from service.pipeline.framing import NAMING_TERMS
 from service.pipeline.types import FactGroup, Sentence
-from service.pipeline.verify import content_words
+from service.text import content_words
 
 LOADED = tuple(t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters"))
 

@@ -3,23 +3,16 @@ verification as the staged strategy: unfound quotes and unsupported numbers are 
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from pydantic import BaseModel
 
 from service.llm import LLM
-from service.pipeline.assemble import assemble, make_meta
-from service.pipeline.injection import Screen, attr, neutralise, screen
+from service.pipeline.assemble import Draft
+from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.numbers import number_values
-from service.pipeline.quotes import extract_quotes
-from service.pipeline.screen_check import ModelScreen
-from service.pipeline.segment import segment
+from service.pipeline.stages import BriefRun, finish, screen_articles, screened_quotes
 from service.pipeline.summary import HeadlineSummary, fallback, provenance, summary_problems
-from service.pipeline.tasks import TaskLog
 from service.pipeline.types import Article
 from service.pipeline.verify import fact_status, locate, unsupported_claims
-from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
 MAX_FACTS: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
@@ -162,18 +155,11 @@ async def single_brief(
 ) -> Brief:
     """Write a brief with one prompt, then verify it. Instruction-like sentences are withheld from the
     prompt (``[…]``) and from the brief."""
-    started = time.perf_counter()
+    run = BriefRun(articles, llm, "single", request_id)
+    await screen_articles(run, screen_by, timed=False)
     by_id = {a.id: a for a in articles}
-    per_article = await asyncio.to_thread(lambda: {a.id: segment(a) for a in articles})
-    scr = screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
-    log = TaskLog()
-    scr = await ModelScreen(llm if screen_by == "model" else None, asyncio.Semaphore(2), log).widen(
-        scr, [s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles}
-    )
-    log.warnings[:0] = scr.warnings()
-    blocks = article_blocks(articles, scr)
-    timer = Timer()
-    with timer("llm_tasks"):
+    blocks = article_blocks(articles, run.screen)
+    with run.timer("llm_tasks"):
         answer = await llm.ask(
             "single_brief",
             {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},
@@ -184,46 +170,25 @@ async def single_brief(
             # get the re-ask with the error.
             attempts=None if llm.reasks_long_replies else 1,
         )
-    log.calls.append(answer.call)
-    facts, conflicts, parties = verify_draft(answer.value, by_id, log.warnings)
-    facts, parties = screened_out(facts, parties, scr, log.warnings)
-    outlets = {a.id: a.outlet for a in articles}
-    text = f"{answer.value.headline}. {answer.value.summary}"
-    problems = summary_problems(text, facts, conflicts, outlets, scr)
+    run.log.calls.append(answer.call)
+    facts, conflicts, parties = verify_draft(answer.value, by_id, run.log.warnings)
+    facts, parties = screened_out(facts, parties, run.screen, run.log.warnings)
+    hs, by = _lead(answer.value, facts, conflicts, run)
+    quotes = screened_quotes(articles, run.per_article, run.screen)
+    return finish(run, Draft(hs.headline, hs.summary, facts, conflicts, parties, quotes), by)
+
+
+def _lead(
+    draft: SingleDraft, facts: list[Fact], conflicts: list[Conflict], run: BriefRun
+) -> tuple[HeadlineSummary, dict[str, str]]:
+    """The model's headline and summary when code finds no fault in them, else code's; and who wrote what."""
+    outlets = run.outlets
+    problems = summary_problems(f"{draft.headline}. {draft.summary}", facts, conflicts, outlets, run.screen)
     if problems:
-        log.warnings.append(f"headline/summary: model text rejected ({'; '.join(problems)}); written by code")
+        run.log.warnings.append(f"headline/summary: model text rejected ({'; '.join(problems)}); written by code")
         hs = fallback(facts, conflicts, outlets)
     else:
-        hs = HeadlineSummary(headline=answer.value.headline, summary=answer.value.summary)
-    headline, summary = hs.headline, hs.summary
+        hs = HeadlineSummary(headline=draft.headline, summary=draft.summary)
     by = provenance(hs, facts, conflicts, outlets, model=not problems)
     by.update({f"facts[{f.id}]": "model" for f in facts})
-    quotes = [
-        q
-        for a in articles
-        for q in extract_quotes(a, [s for s in per_article[a.id] if s.id not in scr.flagged])
-        if not scr.touches(q.article_id, q.start, q.end)
-    ]
-    meta = make_meta(
-        backend=llm.backend,
-        model=llm.model_name,
-        strategy="single",
-        calls=log.calls,
-        seconds=time.perf_counter() - started,
-        stage_seconds=timer.seconds,
-        warnings=log.warnings,
-        request_id=request_id,
-        provenance=by,
-        screened=scr.report(),
-    )
-    return assemble(
-        articles=articles,
-        headline=headline,
-        summary=summary,
-        facts=facts,
-        conflicts=conflicts,
-        positions=parties,
-        quotes=quotes,
-        meta=meta,
-        sentences=scr.clean,
-    )
+    return hs, by

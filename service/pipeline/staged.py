@@ -9,21 +9,18 @@ sentences) finds exactly those three."""
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
 
 from service.llm import LLM
 from service.pipeline.align import align
-from service.pipeline.assemble import assemble, make_meta
+from service.pipeline.assemble import Draft
 from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
-from service.pipeline.injection import Screen, screen
+from service.pipeline.injection import Screen
 from service.pipeline.lead import LeadWriter, attribute_single_source
 from service.pipeline.numbers import extract_numbers
-from service.pipeline.quotes import extract_quotes
-from service.pipeline.screen_check import ModelScreen
-from service.pipeline.segment import segment
 from service.pipeline.select import LOADED, fact_limit, long_choice, pick_groups, plain, verbatim_choice
+from service.pipeline.stages import BriefRun, finish, screen_articles, screened_quotes, segment_and_screen
 from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import (
@@ -50,12 +47,6 @@ class Prepared:
     screen: Screen  # the sentences that read as instructions to a model, left out of everything above
 
 
-def segment_and_screen(articles: list[Article]) -> tuple[dict[str, list[Sentence]], Screen]:
-    """Each article's sentences, and the pattern screen's verdict on them (CPU work)."""
-    per_article = {a.id: segment(a) for a in articles}
-    return per_article, screen([s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles})
-
-
 def prepare(
     articles: list[Article],
     segmented: tuple[dict[str, list[Sentence]], Screen] | None = None,
@@ -70,17 +61,11 @@ def prepare(
             segmented = segment_and_screen(articles)
     all_sentences, screened = segmented
     sentences = screened.clean
-    per_article = {aid: [s for s in ss if s.id not in screened.flagged] for aid, ss in all_sentences.items()}
     with timer("align"):
         groups = align(sentences)
     with timer("signals"):
         mentions = extract_numbers(sentences)
-        quotes = [
-            q
-            for a in articles
-            for q in extract_quotes(a, per_article[a.id])
-            if not screened.touches(q.article_id, q.start, q.end)
-        ]
+        quotes = screened_quotes(articles, all_sentences, screened)
         candidates = find_conflict_candidates(mentions, sentences)
     return Prepared(sentences, groups, quotes, candidates, timer.seconds, screened)
 
@@ -113,40 +98,57 @@ async def staged_brief(
     request_id: str | None = None,
 ) -> Brief:
     """Write a brief with the staged strategy."""
-    started = time.perf_counter()
-    timer = Timer()
-    log = TaskLog()
-    sem = asyncio.Semaphore(concurrency)
-    with timer("segment"):
-        per_article, screened = await asyncio.to_thread(segment_and_screen, articles)
-    with timer("screen"):
-        screen_llm = llm if screen_by == "model" else None
-        screened = await ModelScreen(screen_llm, sem, log).widen(
-            screened, [s for ss in per_article.values() for s in ss], {a.id: a.text for a in articles}
-        )
-    prep = await asyncio.to_thread(prepare, articles, (per_article, screened), timer.seconds)
-    timer = Timer(dict(prep.seconds))
-    outlets = {a.id: a.outlet for a in articles}
-    by_sid = {s.id: s for s in prep.sentences}
-    log.warnings[:0] = prep.screen.warnings()
-    checker = SupportChecker(llm, sem, log)
-
+    run = BriefRun(articles, llm, "staged", request_id, concurrency)
+    await screen_articles(run, screen_by)
+    prep = await asyncio.to_thread(prepare, articles, (run.per_article, run.screen), run.timer.seconds)
+    run.timer = Timer(dict(prep.seconds))
+    checker = SupportChecker(llm, run.sem, run.log)
     cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
     held = [g for g in prep.groups if any(s.id in cand_sids for s in g.sentences)]
     limit = fact_limit(length, len(prep.groups))
     top, chosen, to_write = pick_groups(prep.groups, held, limit, rewrites)
-    parties = stance_sentences(prep.sentences, outlets)
+    parties = stance_sentences(prep.sentences, run.outlets)
+    with run.timer("llm_tasks"):
+        statements, stances = await _write_parts(run, prep, checker, to_write, parties, positions_by)
+    conflicts, disputed = _conflicts(prep, held, run.outlets)
+    facts, by = _facts(prep, top, held, chosen, statements, disputed, limit, run.log)
+    positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
+    with run.timer("summary"):
+        titles = [a.title for a in articles if a.title]
+        lead = LeadWriter(llm, facts, conflicts, run.outlets, run.sem, run.log, prep.screen, LOADED, titles)
+        headline, summary, hs_by, restated = await lead.write()
+    for f in facts:  # a fact the model restated, shorter, and the check passed: its sentence states the fact
+        if f.id in restated:
+            f.statement = restated[f.id]
+            by[f"facts[{f.id}]"] = "model"
+    attribute_single_source(facts, run.outlets)
+    return finish(run, Draft(headline, summary, facts, conflicts, positions, prep.quotes), {**hs_by, **by})
 
-    with timer("llm_tasks"):
-        if positions_by == "model":
-            statements, stances = await asyncio.gather(
-                write_statements(llm, to_write, outlets, sem, log, checker, prep.screen, LOADED),
-                write_positions(llm, parties, outlets, sem, log, prep.screen),
-            )
-        else:
-            statements = await write_statements(llm, to_write, outlets, sem, log, checker, prep.screen, LOADED)
-            stances = code_positions(parties)
 
+async def _write_parts(
+    run: BriefRun,
+    prep: Prepared,
+    checker: SupportChecker,
+    to_write: list[FactGroup],
+    parties: dict[str, list[Sentence]],
+    positions_by: str,
+) -> tuple[dict[str, str], list[tuple[str, str, list[Sentence]]]]:
+    """The model's statements of the groups ``to_write``, and each party's stance (by the model or code)."""
+    llm, outlets, sem, log = run.llm, run.outlets, run.sem, run.log
+    if positions_by == "model":
+        return await asyncio.gather(
+            write_statements(llm, to_write, outlets, sem, log, checker, prep.screen, LOADED),
+            write_positions(llm, parties, outlets, sem, log, prep.screen),
+        )
+    statements = await write_statements(llm, to_write, outlets, sem, log, checker, prep.screen, LOADED)
+    return statements, code_positions(parties)
+
+
+def _conflicts(
+    prep: Prepared, held: list[FactGroup], outlets: dict[str, str]
+) -> tuple[list[Conflict], dict[str, Fact]]:
+    """The conflicts code found, and a disputed fact for each that gives every figure with its outlet."""
+    by_sid = {s.id: s for s in prep.sentences}
     conflicts: list[Conflict] = []
     disputed_facts: dict[str, Fact] = {}
     for cand in prep.candidates:
@@ -162,8 +164,21 @@ async def staged_brief(
             sources=len({s.article_id for s in cited}),
             citations=citations_of(cited),
         )
-    claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
+    return conflicts, disputed_facts
 
+
+def _facts(
+    prep: Prepared,
+    top: list[FactGroup],
+    held: list[FactGroup],
+    chosen: dict[str, Sentence],
+    statements: dict[str, str],
+    disputed_facts: dict[str, Fact],
+    limit: int,
+    log: TaskLog,
+) -> tuple[list[Fact], dict[str, str]]:
+    """The brief's facts, disputed ones first, numbered, and who wrote each statement."""
+    claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
     facts: list[Fact] = list(disputed_facts.values())
     origin = ["code"] * len(facts)  # who wrote each statement: disputed facts are code's "Reports differ" lines
     for g in top + [g for g in held if g not in top]:
@@ -193,38 +208,4 @@ async def staged_brief(
         by[f"facts[{f.id}]"] = origin[n - 1]
         for term in unattributed_terms(f.statement, LOADED):
             log.warnings.append(f"fact {f.id}: loaded term '{term}' used without attribution")
-
-    positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
-    with timer("summary"):
-        titles = [a.title for a in articles if a.title]
-        lead = LeadWriter(llm, facts, conflicts, outlets, sem, log, prep.screen, LOADED, titles)
-        headline, summary, hs_by, restated = await lead.write()
-    for f in facts:  # a fact the model restated, shorter, and the check passed: its sentence states the fact
-        if f.id in restated:
-            f.statement = restated[f.id]
-            by[f"facts[{f.id}]"] = "model"
-    attribute_single_source(facts, outlets)
-    meta = make_meta(
-        backend=llm.backend,
-        model=llm.model_name,
-        strategy="staged",
-        calls=log.calls,
-        seconds=time.perf_counter() - started,
-        stage_seconds=timer.seconds,
-        warnings=log.warnings,
-        request_id=request_id,
-        provenance={**hs_by, **by},
-        checks=log.checks,
-        screened=prep.screen.report(),
-    )
-    return assemble(
-        articles=articles,
-        headline=headline,
-        summary=summary,
-        facts=facts,
-        conflicts=conflicts,
-        positions=positions,
-        quotes=prep.quotes,
-        meta=meta,
-        sentences=prep.screen.clean,
-    )
+    return facts, by

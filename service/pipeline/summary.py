@@ -14,6 +14,7 @@ from service.pipeline.injection import Screen
 from service.pipeline.numbers import number_values
 from service.pipeline.verify import unsupported_numbers, unsupported_quotes
 from service.schemas import Conflict, Fact
+from service.text import CALENDAR as _CALENDAR
 
 HEADLINE_WORDS = 14
 _OUTLET_COUNT = re.compile(
@@ -135,10 +136,6 @@ def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozens
     )
 
 
-_CALENDAR = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
-    "September October November December".split()
-)
 
 
 def fallback_headline(facts: list[Fact], disputed: set[float] | None = None) -> str:

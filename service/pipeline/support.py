@@ -23,8 +23,9 @@ from pydantic import BaseModel, Field
 from service.llm import LLM
 from service.pipeline.meaning import hedge_differs, uncertain
 from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
-from service.pipeline.verify import content_words, new_names, normalise, unsupported_numbers, unsupported_quotes
+from service.pipeline.verify import new_names, normalise, unsupported_numbers, unsupported_quotes
 from service.schemas import CheckVerdict
+from service.text import content_words
 
 IN_ORDER = 0.85  # share of a sentence's words found, in order, in one source: a trimmed copy
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|without|n't|denied|denies|refused|rejects?|rejected)\b", re.I)

@@ -20,6 +20,8 @@ from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.types import FactGroup, Sentence
 from service.pipeline.verify import check_statement, statement_form
 from service.schemas import CheckVerdict, LLMCall
+from service.text import CALENDAR
+from service.text.lexicons import words
 
 if TYPE_CHECKING:
     from service.pipeline.support import SupportChecker
@@ -182,11 +184,7 @@ _STANCE = re.compile(
     r"refuses?|refused|ready|willing|prepared|agreed?|calls?|called|confirmed?|denied|denies|accused|"
     r"warned|urged|seeks?|sought|intends?|plans?|stressed)\b"
 )
-_NOT_PARTY = frozenset(
-    "The A An In On At It This That He She They We But And For As If After Before Monday Tuesday Wednesday "
-    "Thursday Friday Saturday Sunday January February March April May June July August September October "
-    "November December File Updated By According CNN".split()
-)
+_NOT_PARTY = words("not_party") | CALENDAR
 
 
 def stance_sentences(

@@ -14,18 +14,10 @@ from collections.abc import Iterable
 from service.pipeline.numbers import number_values
 from service.pipeline.types import Article
 from service.schemas import Citation, FactStatus
+from service.text import content_words, sentences
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'"})
 _SPACE = re.compile(r"\s+")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-_STEM = re.compile(r"(ing|ed|es|s|ly)$")
-_CONTENT = re.compile(r"[a-z][a-z'-]{2,}")
-STOP = frozenset(
-    "the and for that with from this have has had was were are been will would could should said says "
-    "say told its his her their they them there than then which who whom what when where while into onto "
-    "about after before over under more most some such also not but any all one two new other being may "
-    "might can per our out off own very just only both each few many much".split()
-)
 ATTRIBUTION = re.compile(
     r"\b(said|says|say|told|according to|called|calls|described|describes|described as|claimed|claims|"
     r"considered|labelled|labeled|branded|designated|referred to)\b",
@@ -102,11 +94,6 @@ def unsupported_claims(text: str, sources: Iterable[str]) -> str | None:
     return " and ".join(parts) or None
 
 
-def content_words(text: str) -> set[str]:
-    """Lower-case stemmed content words of ``text``."""
-    return {_STEM.sub("", w) for w in _CONTENT.findall(text.lower()) if w not in STOP}
-
-
 def support_ratio(statement: str, sources: Iterable[str]) -> float:
     """Share of the statement's content words that occur in the sources (1.0 = all of them)."""
     words = content_words(statement)
@@ -179,7 +166,7 @@ def check_statement(statement: str, sources: list[str], min_support: float = 0.6
     extra = unsupported_numbers(statement, sources)
     if extra:
         return f"numbers not in the sources: {', '.join(_fmt(v) for v in extra)}"
-    for part in _SENTENCES.split(statement.strip()):
+    for part in sentences.statement_parts(statement):
         ratio = support_ratio(part, sources)
         if ratio < min_support:
             return f"only {ratio:.0%} of the words of '{part[:60]}' occur in the sources"

@@ -13,6 +13,12 @@ def terms(name: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
 
 
+@cache
+def words(name: str) -> frozenset[str]:
+    """Every word of ``<name>.txt`` (words separated by spaces or lines), as a set."""
+    return frozenset(w for line in terms(name) for w in line.split())
+
+
 def folding(name: str) -> dict[str, str]:
     """A ``canonical: word word ...`` file as {word: canonical}."""
     out: dict[str, str] = {}
