@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from service.pipeline.verify import unattributed_terms
+from service.text.lexicons import words
 
 _LABEL = re.compile(r"^(?:[A-Z][A-Za-z'’]*(?:\s+[A-Za-z'’]+){0,4})\s*:\s+(?=[A-Z“\"])")
 _SPEECH = re.compile(
@@ -50,12 +51,7 @@ _STOP_TAIL = frozenset(
 )
 
 
-# Words that open a clause or phrase which needs a main clause after its comma ("While …, Mr Chiu warned";
-# "In an interview with The Hill on Monday, De Haan predicted …").
-_SUBORDINATORS = frozenset(
-    "while although though because if unless whereas as since after before when once despite even "
-    "in on at for with by during from amid under over according following".split()
-)
+_SUBORDINATORS = words("clause_openers")  # "While …," / "In an interview …,": no main clause of their own
 
 
 def mend_cut(text: str, min_words: int = 6) -> str | None:

@@ -40,6 +40,7 @@ from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import content_words, support_ratio, unattributed_terms, unsupported_claims
 from service.schemas import Conflict, Fact
+from service.text.lexicons import words
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
 SUMMARY_SENTENCES = 4
@@ -77,12 +78,7 @@ def lead_schema(ids: list[str]) -> type[BaseModel]:
     return create_model("Lead", **fields)
 
 
-# Words that open a sentence without ever being a name: after "According to X," they go to lower case.
-_FUNCTION_WORDS = frozenset(
-    "a an the this that these those its his her their our some many most several all both each every more "
-    "in on at for with after before as while although though but and since when if because during over "
-    "under about by from into of to".split()
-)
+_FUNCTION_WORDS = words("sentence_openers")  # never a name: lower case after "According to X,"
 # A sentence the model writes may bring one word of its own ("bill" for "measure"); two are a new claim more
 # often than a paraphrase: "voted 54-35 to advance the commission bill" of a 54-35 vote that blocked it. On
 # six AllSides briefs, 1 of 45 checked model sentences had more than one (the 1.5B model mostly copies).
@@ -146,11 +142,11 @@ def key_figures(text: str) -> set[float]:
 def new_words(text: str, sources: list[str]) -> set[str]:
     """Content words (stemmed, possessives dropped) of ``text`` that none of ``sources`` has."""
 
-    def words(t: str) -> set[str]:
+    def stems(t: str) -> set[str]:
         return {_POSSESSIVE.sub("", w) for w in content_words(t)}
 
-    known: set[str] = set().union(*(words(s) for s in sources)) if sources else set()
-    return {w for w in words(text) - known if not any(same_stem(w, k) for k in known)}
+    known: set[str] = set().union(*(stems(s) for s in sources)) if sources else set()
+    return {w for w in stems(text) - known if not any(same_stem(w, k) for k in known)}
 
 
 def same_stem(a: str, b: str) -> bool:
