@@ -297,9 +297,6 @@ class LeadWriter:
         figure = figure_problem(text, self.conflicts, self.outlets)
         if figure:
             return figure
-        new = new_words(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])
-        if len(new) > NEW_WORDS:
-            return f"words its facts do not have: {', '.join(sorted(new))}"
         if _PERSONAL.search(outside_quotes(text)):
             return "first or second person outside a quotation"
         if _TELLS.search(outside_quotes(text)) or "truth" in cues(outside_quotes(text)):
@@ -309,6 +306,9 @@ class LeadWriter:
             return f"loaded term without attribution: {terms[0]}"
         if self.screen is not None and self.screen.carried(text):
             return "says what only a screened-out sentence says"
+        new = new_words(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])
+        if len(new) > NEW_WORDS:  # last: a more telling reason above names the problem first
+            return f"words its facts do not have: {', '.join(sorted(new))}"
         return None
 
     async def keep(self, item: str, text: str, facts: list[Fact]) -> bool:
