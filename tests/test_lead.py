@@ -284,3 +284,12 @@ async def test_a_summary_sentence_that_drops_its_facts_figure_gives_way_to_the_o
     _, summary, by, _ = await w.write()
     assert summary.startswith(worst.statement) and by["summary[0]"] == "source"
     assert any("drops 40" in x for x in log.warnings)
+
+
+def test_a_sentence_that_states_as_agreed_what_the_source_only_offers_is_refused_by_code() -> None:
+    offer = "Israeli President Herzog says his country is willing to agree a new temporary truce with Hamas in Gaza."
+    ok, why = code_verdict("Israel and Hamas agree to temporary ceasefire in Gaza", [offer])
+    assert ok is False and "offered or proposed" in why
+    assert code_verdict("Herzog says Israel is willing to agree a new truce with Hamas", [offer])[0] is not False
+    proposal = "Israel has proposed a new pause in fighting in exchange for Hamas releasing hostages."
+    assert code_verdict("Israel and Hamas agreed a new pause in fighting", [proposal])[0] is False

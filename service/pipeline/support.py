@@ -52,6 +52,20 @@ def in_order_share(sentence: str, source: str) -> float:
     return sum(block.size for block in matcher.get_matching_blocks()) / len(a)
 
 
+# What is only offered, proposed or ready to happen ("Herzog says Israel is willing to agree a new truce"):
+# a sentence that drops it states a deal nobody made ("Israel and Hamas agree to temporary ceasefire").
+_OFFERED = re.compile(
+    r"\b(?:willing|ready|prepared|open|poised)\s+(?:to|for)\b|\boffer(?:s|ed)?\s+to\b|\bpropos(?:e|es|ed|al|als|ing)\b|"
+    r"\b(?:consider|weigh)(?:s|ed|ing)\b",
+    re.I,
+)
+
+
+def undecided(text: str) -> bool:
+    """Whether ``text`` says something may, will or is planned to happen, or is only offered or proposed."""
+    return uncertain(text) or _OFFERED.search(text) is not None
+
+
 def code_verdict(sentence: str, sources: list[str]) -> tuple[bool | None, str]:
     """(True/False, why) when code can tell, (None, "") when the model must."""
     text = normalise(sentence).lower().rstrip(" .")
@@ -70,8 +84,8 @@ def code_verdict(sentence: str, sources: list[str]) -> tuple[bool | None, str]:
         return False, f"names no source has: {', '.join(names)}"
     best = max(sources, key=lambda s: in_order_share(sentence, s))
     why = hedge_differs(best, sentence)
-    if why is None and uncertain(best) and not uncertain(sentence):
-        why = "stated as done where the source says it may or is planned"
+    if why is None and undecided(best) and not undecided(sentence):
+        why = "stated as done where the source says it may be, is planned, offered or proposed"
     if why:
         return False, why
     share = in_order_share(sentence, best)
