@@ -57,3 +57,30 @@ async def test_metric_is_in_every_score(tmp_path) -> None:
     judge, _ = make_judge(tmp_path, [])
     scores = await score_brief(case, None, "no brief", {}, judge)
     assert "one_side_flags" in scores and scores["one_side_flags"].value is None  # nothing stated: nothing scored
+
+
+async def test_every_allsides_brief_shows_the_balance_and_its_one_side_only_facts() -> None:
+    """The balance is code's (the model writes none of it), so a scripted model shows what every real brief
+    of the suite carries: three comparable sides, a flag per fact, the one-side-only lists, in JSON and
+    Markdown."""
+    from service.config import Settings
+    from service.llm import LLM
+    from service.pipeline import build_brief
+    from service.pipeline.render import to_markdown
+    from service.schemas import BriefOptions, BriefRequest
+    from tests.fakes import lead_reply, staged_routes
+
+    cases = load_suite([ALLSIDES])
+    assert len(cases) == 36
+    for lc in cases:
+        model = staged_routes("Officials said it happened.", lead_reply("Officials act", ["It happened."]), n=40)
+        llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+        request = BriefRequest(articles=lc.case.articles_in(), options=BriefOptions())
+        brief = await build_brief(request, llm, Settings())
+        balance = brief.balance
+        assert balance is not None and balance.comparable and balance.sides == {"left": 1, "center": 1, "right": 1}
+        assert {fb.fact_id for fb in balance.facts} == {f.id for f in brief.facts}, lc.case.id
+        listed = {f for ids in balance.one_side_only.values() for f in ids}
+        assert listed == {fb.fact_id for fb in balance.facts if fb.one_side}, lc.case.id
+        markdown = to_markdown(brief)
+        assert "## Coverage balance" in markdown and "1 left, 1 center, 1 right" in markdown, lc.case.id
