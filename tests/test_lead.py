@@ -244,13 +244,16 @@ def test_every_fact_only_one_outlet_reports_says_whose_report_it_is_in_the_facts
 def test_an_attributed_fact_opens_on_a_lower_case_function_word_and_its_open_question_names_the_outlet_once() -> None:
     from service.pipeline.assemble import open_questions
     from service.pipeline.lead import attribute_single_source
+    from service.pipeline.verify import unattributed_terms
 
     single = fact("f1", "The pace of flights out of Kabul accelerated today.", ["cnn"], "single-source")
     attribute_single_source([single], {**OUTLETS, "cnn": "CNN"})
     assert single.statement == "According to CNN, the pace of flights out of Kabul accelerated today."
     assert open_questions([single], [], {"cnn": "CNN"}) == [
-        "Can other sources confirm what only CNN reports: The pace of flights out of Kabul accelerated today?"
+        "Can other sources confirm that, according to CNN, the pace of flights out of Kabul accelerated today?"
     ]
+    # the attribution stays next to the claim, so one outlet's loaded word in it is still its word
+    assert not unattributed_terms(open_questions([single], [], {"cnn": "CNN"})[0], ("pace",))
 
 
 async def test_a_headline_never_comes_from_another_fact_than_the_main_development() -> None:

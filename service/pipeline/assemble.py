@@ -70,8 +70,11 @@ def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[s
     for f in facts:
         if f.status == "single-source" and len(questions) < limit:
             who = outlets.get(f.citations[0].article_id, f.citations[0].article_id)
-            said = _ACCORDING.sub("", f.statement).rstrip(".")  # the question names the outlet already
-            questions.append(f"Can other sources confirm what only {who} reports: {said[:1].upper()}{said[1:]}?")
+            said = f.statement.rstrip(".")
+            if _ACCORDING.match(said):  # the attribution stays in the claim's own clause, said once
+                questions.append(f"Can other sources confirm that, {said[:1].lower()}{said[1:]}?")
+            else:
+                questions.append(f"Can other sources confirm what only {who} reports: {said}?")
     return questions[:limit]
 
 
