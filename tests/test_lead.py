@@ -296,3 +296,12 @@ def test_a_sentence_that_states_as_agreed_what_the_source_only_offers_is_refused
     assert code_verdict("Herzog says Israel is willing to agree a new truce with Hamas", [offer])[0] is not False
     proposal = "Israel has proposed a new pause in fighting in exchange for Hamas releasing hostages."
     assert code_verdict("Israel and Hamas agreed a new pause in fighting", [proposal])[0] is False
+
+
+def test_a_headline_that_ends_on_a_reporting_verb_is_cut_off() -> None:
+    from service.pipeline.summary import complete_phrase
+
+    assert headline_problem("The US Census Bureau announced", set()) == "cut off"
+    assert not complete_phrase("The US Census Bureau announced")
+    assert complete_phrase("US population growth slowest since the Great Depression")
+    assert headline_problem("US population growth slowest since the Great Depression", set()) is None

@@ -34,6 +34,7 @@ from service.pipeline.summary import (
     complete_phrase,
     conflict_sentence,
     fallback_headline,
+    needs_more,
     shorten_headline,
 )
 from service.pipeline.support import SupportChecker
@@ -197,7 +198,7 @@ def headline_problem(text: str, disputed: set[float]) -> str | None:
         return "empty"
     if len(words) > HEADLINE_WORDS:
         return f"{len(words)} words"
-    if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")):
+    if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text):
         return "cut off"
     if _LABEL.match(text):
         return "starts with a label"

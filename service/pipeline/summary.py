@@ -119,7 +119,18 @@ def _last_phrase_cut(text: str) -> str | None:
 _PREPOSITIONS = frozenset("with for over in on at after amid to from as by during despite".split())
 
 
-_DANGLING_END = frozenset("to and or but the a an of who that which as its their his her with for by".split())
+_DANGLING_END = frozenset(
+    "to and or but the a an of who that which as its their his her with for by "
+    # a reporting verb needs what was said: "The US Census Bureau announced" is a cut, not a headline
+    "said says announced announces reported reports revealed reveals confirmed confirms told warned warns "
+    "noted added claimed claims showed shows found argued stated estimated predicted came".split()
+)
+
+
+def needs_more(text: str) -> bool:
+    """Whether a headline ends on a word that needs more ("to", "the", "announced")."""
+    words = text.rstrip(" .").split()
+    return bool(words) and words[-1].lower() in _DANGLING_END
 
 
 def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
