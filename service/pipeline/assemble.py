@@ -3,13 +3,13 @@ timeline and meta."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from service.pipeline.balance import apply_independence, balance
 from service.pipeline.framing import framing
+from service.pipeline.meaning import ACCORDING
 from service.pipeline.timeline import timeline
 from service.pipeline.types import Article, QuoteMention, Sentence
 from service.schemas import (
@@ -58,9 +58,6 @@ def coverage(articles: list[Article], facts: list[Fact]) -> list[Coverage]:
     return out
 
 
-_ACCORDING = re.compile(r"^According to [^,]{1,80}, ")
-
-
 def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5) -> list[str]:
     """Questions the articles leave open: which figure is right, and claims only one outlet makes."""
     questions = []
@@ -71,7 +68,7 @@ def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[s
         if f.status == "single-source" and len(questions) < limit:
             who = outlets.get(f.citations[0].article_id, f.citations[0].article_id)
             said = f.statement.rstrip(".")
-            if _ACCORDING.match(said):  # the attribution stays in the claim's own clause, said once
+            if ACCORDING.match(said):  # the attribution stays in the claim's own clause, said once
                 questions.append(f"Can other sources confirm that, {said[:1].lower()}{said[1:]}?")
             else:
                 questions.append(f"Can other sources confirm what only {who} reports: {said}?")

@@ -71,6 +71,10 @@ def certainty_differs(claim: str, statement: str) -> str | None:
     return None
 
 
+# The attribution the brief puts before a fact only one outlet reports (``lead.one_outlet``).
+ACCORDING = re.compile(r"^According to [^,]{1,80}, ")
+
+
 def attributed(text: str) -> bool:
     """Whether ``text`` says whose claim it is ("X said", "according to Y")."""
     return bool(_SAYS.search(text))
