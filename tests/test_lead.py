@@ -175,7 +175,7 @@ def test_code_headline_shortens_the_next_fact_before_falling_back_to_names() -> 
 
 
 def test_a_one_outlet_sentence_keeps_a_name_capitalised_and_lowers_an_ordinary_first_word() -> None:
-    from service.pipeline.lead import one_outlet
+    from service.pipeline.attribution import one_outlet
 
     single = fact("f9", "Authorities found the gunman's car at the yard.", ["cnn"])
     sources = ["The gunman opened fire, authorities said.", "Biden spoke on Wednesday."]
@@ -220,14 +220,14 @@ def test_a_disagreement_line_gives_figures_in_lower_case_inside_the_sentence() -
 
 
 def test_a_one_outlet_sentence_opening_on_a_function_word_reads_on_after_the_attribution() -> None:
-    from service.pipeline.lead import one_outlet
+    from service.pipeline.attribution import one_outlet
 
     single = fact("f9", "Although three similar suits were filed, this one is the first of its kind.", ["cnn"])
     assert one_outlet(single.statement, single, OUTLETS, []).startswith("According to CNN, although three")
 
 
 def test_every_fact_only_one_outlet_reports_says_whose_report_it_is_in_the_facts_list() -> None:
-    from service.pipeline.lead import attribute_single_source, outlet_name
+    from service.pipeline.attribution import attribute_single_source, outlet_name
 
     single = fact("f1", "A growing number of stations are without fuel.", ["cnn"])
     own = fact("f2", "Stations ran dry, CNN reported.", ["cnn"])
@@ -243,7 +243,7 @@ def test_every_fact_only_one_outlet_reports_says_whose_report_it_is_in_the_facts
 
 def test_an_attributed_fact_opens_on_a_lower_case_function_word_and_its_open_question_names_the_outlet_once() -> None:
     from service.pipeline.assemble import open_questions
-    from service.pipeline.lead import attribute_single_source
+    from service.pipeline.attribution import attribute_single_source
     from service.pipeline.verify import unattributed_terms
 
     single = fact("f1", "The pace of flights out of Kabul accelerated today.", ["cnn"], "single-source")
@@ -305,3 +305,41 @@ def test_a_headline_that_ends_on_a_reporting_verb_is_cut_off() -> None:
     assert not complete_phrase("The US Census Bureau announced")
     assert complete_phrase("US population growth slowest since the Great Depression")
     assert headline_problem("US population growth slowest since the Great Depression", set()) is None
+
+
+def test_a_sentence_that_stops_inside_a_clause_cannot_stand_or_be_written() -> None:
+    from service.pipeline.clean import dangling_end, standalone_problem
+
+    split = "The 37-year-old Haugen wrote on her website that in 2019 she."  # allsides-5648, split by the article
+    assert dangling_end(split) and standalone_problem(split, ()) == "cut off"
+    for whole in ("Biden was sworn in.", "The vote took place in 2019.", "It is the worst since World War II."):
+        assert not dangling_end(whole), whole
+    w, _, _ = writer(lead_reply("x", []), [], [fact("f1", split, ["p"])])
+    assert w.form_problem("Haugen wrote on her website in 2019 that she.", [fact("f1", split, ["p"])]) == "cut off"
+
+
+async def test_a_headline_may_join_the_summary_facts_but_must_be_about_the_main_development() -> None:
+    profits = fact("f1", "Facebook knowingly chooses to prioritize its profits over the safety of its users, "
+                   "Frances Haugen said.", ["cbs", "dc"])
+    identity = fact("f2", "Haugen revealed her identity during an interview with CBS on Sunday.", ["heavy"])
+    joined = "Facebook prioritizes profits over user safety, whistleblower reveals identity"
+    w, log, _ = writer(lead_reply(joined, [profits.statement, identity.statement]), [], [profits, identity])
+    headline, _, by, _ = await w.write()
+    assert (headline, by["headline"]) == (joined, "model")  # "reveals identity" is f2's, and f2 is in the summary
+    assert w.off_lead("Haugen reveals her identity in a CBS interview on Sunday", profits) is not None
+    assert w.off_lead(joined, profits) is None
+
+
+def test_an_outlets_opening_anecdote_is_not_a_summary_lead_when_the_titles_say_what_the_story_is() -> None:
+    facts = [
+        fact("f1", "The Pandora Papers is a leak of nearly 12 million documents about hidden wealth.", ["bbc", "ny"]),
+        fact("f2", "More than 600 journalists in 117 countries worked on the Pandora Papers files.", ["bbc"]),
+        fact("f3", "In September 2003, a secret transaction took place.", ["guardian"]),
+    ]
+    model = RoutedScriptedChatModel.from_routes({})
+    llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+    titles = ["Pandora Papers: a leak on the hidden wealth of the rich", "Pandora Papers reveal hidden wealth"]
+    titled = LeadWriter(llm, facts, [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
+    plain = LeadWriter(llm, facts, [], OUTLETS, asyncio.Semaphore(1), TaskLog())
+    assert [f.id for f in plain.summary_facts()][:2] == ["f1", "f3"]  # the Guardian's first sentence, as its lead
+    assert [f.id for f in titled.summary_facts()][:2] == ["f1", "f2"]  # the anecdote waits its turn by rank

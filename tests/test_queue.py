@@ -47,6 +47,13 @@ def wait_running(client: httpx.Client, job_id: str, cluster: Cluster) -> None:
         time.sleep(0.1)
 
 
+def wait_model_call(stub: StubServer, fault: str, cluster: Cluster) -> None:
+    deadline = time.monotonic() + 30
+    while not any(r.fault == fault for r in stub.received):
+        assert time.monotonic() < deadline, cluster.log_tail()
+        time.sleep(0.05)
+
+
 def test_async_and_sync_jobs_run_on_a_worker_with_progress(cluster: Cluster, stub: StubServer) -> None:
     url = cluster.start_api()
     cluster.start_worker()
@@ -82,12 +89,6 @@ def test_failed_job_gives_the_same_typed_error_through_the_queue(cluster: Cluste
         assert listed["status"] == "failed" and listed["error"]["code"] == "upstream_error"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect, open: a cancel does not always free the worker at once. With the stub delaying the "
-    "cancelled job's model call by 90 s, the next job had not finished 45 s later in 2 of 3 runs (seen on "
-    "2026-12-01; also seen at 03ca1c9 before this session's changes)",
-)
 def test_cancel_stops_the_job_on_its_worker(cluster: Cluster, stub: StubServer) -> None:
     url = cluster.start_api()
     cluster.start_worker()
@@ -95,6 +96,9 @@ def test_cancel_stops_the_job_on_its_worker(cluster: Cluster, stub: StubServer) 
     with httpx.Client(base_url=url, timeout=30) as client:
         job_id = client.post("/v1/briefs?async=true", json={"articles": articles(4)}).json()["id"]
         wait_running(client, job_id, cluster)
+        # cancel while the job's model call is in flight: "running" comes before ingest and the first call, and
+        # a cancel before that call would leave the delay in the script for the next job
+        wait_model_call(stub, "delay:20", cluster)
         assert client.delete(f"/v1/briefs/{job_id}").json()["status"] == "cancelled"
         assert "event: cancelled" in client.get(f"/v1/briefs/{job_id}/events").text
         # the worker is free again at once (not held for the 20 s delay): the next job finishes quickly
@@ -102,6 +106,7 @@ def test_cancel_stops_the_job_on_its_worker(cluster: Cluster, stub: StubServer) 
         nxt = client.post("/v1/briefs?async=true", json={"articles": articles(5)}).json()["id"]
         assert wait_jobs(client, [nxt], timeout=15)[nxt]["status"] == "done"
         assert time.monotonic() - started < 15
+        assert [r.fault for r in stub.received].count("delay:20") == 1  # the delay was the cancelled job's
         assert client.get(f"/v1/briefs/{job_id}").json()["status"] == "cancelled"
 
 

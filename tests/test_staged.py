@@ -12,9 +12,9 @@ import pytest
 from service.config import REPO_ROOT, Settings
 from service.llm import LLM
 from service.pipeline import build_brief
+from service.pipeline.attribution import outlet_name
 from service.pipeline.clean import clean_statement, standalone_problem
 from service.pipeline.ingest import ingest
-from service.pipeline.lead import outlet_name
 from service.pipeline.meaning import attributed
 from service.pipeline.render import to_markdown
 from service.pipeline.select import LOADED, needs_rewrite

@@ -113,6 +113,17 @@ def is_cut(text: str) -> bool:
     return bool(_CUT.search(text))
 
 
+_LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
+_DANGLING_ENDS = words("dangling_ends")
+
+
+def dangling_end(text: str) -> bool:
+    """Whether ``text`` stops on a word that needs more after it ("… that in 2019 she.", "… and the."): split
+    or cut inside a clause, even where it ends in a full stop."""
+    m = _LAST_WORD.search(text.strip())
+    return m is not None and m.group(1).lower() in _DANGLING_ENDS
+
+
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
 _DANGLING = re.compile(r"^(He|She|They|It|This|That|These|The group|The movement|The official)\b")
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
@@ -132,7 +143,7 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
     bare = outside_quotes(text)
     if len(_WORD.findall(text)) > max_words:
         return f"longer than {max_words} words"
-    if is_cut(text):
+    if is_cut(text) or dangling_end(text):
         return "cut off"
     if _FIRST_PERSON.search(bare):
         return "first person outside a quotation"

@@ -21,12 +21,11 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from service.llm import LLM
-from service.pipeline.clean import is_cut, named_inside, outside_quotes, sentence_case
+from service.pipeline.attribution import one_outlet
+from service.pipeline.clean import dangling_end, is_cut, outside_quotes, sentence_case
 from service.pipeline.injection import Screen, neutralise
-from service.pipeline.meaning import attributed
 from service.pipeline.numbers import number_values
 from service.pipeline.screen_check import cues
 from service.pipeline.summary import (
@@ -41,7 +40,6 @@ from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import content_words, support_ratio, unattributed_terms, unsupported_claims
 from service.schemas import Conflict, Fact
-from service.text.lexicons import words
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
 SUMMARY_SENTENCES = 4
@@ -79,59 +77,12 @@ def lead_schema(ids: list[str]) -> type[BaseModel]:
     return create_model("Lead", **fields)
 
 
-_FUNCTION_WORDS = words("sentence_openers")  # never a name: lower case after "According to X,"
 # A sentence the model writes may bring one word of its own ("bill" for "measure"); two are a new claim more
 # often than a paraphrase: "voted 54-35 to advance the commission bill" of a 54-35 vote that blocked it. On
 # six AllSides briefs, 1 of 45 checked model sentences had more than one (the 1.5B model mostly copies).
 NEW_WORDS = 1
 _POSSESSIVE = re.compile(r"['’‘]s?$")
 KEEPS = 0.5  # share of a fact's content words its restatement must keep to replace it in the facts list
-
-
-def common_word(word: str, texts: list[str]) -> bool:
-    """Whether a sentence's capitalised first word is an ordinary word, not a name: the sources write it in
-    lower case somewhere ("Authorities" → "authorities"; "Biden" never is) or it is a function word
-    ("Although"), and they never print it with a capital inside a sentence. Only a Titlecase word qualifies
-    ("US", "NATO" stay as they are)."""
-    if not (word[:1].isupper() and (word[1:].islower() or word == "A")):
-        return False
-    if word.lower() in _FUNCTION_WORDS:  # "The pace of …" (even where the sources print "The Guardian")
-        return True
-    joined = " ".join(texts)
-    if named_inside(word, joined):
-        return False
-    return word.lower() in ENGLISH_STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
-
-
-def one_outlet(text: str, fact: Fact, outlets: dict[str, str], texts: list[str] | None = None) -> str:
-    """A summary sentence of a fact only one outlet reports, saying whose report it is ("According to CNN,
-    …") unless it names the outlet or attributes its claim already: a brief states in its own voice only
-    what several outlets report, so a line planted in one article cannot become the brief's word. Its first
-    word goes to lower case when ``texts`` (the sources) use it as an ordinary word."""
-    if fact.sources >= 2 or fact.status == "disputed" or attributed(text):
-        return text
-    names = sorted({outlet_name(outlets.get(c.article_id, c.article_id)) for c in fact.citations})
-    if not names or any(n.lower() in text.lower() for n in names):
-        return text
-    first, _, rest = text.partition(" ")
-    sources = [text, *(c.quote for c in fact.citations), *(texts or [])]
-    first = first.lower() if common_word(first.strip("\"“‘'"), sources) else first
-    return f"According to {' and '.join(names)}, {first} {rest}".rstrip()
-
-
-def outlet_name(name: str) -> str:
-    """An outlet's name as a reader says it: "Fox News (Online News)" → "Fox News" (the rating table's
-    qualifier tells one desk of an outlet from another; an attribution needs only the name)."""
-    return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name
-
-
-def attribute_single_source(facts: list[Fact], outlets: dict[str, str]) -> None:
-    """A fact only one outlet reports says whose report it is, in the facts list as in the summary: the brief
-    states in its own voice only what several outlets report, so one outlet's wording ("a kitchen sink of
-    charges", "a steep increase") and a line planted in one article stay that outlet's word."""
-    texts = [c.quote for f in facts for c in f.citations]
-    for f in facts:
-        f.statement = one_outlet(f.statement, f, outlets, texts)
 
 
 def key_figures(text: str) -> set[float]:
@@ -237,7 +188,9 @@ class LeadWriter:
         """The facts the model restates, one sentence each, in summary order: the main development (of the
         top facts, the one that best states the outlets' own titles when they have titles; else the top fact
         when outlets corroborate it, else the outlet lead that shares most words with the other leads: the
-        story they all tell), then each outlet's lead (its earliest fact) in rank order, then the
+        story they all tell), then each outlet's lead (its earliest fact; with titles, only one that shares a word
+        with a title: "in September 2003, a secret transaction took place" opens a feature, not the news) in
+        rank order, then the
         next facts by rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` of them.
         Disagreements are given by their own line."""
         plain = [f for f in self.facts if f.status != "disputed"]
@@ -249,6 +202,8 @@ class LeadWriter:
                 if c.article_id not in leads or c.start < leads[c.article_id][0]:
                     leads[c.article_id] = (c.start, f.id)
         lead_facts = [f for f in plain if f.id in {fid for _, fid in leads.values()}]
+        if self.titles:  # an outlet's first sentence that says nothing of any title is an anecdote, not news
+            lead_facts = [f for f in lead_facts if self.title_match(f) > 0]
         main = plain[0]
         if self.titles:  # the outlets' own headlines say what the story is
             main = max(plain[:TITLE_CANDIDATES], key=self.title_match)
@@ -292,6 +247,8 @@ class LeadWriter:
         """Exact checks of a summary sentence (what code can tell without reading for meaning)."""
         if len(_WORD.findall(text)) < min_words or not text.rstrip().endswith(_ENDS) or is_cut(text):
             return "not a complete sentence"
+        if dangling_end(text):
+            return "cut off"
         claims = unsupported_claims(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])
         if claims:
             return f"its facts do not give the {claims}"
@@ -353,20 +310,30 @@ class LeadWriter:
         verdicts = await asyncio.gather(*(self.keep(f"facts[{f.id}]", text, [f]) for f, text in written))
         kept = [(f, t) for (f, t), ok in zip(written, verdicts, strict=True) if ok]
         proposed = sentence_case(str(reply["headline"]), self.sources(chosen[0])) if reply.get("headline") else None
-        headline, by_headline = await self._headline(proposed, chosen[0], kept)
+        headline, by_headline = await self._headline(proposed, chosen[0], kept, chosen[:SUMMARY_SENTENCES])
         summary, by = self._summary(self.summary_lines(chosen[:SUMMARY_SENTENCES], dict((f.id, t) for f, t in kept)))
         restated = {f.id: t for f, t in kept if keeps_content(t, f.statement)}
         return headline, " ".join(summary), {"headline": by_headline, **by}, restated
 
-    async def _headline(self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]]) -> tuple[str, str]:
+    async def _headline(
+        self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]], summary: list[Fact] | None = None
+    ) -> tuple[str, str]:
         """The model's headline when it passes every check; else the model's checked sentence of the lead
         fact, cut at a phrase boundary to fit; else code's complete headline from the lead fact's own words
-        (another fact's sentence would headline a story the outlets did not lead with)."""
+        (another fact's sentence would headline a story the outlets did not lead with). The model's headline
+        rests on the summary's facts (it may join the main development and what the leads add: "Facebook
+        prioritizes profits over user safety, whistleblower reveals identity"), but most of its words must be
+        the main development's."""
         lone = self.lone_figures()
         if proposed and lead is not None:
             text = shorten_headline(proposed.strip().rstrip("."))
-            problem = headline_problem(text, self.disputed | lone) or self.form_problem(text + ".", [lead], min_words=3)
-            if problem is None and await self.checker.check("headline", text, [lead.statement]):
+            rests_on = summary or [lead]
+            problem = (
+                headline_problem(text, self.disputed | lone)
+                or self.form_problem(text + ".", rests_on, min_words=3)
+                or self.off_lead(text, lead)
+            )
+            if problem is None and await self.checker.check("headline", text, [f.statement for f in rests_on]):
                 return text, "model"
             why = problem or "its fact does not support it"
             self.log.warnings.append(f"headline: model headline not used ({why}): {text[:80]}")
@@ -376,6 +343,12 @@ class LeadWriter:
                 return text, "model"  # the model's own checked sentence, trimmed at a phrase boundary
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
         return fallback_headline([*first, *self.facts], self.disputed | lone), "code"
+
+    def off_lead(self, text: str, lead: Fact) -> str | None:
+        """Why a headline is not about the main development: more than half its content words are not the
+        lead fact's."""
+        new, own = new_words(text, self.sources(lead)), content_words(text)
+        return f"not about the main development ({', '.join(sorted(new))})" if 2 * len(new) > len(own) else None
 
     def summary_lines(self, facts: list[Fact], written: dict[str, str]) -> list[tuple[Fact, str, str]]:
         """(fact, sentence, who wrote it) per summary fact: the model's checked sentence, else the fact's own

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from service.llm import LLM
 from service.pipeline.align import align
 from service.pipeline.assemble import Draft
+from service.pipeline.attribution import attribute_single_source
 from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen
-from service.pipeline.lead import LeadWriter, attribute_single_source
+from service.pipeline.lead import LeadWriter
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.select import LOADED, fact_limit, long_choice, pick_groups, plain, verbatim_choice
 from service.pipeline.stages import BriefRun, finish, screen_articles, screened_quotes, segment_and_screen

@@ -1,0 +1,62 @@
+"""One outlet's word stays that outlet's word: a fact or summary sentence only one outlet reports says whose
+report it is ("According to CNN, …"), in the facts list as in the summary, so one outlet's framing and a line
+planted in one article never stand in the brief's own voice."""
+
+from __future__ import annotations
+
+import re
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from service.pipeline.clean import named_inside
+from service.pipeline.meaning import attributed
+from service.schemas import Fact
+from service.text.lexicons import words
+
+_FUNCTION_WORDS = words("sentence_openers")  # never a name: lower case after "According to X,"
+
+
+def common_word(word: str, texts: list[str]) -> bool:
+    """Whether a sentence's capitalised first word is an ordinary word, not a name: the sources write it in
+    lower case somewhere ("Authorities" → "authorities"; "Biden" never is) or it is a function word
+    ("Although"), and they never print it with a capital inside a sentence. Only a Titlecase word qualifies
+    ("US", "NATO" stay as they are)."""
+    if not (word[:1].isupper() and (word[1:].islower() or word == "A")):
+        return False
+    if word.lower() in _FUNCTION_WORDS:  # "The pace of …" (even where the sources print "The Guardian")
+        return True
+    joined = " ".join(texts)
+    if named_inside(word, joined):
+        return False
+    return word.lower() in ENGLISH_STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
+
+
+def one_outlet(text: str, fact: Fact, outlets: dict[str, str], texts: list[str] | None = None) -> str:
+    """A summary sentence of a fact only one outlet reports, saying whose report it is ("According to CNN,
+    …") unless it names the outlet or attributes its claim already: a brief states in its own voice only
+    what several outlets report, so a line planted in one article cannot become the brief's word. Its first
+    word goes to lower case when ``texts`` (the sources) use it as an ordinary word."""
+    if fact.sources >= 2 or fact.status == "disputed" or attributed(text):
+        return text
+    names = sorted({outlet_name(outlets.get(c.article_id, c.article_id)) for c in fact.citations})
+    if not names or any(n.lower() in text.lower() for n in names):
+        return text
+    first, _, rest = text.partition(" ")
+    sources = [text, *(c.quote for c in fact.citations), *(texts or [])]
+    first = first.lower() if common_word(first.strip("\"“‘'"), sources) else first
+    return f"According to {' and '.join(names)}, {first} {rest}".rstrip()
+
+
+def outlet_name(name: str) -> str:
+    """An outlet's name as a reader says it: "Fox News (Online News)" → "Fox News" (the rating table's
+    qualifier tells one desk of an outlet from another; an attribution needs only the name)."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name
+
+
+def attribute_single_source(facts: list[Fact], outlets: dict[str, str]) -> None:
+    """A fact only one outlet reports says whose report it is, in the facts list as in the summary: the brief
+    states in its own voice only what several outlets report, so one outlet's wording ("a kitchen sink of
+    charges", "a steep increase") and a line planted in one article stay that outlet's word."""
+    texts = [c.quote for f in facts for c in f.citations]
+    for f in facts:
+        f.statement = one_outlet(f.statement, f, outlets, texts)
