@@ -19,7 +19,16 @@ from service.pipeline.conflicts import build_conflict, conflict_topic, find_conf
 from service.pipeline.injection import Screen
 from service.pipeline.lead import LeadWriter, attribute_single_source
 from service.pipeline.numbers import extract_numbers
-from service.pipeline.select import LOADED, fact_limit, long_choice, pick_groups, plain, verbatim_choice
+from service.pipeline.select import (
+    LOADED,
+    fact_limit,
+    fact_status,
+    held_groups,
+    pick_groups,
+    plain,
+    stated_sentence,
+    stating_order,
+)
 from service.pipeline.stages import BriefRun, finish, screen_articles, screened_quotes, segment_and_screen
 from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker
@@ -30,7 +39,7 @@ from service.pipeline.tasks import (
     write_statements,
 )
 from service.pipeline.types import Article, ConflictCandidate, FactGroup, QuoteMention, Sentence
-from service.pipeline.verify import fact_status, unattributed_terms
+from service.pipeline.verify import unattributed_terms
 from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, Fact, Length, PartyPosition
 
@@ -103,8 +112,7 @@ async def staged_brief(
     prep = await asyncio.to_thread(prepare, articles, (run.per_article, run.screen), run.timer.seconds)
     run.timer = Timer(dict(prep.seconds))
     checker = SupportChecker(llm, run.sem, run.log)
-    cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
-    held = [g for g in prep.groups if any(s.id in cand_sids for s in g.sentences)]
+    held = held_groups(prep.groups, prep.candidates)
     limit = fact_limit(length, len(prep.groups))
     top, chosen, to_write = pick_groups(prep.groups, held, limit, rewrites)
     parties = stance_sentences(prep.sentences, run.outlets)
@@ -181,10 +189,10 @@ def _facts(
     claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
     facts: list[Fact] = list(disputed_facts.values())
     origin = ["code"] * len(facts)  # who wrote each statement: disputed facts are code's "Reports differ" lines
-    for g in top + [g for g in held if g not in top]:
+    for g in stating_order(top, held):
         if any((s.article_id, s.start) in claimed for s in g.sentences):
             continue
-        verbatim = chosen.get(g.id) or verbatim_choice(g) or long_choice(g)
+        verbatim = stated_sentence(g, chosen)
         text = statements.get(g.id) or (clean_statement(verbatim.text) if verbatim else None)
         if text is None:
             # every sentence of the group is loaded, cut or leans on a pronoun and the model's rewrite was
