@@ -28,7 +28,7 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\s*\([A-Za-z .]+\))?\s*[—–
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*[|,:—–-]\s*", re.I)
 _CUT = re.compile(r"\s*(?:…|\.\.\.)\s*[\"”’]?\s*$")
 _DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.I)
-_KEEP_DOUBLED = frozenset({"had", "that", "is", "very", "bye", "no", "yes", "ha"})
+_KEEP_DOUBLED = words("keep_doubled")
 
 
 def clean_statement(text: str) -> str:
@@ -45,10 +45,7 @@ def clean_statement(text: str) -> str:
     return (mend_cut(out) or out) if is_cut(out) else out
 
 
-_STOP_TAIL = frozenset(
-    "a an the of to in on at by for from with and or but as that which who whose its their his her this these "
-    "those than into onto over under about after before while during between".split()
-)
+_STOP_TAIL = words("stop_tail")
 
 
 _SUBORDINATORS = words("clause_openers")  # "While …," / "In an interview …,": no main clause of their own

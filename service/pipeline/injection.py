@@ -26,16 +26,13 @@ from functools import cached_property
 from service.pipeline import injection_i18n as i18n
 from service.pipeline.types import Sentence
 from service.schemas import ScreenedSentence
+from service.text.lexicons import alternation
 from service.text.words import CONTENT_WORD
 from service.text.words import SHORT_STOP as STOP
 
 # ------------------------------------------------------------------------------------------ neutralise
 
-_TAG_NAMES = (
-    r"article|articles|document|documents|sentence|sentences|group|groups|facts?|disagreements|data|context|"
-    r"input|output|text|source|claim|statement|system|user|assistant|human|developer|tool|instructions?|prompt|"
-    r"inst|sys|im_start|im_end|s"
-)
+_TAG_NAMES = alternation("prompt_tags")
 # <article>, </facts >, <system role="x">, <s>, </s>, <<SYS>> (its inner tag)
 _TAG = re.compile(rf"<(\s*/?\s*(?:{_TAG_NAMES})\b[^<>\n]{{0,200}}?)>", re.I)
 _OPEN_TAG = re.compile(rf"<\s*/?\s*(?:{_TAG_NAMES})\b", re.I)  # an unclosed look-alike: "<article id=..."
@@ -158,8 +155,8 @@ _FAKE_TAG = re.compile(rf"<\s*/?\s*(?:{_TAG_NAMES})\b[^<>\n]*>", re.I)
 # A fake end of the data ("</article>", "END OF ARTICLE") starts a region that runs to the fake reopening
 # tag; a fake turn ("<|im_start|>", "[INST]", "<<SYS>>", "<system>") one that runs to its closing token.
 # Without its closer a region ends with the paragraph (the next blank line).
-_DATA_TAGS = r"article|articles|document|documents|sentence|group|facts?|disagreements|data|context|input|text|source"
-_TURN_TAGS = r"system|user|assistant|human|developer|tool|instructions?|prompt"
+_DATA_TAGS = alternation("data_tags")
+_TURN_TAGS = alternation("turn_tags")
 _REGIONS = (
     (
         re.compile(

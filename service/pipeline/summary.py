@@ -15,6 +15,7 @@ from service.pipeline.numbers import number_values
 from service.pipeline.verify import unsupported_numbers, unsupported_quotes
 from service.schemas import Conflict, Fact
 from service.text import CALENDAR as _CALENDAR
+from service.text import lexicons
 
 HEADLINE_WORDS = 14
 _OUTLET_COUNT = re.compile(
@@ -116,15 +117,10 @@ def _last_phrase_cut(text: str) -> str | None:
     return None
 
 
-_PREPOSITIONS = frozenset("with for over in on at after amid to from as by during despite".split())
+_PREPOSITIONS = lexicons.words("prepositions")
 
 
-_DANGLING_END = frozenset(
-    "to and or but the a an of who that which as its their his her with for by "
-    # a reporting verb needs what was said: "The US Census Bureau announced" is a cut, not a headline
-    "said says announced announces reported reports revealed reveals confirmed confirms told warned warns "
-    "noted added claimed claims showed shows found argued stated estimated predicted came".split()
-)
+_DANGLING_END = lexicons.words("dangling_ends")  # with reporting verbs: "The US Census Bureau announced" is a cut
 
 
 def needs_more(text: str) -> bool:
