@@ -8,28 +8,18 @@ as citations but marked so the model reads them once.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from rapidfuzz import fuzz
 
 from service.pipeline.select import rank, representative
 from service.pipeline.types import FactGroup, Sentence
-from service.text import cosine_matrix, match_tokens
+from service.text import cosine_matrix, match_tokens, word_count
 
 LINK_THRESHOLD = 0.25  # average cosine needed to join two groups
 NEAR_DUPLICATE = 88.0  # rapidfuzz ratio above which two sentences say the same words
 MIN_WORDS = 5  # shorter sentences (datelines, bylines) are not facts
 
 _ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", ":")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
-
-
-def word_count(text: str) -> int:
-    """Number of words in ``text``."""
-    return len(_WORD.findall(text))
-
-
 def is_near_duplicate(a: str, b: str) -> bool:
     """Whether two sentences are (almost) the same text, e.g. wire copy run by two outlets."""
     return fuzz.ratio(a.lower(), b.lower()) >= NEAR_DUPLICATE

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from service.pipeline.verify import unattributed_terms
+from service.text import word_count
 from service.text.lexicons import words
 
 _LABEL = re.compile(r"^(?:[A-Z][A-Za-z'’]*(?:\s+[A-Za-z'’]+){0,4})\s*:\s+(?=[A-Z“\"])")
@@ -113,7 +114,6 @@ def is_cut(text: str) -> bool:
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
 _DANGLING = re.compile(r"^(He|She|They|It|This|That|These|The group|The movement|The official)\b")
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
 MAX_PLAIN_WORDS = 40
 
 
@@ -127,7 +127,7 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
     pronoun, first person or a ``loaded`` term outside a quotation. Quotations themselves are fine: they are
     the outlet's own words, cited."""
     bare = outside_quotes(text)
-    if len(_WORD.findall(text)) > max_words:
+    if word_count(text) > max_words:
         return f"longer than {max_words} words"
     if is_cut(text):
         return "cut off"

@@ -27,8 +27,7 @@ from service.pipeline import injection_i18n as i18n
 from service.pipeline.types import Sentence
 from service.schemas import ScreenedSentence
 from service.text.lexicons import alternation
-from service.text.words import CONTENT_WORD
-from service.text.words import SHORT_STOP as STOP
+from service.text.words import roots
 
 # ------------------------------------------------------------------------------------------ neutralise
 
@@ -217,21 +216,6 @@ def instruction_kind(text: str) -> str | None:
     if any(p.search(bare) for p in _DIRECTIVE) or any(p.search(bare) for p in i18n.OUTPUT):
         return "order about the output"
     return None
-
-
-_SUFFIX = re.compile(r"(ing|ed|es|s|ly|e)$")
-
-
-def roots(text: str) -> set[str]:
-    """Rough roots of the content words of ``text``: vote, voted, votes → "vot"; resigned, resignation →
-    "resign"; died → "died" (a stem under three letters keeps the whole word). Words under four letters
-    and stop words are left out."""
-    out = set()
-    for w in CONTENT_WORD.findall(text.lower()):
-        if len(w) >= 4 and w not in STOP:
-            stem = _SUFFIX.sub("", w)
-            out.add((stem if len(stem) >= 3 else w)[:6])
-    return out
 
 
 # The wording of an instruction itself says nothing about the news: only its claims are tainted.

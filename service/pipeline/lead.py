@@ -21,7 +21,6 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from service.llm import LLM
 from service.pipeline.clean import is_cut, named_inside, outside_quotes, sentence_case
@@ -39,8 +38,9 @@ from service.pipeline.summary import (
 )
 from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
-from service.pipeline.verify import content_words, support_ratio, unattributed_terms, unsupported_claims
+from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims
 from service.schemas import Conflict, Fact
+from service.text import STOP_WORDS, content_words, word_count
 from service.text.lexicons import words
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
@@ -57,7 +57,6 @@ _TELLS = re.compile(
 )
 _PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
-_WORD = re.compile(r"[A-Za-z0-9][\w'’.,%$-]*")
 
 
 def complete(text: str) -> str:
@@ -100,7 +99,7 @@ def common_word(word: str, texts: list[str]) -> bool:
     joined = " ".join(texts)
     if named_inside(word, joined):
         return False
-    return word.lower() in ENGLISH_STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
+    return word.lower() in STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
 
 
 def one_outlet(text: str, fact: Fact, outlets: dict[str, str], texts: list[str] | None = None) -> str:
@@ -193,11 +192,11 @@ def figure_problem(text: str, conflicts: list[Conflict], outlets: dict[str, str]
 
 def headline_problem(text: str, disputed: set[float]) -> str | None:
     """Why a headline cannot stand, by form alone."""
-    words = _WORD.findall(text)
+    words = word_count(text, every_token=True)
     if not words:
         return "empty"
-    if len(words) > HEADLINE_WORDS:
-        return f"{len(words)} words"
+    if words > HEADLINE_WORDS:
+        return f"{words} words"
     if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text):
         return "cut off"
     if _LABEL.match(text):
@@ -290,7 +289,7 @@ class LeadWriter:
 
     def form_problem(self, text: str, facts: list[Fact], min_words: int = 4) -> str | None:
         """Exact checks of a summary sentence (what code can tell without reading for meaning)."""
-        if len(_WORD.findall(text)) < min_words or not text.rstrip().endswith(_ENDS) or is_cut(text):
+        if word_count(text, every_token=True) < min_words or not text.rstrip().endswith(_ENDS) or is_cut(text):
             return "not a complete sentence"
         claims = unsupported_claims(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])
         if claims:

@@ -25,11 +25,10 @@ from service.pipeline.meaning import hedge_differs, uncertain
 from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
 from service.pipeline.verify import new_names, normalise, unsupported_numbers, unsupported_quotes
 from service.schemas import CheckVerdict
-from service.text import content_words
+from service.text import content_words, plain_tokens
 
 IN_ORDER = 0.85  # share of a sentence's words found, in order, in one source: a trimmed copy
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|without|n't|denied|denies|refused|rejects?|rejected)\b", re.I)
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 _cache = VerdictCache(4096)
 
 
@@ -38,7 +37,7 @@ class Supported(BaseModel):
 
 
 def _tokens(text: str) -> list[str]:
-    return _WORD.findall(normalise(text).lower())
+    return plain_tokens(normalise(text))
 
 
 def in_order_share(sentence: str, source: str) -> float:
