@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from service.llm import LLM
 from service.pipeline.meaning import hedge_differs, uncertain
-from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
+from service.pipeline.tasks import TaskLog, VerdictCache, ask_check
 from service.pipeline.verify import new_names, normalise, unsupported_numbers, unsupported_quotes
 from service.schemas import CheckVerdict
 from service.text import content_words, plain_tokens
@@ -123,16 +123,8 @@ class SupportChecker:
 
     async def _ask(self, sentence: str, sources: list[str]) -> tuple[bool | None, str]:
         block = "\n".join(f"- {s}" for s in sources)
-        answer = await ask_or_fallback(
-            self.llm,
-            "support_check",
-            {"sources": block, "sentence": sentence},
-            Supported,
-            self.log,
-            self.sem,
-            max_tokens=16,  # {"supported": false} is 7 tokens
-            attempts=1,
-        )
+        variables = {"sources": block, "sentence": sentence}
+        answer = await ask_check(self.llm, "support_check", variables, Supported, self.log, self.sem)
         if answer is None:
             return None, ""
         ok = answer.value.supported
