@@ -126,10 +126,25 @@ def stated_sentence(group: FactGroup, chosen: dict[str, Sentence]) -> Sentence |
     return chosen.get(group.id) or verbatim_choice(group) or long_choice(group)
 
 
-def stating_order(top: list[FactGroup], held: list[FactGroup]) -> list[FactGroup]:
-    """The groups a brief states, in order: the picked ones, then the held ones not picked (their disputed
-    fact does not claim every sentence of them)."""
-    return top + [g for g in held if g not in top]
+def stating_order(top: list[FactGroup], held: list[FactGroup], claimed: set[tuple[str, int]]) -> list[FactGroup]:
+    """The groups a brief states, in order: the picked ones, then the held ones not picked, less every group
+    with a sentence a disputed fact already cites (``claimed``: (article id, start) of its citations)."""
+    return [
+        g
+        for g in top + [g for g in held if g not in top]
+        if not any((s.article_id, s.start) in claimed for s in g.sentences)
+    ]
+
+
+def code_positions(parties: dict[str, list[Sentence]]) -> list[tuple[str, str, list[Sentence]]]:
+    """Each party's stance as its first plain stance sentence, verbatim (the outlet's words, cited); a party
+    whose every stance sentence is loaded or leans on a pronoun gets none rather than a slanted one."""
+    out = []
+    for party, sentences in parties.items():
+        best = next((s for s in sentences if plain(s.text)), None)
+        if best is not None:
+            out.append((party, best.text, [best]))
+    return out
 
 
 def needs_rewrite(group: FactGroup) -> bool:

@@ -21,11 +21,11 @@ from service.pipeline.lead import LeadWriter, attribute_single_source
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.select import (
     LOADED,
+    code_positions,
     fact_limit,
     fact_status,
     held_groups,
     pick_groups,
-    plain,
     stated_sentence,
     stating_order,
 )
@@ -77,17 +77,6 @@ def prepare(
         quotes = screened_quotes(articles, all_sentences, screened)
         candidates = find_conflict_candidates(mentions, sentences)
     return Prepared(sentences, groups, quotes, candidates, timer.seconds, screened)
-
-
-def code_positions(parties: dict[str, list[Sentence]]) -> list[tuple[str, str, list[Sentence]]]:
-    """Each party's stance as its first plain stance sentence, verbatim (the outlet's words, cited); a party
-    whose every stance sentence is loaded or leans on a pronoun gets none rather than a slanted one."""
-    out = []
-    for party, sentences in parties.items():
-        best = next((s for s in sentences if plain(s.text)), None)
-        if best is not None:
-            out.append((party, best.text, [best]))
-    return out
 
 
 def citations_of(sentences: list[Sentence]) -> list[Citation]:
@@ -189,9 +178,7 @@ def _facts(
     claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
     facts: list[Fact] = list(disputed_facts.values())
     origin = ["code"] * len(facts)  # who wrote each statement: disputed facts are code's "Reports differ" lines
-    for g in stating_order(top, held):
-        if any((s.article_id, s.start) in claimed for s in g.sentences):
-            continue
+    for g in stating_order(top, held, claimed):
         verbatim = stated_sentence(g, chosen)
         text = statements.get(g.id) or (clean_statement(verbatim.text) if verbatim else None)
         if text is None:
