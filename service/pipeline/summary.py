@@ -120,7 +120,7 @@ def _last_phrase_cut(text: str) -> str | None:
 _PREPOSITIONS = lexicons.words("prepositions")
 
 
-_DANGLING_END = lexicons.words("dangling_ends")  # with reporting verbs: "The US Census Bureau announced" is a cut
+_DANGLING_END = lexicons.words("headline_ends")  # with reporting verbs: "The US Census Bureau announced" is a cut
 
 
 def needs_more(text: str) -> bool:
