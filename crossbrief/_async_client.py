@@ -8,7 +8,7 @@ import inspect
 import logging
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
@@ -20,9 +20,11 @@ from crossbrief._base import (
     TERMINAL_EVENTS,
     Articles,
     BaseClient,
+    BriefWait,
     Deadline,
     Options,
     ProgressCallback,
+    Send,
     poll_interval,
     synthetic_events,
 )
@@ -69,21 +71,11 @@ class AsyncClient(BaseClient):
         await self.close()
 
     # briefs
-    async def brief(
-        self,
-        articles: Articles,
-        *,
-        options: Options = None,
-        no_cache: bool = False,
-        on_progress: ProgressCallback | None = None,
-        timeout: float | None = None,
-    ) -> Brief:
-        """Brief the articles: submit a job, follow its progress, return the brief.
-        Raises ``JobFailed`` / ``JobCancelled`` when the job does not succeed, ``WaitTimeout`` after ``timeout`` s."""
-        job = await self.submit_and_wait(
-            articles, options=options, no_cache=no_cache, on_progress=on_progress, timeout=timeout
-        )
-        return self.brief_of(job)
+    async def brief(self, articles: Articles, **wait: Unpack[BriefWait]) -> Brief:
+        """Brief the articles: submit a job, follow its progress, return the brief (``wait``: the keywords of
+        ``submit_and_wait``). Raises ``JobFailed`` / ``JobCancelled`` when the job does not succeed,
+        ``WaitTimeout`` after ``timeout`` s."""
+        return self.brief_of(await self.submit_and_wait(articles, **wait))
 
     async def submit_and_wait(
         self,
@@ -248,20 +240,10 @@ class AsyncClient(BaseClient):
         return self.check(response).is_success
 
     # transport
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        retry: bool = False,
-    ) -> httpx.Response:
+    async def _request(self, method: str, path: str, *, retry: bool = False, **send: Unpack[Send]) -> httpx.Response:
         attempt = 0
         while True:
-            response = await self._send(method, path, json=json, params=params, headers=headers, timeout=timeout)
+            response = await self._send(method, path, **send)
             delay = self.retry_delay(response, attempt, retry)
             if delay is None:
                 return self.check(response)

@@ -6,7 +6,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -32,6 +32,24 @@ Options = BriefOptions | Mapping[str, Any] | None
 # on_progress(event_kind, data): "submitted" (client-side, the new job), then the server's events
 # ("status", "stage", "tokens") and one terminal event ("done", "failed" or "cancelled").
 ProgressCallback = Callable[[str, dict[str, Any]], Any]
+
+
+class Send(TypedDict, total=False):
+    """The parts of one HTTP request besides its method and path (the keywords of ``_send``)."""
+
+    json: Any  # the JSON body
+    params: Mapping[str, Any] | None  # query parameters
+    headers: Mapping[str, str] | None  # headers added to the client's own
+    timeout: float | httpx.Timeout | None  # instead of the client's timeout
+
+
+class BriefWait(TypedDict, total=False):
+    """How ``brief`` asks for a brief and waits for it (the keywords of ``submit_and_wait``)."""
+
+    options: Options  # strategy, length, ... (a BriefOptions or a mapping)
+    no_cache: bool  # brief again even when the same articles and options were briefed before
+    on_progress: ProgressCallback | None  # called with each event of the job
+    timeout: float | None  # seconds to wait before ``WaitTimeout``
 
 
 class BaseClient:

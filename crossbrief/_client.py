@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
@@ -19,9 +19,11 @@ from crossbrief._base import (
     TERMINAL_EVENTS,
     Articles,
     BaseClient,
+    BriefWait,
     Deadline,
     Options,
     ProgressCallback,
+    Send,
     poll_interval,
     synthetic_events,
 )
@@ -68,21 +70,11 @@ class Client(BaseClient):
         self.close()
 
     # briefs
-    def brief(
-        self,
-        articles: Articles,
-        *,
-        options: Options = None,
-        no_cache: bool = False,
-        on_progress: ProgressCallback | None = None,
-        timeout: float | None = None,
-    ) -> Brief:
-        """Brief the articles: submit a job, follow its progress, return the brief.
-        Raises ``JobFailed`` / ``JobCancelled`` when the job does not succeed, ``WaitTimeout`` after ``timeout`` s."""
-        job = self.submit_and_wait(
-            articles, options=options, no_cache=no_cache, on_progress=on_progress, timeout=timeout
-        )
-        return self.brief_of(job)
+    def brief(self, articles: Articles, **wait: Unpack[BriefWait]) -> Brief:
+        """Brief the articles: submit a job, follow its progress, return the brief (``wait``: the keywords of
+        ``submit_and_wait``). Raises ``JobFailed`` / ``JobCancelled`` when the job does not succeed,
+        ``WaitTimeout`` after ``timeout`` s."""
+        return self.brief_of(self.submit_and_wait(articles, **wait))
 
     def submit_and_wait(
         self,
@@ -237,20 +229,10 @@ class Client(BaseClient):
         return self.check(response).is_success
 
     # transport
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        retry: bool = False,
-    ) -> httpx.Response:
+    def _request(self, method: str, path: str, *, retry: bool = False, **send: Unpack[Send]) -> httpx.Response:
         attempt = 0
         while True:
-            response = self._send(method, path, json=json, params=params, headers=headers, timeout=timeout)
+            response = self._send(method, path, **send)
             delay = self.retry_delay(response, attempt, retry)
             if delay is None:
                 return self.check(response)

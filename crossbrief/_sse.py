@@ -65,6 +65,15 @@ class SSEDecoder:
         """The event left when the stream ends without a final blank line (lenient: the spec drops it)."""
         return self._dispatch()
 
+    def feed_chunk(self, chunk: str) -> list[ServerSentEvent]:
+        """The events that a chunk of text (one line, or several) completes, in order."""
+        return [sse for line in _split(chunk) if (sse := self.feed(line)) is not None]
+
+    def end(self) -> list[ServerSentEvent]:
+        """The event left at the end of the stream (:meth:`flush`), as a list of none or one."""
+        last = self.flush()
+        return [] if last is None else [last]
+
     def _dispatch(self) -> ServerSentEvent | None:
         if self._id is not None:
             self.last_event_id = self._id
@@ -85,23 +94,15 @@ def iter_sse(lines: Iterable[str]) -> Iterator[ServerSentEvent]:
     """Events from an iterable of lines (e.g. ``httpx.Response.iter_lines()``)."""
     decoder = SSEDecoder()
     for chunk in lines:
-        for line in _split(chunk):
-            sse = decoder.feed(line)
-            if sse is not None:
-                yield sse
-    last = decoder.flush()
-    if last is not None:
-        yield last
+        yield from decoder.feed_chunk(chunk)
+    yield from decoder.end()
 
 
 async def aiter_sse(lines: AsyncIterable[str]) -> AsyncIterator[ServerSentEvent]:
     """Events from an async iterable of lines (e.g. ``httpx.Response.aiter_lines()``)."""
     decoder = SSEDecoder()
     async for chunk in lines:
-        for line in _split(chunk):
-            sse = decoder.feed(line)
-            if sse is not None:
-                yield sse
-    last = decoder.flush()
-    if last is not None:
-        yield last
+        for sse in decoder.feed_chunk(chunk):
+            yield sse
+    for sse in decoder.end():
+        yield sse

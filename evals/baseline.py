@@ -8,7 +8,8 @@ import time
 
 from service.llm import LLM
 from service.pipeline.assemble import Draft, assemble, make_meta
-from service.pipeline.single import MAX_FACTS, MAX_TOKENS, DraftCitation, SingleDraft, article_blocks
+from service.pipeline.select import FACTS_FOR_LENGTH
+from service.pipeline.single import MAX_TOKENS, DraftCitation, SingleDraft, article_blocks
 from service.pipeline.types import Article
 from service.pipeline.verify import locate
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
@@ -32,7 +33,7 @@ async def baseline_brief(articles: list[Article], llm: LLM, *, length: Length = 
     blocks = article_blocks(articles)  # no screen: the baseline is one plain prompt
     answer = await llm.ask(
         "single_brief",
-        {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},
+        {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(FACTS_FOR_LENGTH[length])},
         SingleDraft,
         max_tokens=MAX_TOKENS[length],
         attempts=1,

@@ -244,16 +244,8 @@ def false_conflicts(case: Case, brief: Brief) -> Score:
     for c in brief.conflicts:
         problem = _conflict_problem(c, case.conflicts, outlets)
         sides = "; ".join(f"{p.value} ({', '.join(p.article_ids)})" for p in c.positions)
-        items.append(
-            ItemVerdict(
-                id=c.id,
-                verdict="hit" if problem else "miss",
-                reason=problem or "a labelled disagreement between outlets",
-                claim=c.topic,
-                statement=sides,
-                where=f"conflicts[{c.id}]",
-            )
-        )
+        ok, where = "a labelled disagreement between outlets", f"conflicts[{c.id}]"
+        items.append(ItemVerdict.of_problem(c.id, problem, ok, claim=c.topic, statement=sides, where=where))
     return Score(value=_count(items), items=items)
 
 

@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
@@ -45,6 +45,17 @@ class ItemVerdict(BaseModel):
     statement: str | None = Field(None, description="The brief text that decided it.")
     where: str | None = Field(None, description="Where that text sits in the brief, e.g. facts[f3].")
     spans: list[tuple[int, int]] = Field(default_factory=list, description="Spans of ``statement`` to mark.")
+
+    @classmethod
+    def of_problem(cls, id: str, problem: str | None, otherwise: str, **fields: Any) -> ItemVerdict:
+        """A hit when ``problem`` says what is wrong with the item (the reason), else a miss for ``otherwise``."""
+        return cls(id=id, verdict="hit" if problem else "miss", reason=problem or otherwise, **fields)
+
+    @classmethod
+    def found_in(cls, id: str, reason: str, where: str, text: str, mark: re.Match[str] | None) -> ItemVerdict:
+        """A hit found in the brief's ``text`` at ``where``, ``mark`` its match in that text."""
+        spans = [mark.span()] if mark else []
+        return cls(id=id, verdict="hit", reason=reason, statement=text, where=where, spans=spans)
 
 
 class Score(BaseModel):
@@ -265,15 +276,7 @@ def unsupported_statements(brief: Brief, articles: dict[str, Article]) -> Score:
             sources = [articles[a].text for a in s.article_ids if a in articles]
             sources += [articles[a].outlet for a in s.article_ids if a in articles]
         problem = _support_problem(s.text, sources)
-        items.append(
-            ItemVerdict(
-                id=s.id,
-                verdict="hit" if problem else "miss",
-                reason=problem or "supported by its sources",
-                statement=s.text,
-                where=s.id,
-            )
-        )
+        items.append(ItemVerdict.of_problem(s.id, problem, "supported by its sources", statement=s.text, where=s.id))
     return Score(value=_count(items), items=items)
 
 
@@ -299,16 +302,8 @@ def loaded_terms(case: Case, brief: Brief) -> Score:
         found = next(((w, t) for w, t in texts if unattributed_terms(t, [term])), None)
         if found:
             span = re.search(re.escape(term), found[1], re.I)
-            items.append(
-                ItemVerdict(
-                    id=term,
-                    verdict="hit",
-                    reason=f"used without quotation or attribution in {found[0]}",
-                    statement=found[1],
-                    where=found[0],
-                    spans=[span.span()] if span else [],
-                )
-            )
+            reason = f"used without quotation or attribution in {found[0]}"
+            items.append(ItemVerdict.found_in(term, reason, found[0], found[1], span))
         else:
             items.append(ItemVerdict(id=term, verdict="miss", reason="not used, or only quoted/attributed"))
     return Score(value=_count(items), items=items)
@@ -331,16 +326,8 @@ def party_coverage(case: Case, brief: Brief) -> Score:
             )
         elif named is not None:
             m = pattern.search(named[1])
-            items.append(
-                ItemVerdict(
-                    id=party.name,
-                    verdict="hit",
-                    reason=f"named in {named[0]} (no position entry)",
-                    statement=named[1],
-                    where=named[0],
-                    spans=[m.span()] if m else [],
-                )
-            )
+            reason = f"named in {named[0]} (no position entry)"
+            items.append(ItemVerdict.found_in(party.name, reason, named[0], named[1], m))
         else:
             items.append(ItemVerdict(id=party.name, verdict="miss", reason="not named in the brief"))
     return Score(value=_rate(items) if items else None, items=items)

@@ -24,8 +24,10 @@ def files_digest(root: Path, pattern: str, without: frozenset[str] = frozenset()
 
 @lru_cache
 def code_digest() -> str:
-    """Digest of the service code that writes briefs (a code change must not reuse stored briefs)."""
-    return files_digest(SERVICE_ROOT, "*.py")
+    """Digest of the service code that writes briefs and of the word lists it reads (``text/lexicons/*.txt``):
+    a change to either must not reuse stored briefs."""
+    parts = files_digest(SERVICE_ROOT, "*.py") + files_digest(SERVICE_ROOT, "*.txt")
+    return hashlib.sha256(parts.encode()).hexdigest()
 
 
 @lru_cache

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from service.pipeline.align import align, distinct_texts, is_statement, representative
+from service.pipeline.align import align, distinct_texts, is_statement
 from service.pipeline.segment import segment
+from service.pipeline.select import representative
 from service.pipeline.types import Article
 from tests.conftest import SEED_OUTLETS, SEEDS
 

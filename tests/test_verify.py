@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from service.pipeline.select import fact_status
 from service.pipeline.types import Article
 from service.pipeline.verify import (
     check_statement,
-    fact_status,
     locate,
     unattributed_terms,
     unsupported_numbers,

@@ -216,8 +216,6 @@ class _Renderer:
         return '<section id="facts"><h2>Facts</h2><ol class="facts">' + "".join(items) + "</ol></section>"
 
     def conflicts(self, brief: Brief) -> str:
-        if not brief.conflicts:
-            return ""
         tables = []
         for k in brief.conflicts:
             heads = "".join(
@@ -231,7 +229,7 @@ class _Renderer:
                 f'<thead><tr><td></td>{heads}</tr></thead><tbody><tr><th scope="row">Figure</th>{values}</tr>'
                 f'<tr><th scope="row">As written</th>{quotes}</tr></tbody></table>'
             )
-        return '<section id="conflicts"><h2>Where the outlets disagree</h2>' + "".join(tables) + "</section>"
+        return _section("conflicts", "Where the outlets disagree", tables)
 
     def _position_quote(self, article_ids: list[str], quote: str) -> str:
         span = _find(self.texts, article_ids, quote)
@@ -241,60 +239,44 @@ class _Renderer:
         return f'{text} <a class="cite" href="{_e(self.href(*span))}">source</a>'
 
     def positions(self, brief: Brief) -> str:
-        if not brief.positions:
-            return ""
         items = [
             f"<li><strong>{_e(p.party)}</strong>: {_e(p.stance)} {self.cites(p.citations)}</li>"
             for p in brief.positions
         ]
-        return '<section id="positions"><h2>Positions</h2><ul>' + "".join(items) + "</ul></section>"
+        return _section("positions", "Positions", items, "<ul>", "</ul>")
 
     def quotes(self, brief: Brief) -> str:
-        if not brief.quotes:
-            return ""
         items = [
             f'<blockquote><p>“{_e(q.text)}”</p><p class="muted">— {_e(q.speaker or "unattributed")}, '
             f'<a href="{_e(self.href(q.article_id, q.start, q.end))}">{_e(self.outlet(q.article_id))}</a></p>'
             "</blockquote>"
             for q in brief.quotes
         ]
-        return '<section id="quotes"><h2>Quotes</h2>' + "".join(items) + "</section>"
+        return _section("quotes", "Quotes", items)
 
     def framing(self, brief: Brief) -> str:
-        if not brief.framing:
-            return ""
         rows = [
             f'<tr><th scope="row">{_e(fr.outlet)}</th><td>{_ul(fr.naming)}</td><td>{_ul(fr.stresses)}</td>'
             f"<td>{_ul(fr.omits)}</td></tr>"
             for fr in brief.framing
         ]
         head = _head("Outlet", "Distinctive naming", "Only it reports", "Leaves out")
-        return (
-            f'<section id="framing"><h2>Framing</h2><table>{head}<tbody>' + "".join(rows) + "</tbody></table></section>"
-        )
+        return _section("framing", "Framing", rows, f"<table>{head}<tbody>", "</tbody></table>")
 
     def timeline(self, brief: Brief) -> str:
-        if not brief.timeline:
-            return ""
         items = [
             f"<li><strong>{_e(t.date)}</strong>: {_e(t.event)} {self.cites(t.citations)}</li>" for t in brief.timeline
         ]
-        return '<section id="timeline"><h2>Timeline</h2><ol>' + "".join(items) + "</ol></section>"
+        return _section("timeline", "Timeline", items, "<ol>", "</ol>")
 
     def coverage(self, brief: Brief) -> str:
-        if not brief.coverage:
-            return ""
         rows = [
             f'<tr><th scope="row">{_e(c.outlet)}</th><td>{_fact_links(c.facts)}</td>'
             f"<td>{_fact_links(c.single_source_facts)}</td></tr>"
             for c in brief.coverage
         ]
         head = _head("Outlet", "Facts", "Only here")
-        return (
-            f'<section id="coverage"><h2>Coverage</h2><table>{head}<tbody>'
-            + "".join(rows)
-            + "</tbody></table></section>"
-        )
+        return _section("coverage", "Coverage", rows, f"<table>{head}<tbody>", "</tbody></table>")
 
 
 def _head(*labels: str) -> str:
@@ -314,11 +296,14 @@ def _fact_links(fact_ids: list[str]) -> str:
 
 
 def _list_section(anchor: str, title: str, items: list[str]) -> str:
-    if not items:
+    return _section(anchor, title, [f"<li>{_e(i)}</li>" for i in items], "<ul>", "</ul>")
+
+
+def _section(anchor: str, title: str, parts: list[str], open_tag: str = "", close_tag: str = "") -> str:
+    """A titled section of the page: ``parts`` between ``open_tag`` and ``close_tag``; none without parts."""
+    if not parts:
         return ""
-    return (
-        f'<section id="{anchor}"><h2>{title}</h2><ul>' + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul></section>"
-    )
+    return f'<section id="{anchor}"><h2>{title}</h2>{open_tag}' + "".join(parts) + f"{close_tag}</section>"
 
 
 def _nav(brief: Brief) -> str:

@@ -8,27 +8,18 @@ as citations but marked so the model reads them once.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from rapidfuzz import fuzz
 
+from service.pipeline.select import rank, representative
 from service.pipeline.types import FactGroup, Sentence
-from service.text import cosine_matrix, match_tokens
+from service.text import cosine_matrix, match_tokens, word_count
 
 LINK_THRESHOLD = 0.25  # average cosine needed to join two groups
 NEAR_DUPLICATE = 88.0  # rapidfuzz ratio above which two sentences say the same words
 MIN_WORDS = 5  # shorter sentences (datelines, bylines) are not facts
 
 _ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", ":")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
-
-
-def word_count(text: str) -> int:
-    """Number of words in ``text``."""
-    return len(_WORD.findall(text))
-
-
 def is_near_duplicate(a: str, b: str) -> bool:
     """Whether two sentences are (almost) the same text, e.g. wire copy run by two outlets."""
     return fuzz.ratio(a.lower(), b.lower()) >= NEAR_DUPLICATE
@@ -55,7 +46,8 @@ def is_statement(text: str) -> bool:
 
 
 def align(sentences: list[Sentence], threshold: float = LINK_THRESHOLD) -> list[FactGroup]:
-    """Fact groups over all articles' sentences, strongest first by corroboration then position."""
+    """Fact groups over all articles' sentences, ranked by :func:`select.rank` (strongest first by
+    corroboration then position)."""
     usable = [s for s in drop_repeats(sentences) if is_statement(s.text)]
     if not usable:
         return []
@@ -85,32 +77,7 @@ def align(sentences: list[Sentence], threshold: float = LINK_THRESHOLD) -> list[
         FactGroup(id="", sentences=sorted((usable[k] for k in idx), key=lambda s: (s.article_id, s.index)))
         for idx in members.values()
     ]
-    for g in groups:
-        g.score = importance(g)
-    groups.sort(key=lambda g: g.score, reverse=True)
-    for n, g in enumerate(groups, start=1):
-        g.id = f"g{n}"
-    return groups
-
-
-def importance(group: FactGroup) -> float:
-    """How much a group matters: corroboration first, then how early the articles state it."""
-    sources = len(group.article_ids)
-    lead = max(1.0 / (1.0 + 0.25 * s.index) for s in group.sentences)
-    has_number = any(ch.isdigit() for s in group.sentences for ch in s.text)
-    return sources * 2.0 + lead + (0.3 if has_number else 0.0)
-
-
-def representative(group: FactGroup) -> Sentence:
-    """The sentence that best stands for the group: most like the others, then shortest."""
-    if len(group.sentences) == 1:
-        return group.sentences[0]
-    texts = [s.text for s in group.sentences]
-
-    def centrality(s: Sentence) -> float:
-        return sum(fuzz.token_set_ratio(s.text, t) for t in texts if t is not s.text)
-
-    return max(group.sentences, key=lambda s: (centrality(s), -len(s.text)))
+    return rank(groups)
 
 
 def distinct_texts(group: FactGroup, limit: int = 3) -> list[Sentence]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from service.pipeline.clean import named_inside
 from service.pipeline.meaning import attributed
 from service.schemas import Fact
+from service.text import STOP_WORDS
 from service.text.lexicons import words
 
 _FUNCTION_WORDS = words("sentence_openers")  # never a name: lower case after "According to X,"
@@ -28,7 +27,7 @@ def common_word(word: str, texts: list[str]) -> bool:
     joined = " ".join(texts)
     if named_inside(word, joined):
         return False
-    return word.lower() in ENGLISH_STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
+    return word.lower() in STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
 
 
 def one_outlet(text: str, fact: Fact, outlets: dict[str, str], texts: list[str] | None = None) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from service.pipeline.verify import unattributed_terms
+from service.text import word_count
 from service.text.lexicons import words
 
 _LABEL = re.compile(r"^(?:[A-Z][A-Za-z'’]*(?:\s+[A-Za-z'’]+){0,4})\s*:\s+(?=[A-Z“\"])")
@@ -28,7 +29,7 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\s*\([A-Za-z .]+\))?\s*[—–
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*[|,:—–-]\s*", re.I)
 _CUT = re.compile(r"\s*(?:…|\.\.\.)\s*[\"”’]?\s*$")
 _DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.I)
-_KEEP_DOUBLED = frozenset({"had", "that", "is", "very", "bye", "no", "yes", "ha"})
+_KEEP_DOUBLED = words("keep_doubled")
 
 
 def clean_statement(text: str) -> str:
@@ -45,10 +46,7 @@ def clean_statement(text: str) -> str:
     return (mend_cut(out) or out) if is_cut(out) else out
 
 
-_STOP_TAIL = frozenset(
-    "a an the of to in on at by for from with and or but as that which who whose its their his her this these "
-    "those than into onto over under about after before while during between".split()
-)
+_STOP_TAIL = words("stop_tail")
 
 
 _SUBORDINATORS = words("clause_openers")  # "While …," / "In an interview …,": no main clause of their own
@@ -127,7 +125,6 @@ def dangling_end(text: str) -> bool:
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
 _DANGLING = re.compile(r"^(He|She|They|It|This|That|These|The group|The movement|The official)\b")
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
 MAX_PLAIN_WORDS = 40
 
 
@@ -141,7 +138,7 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
     pronoun, first person or a ``loaded`` term outside a quotation. Quotations themselves are fine: they are
     the outlet's own words, cited."""
     bare = outside_quotes(text)
-    if len(_WORD.findall(text)) > max_words:
+    if word_count(text) > max_words:
         return f"longer than {max_words} words"
     if is_cut(text) or dangling_end(text):
         return "cut off"

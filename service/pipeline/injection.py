@@ -26,16 +26,12 @@ from functools import cached_property
 from service.pipeline import injection_i18n as i18n
 from service.pipeline.types import Sentence
 from service.schemas import ScreenedSentence
-from service.text.words import CONTENT_WORD
-from service.text.words import SHORT_STOP as STOP
+from service.text.lexicons import alternation
+from service.text.words import roots
 
 # ------------------------------------------------------------------------------------------ neutralise
 
-_TAG_NAMES = (
-    r"article|articles|document|documents|sentence|sentences|group|groups|facts?|disagreements|data|context|"
-    r"input|output|text|source|claim|statement|system|user|assistant|human|developer|tool|instructions?|prompt|"
-    r"inst|sys|im_start|im_end|s"
-)
+_TAG_NAMES = alternation("prompt_tags")
 # <article>, </facts >, <system role="x">, <s>, </s>, <<SYS>> (its inner tag)
 _TAG = re.compile(rf"<(\s*/?\s*(?:{_TAG_NAMES})\b[^<>\n]{{0,200}}?)>", re.I)
 _OPEN_TAG = re.compile(rf"<\s*/?\s*(?:{_TAG_NAMES})\b", re.I)  # an unclosed look-alike: "<article id=..."
@@ -158,8 +154,8 @@ _FAKE_TAG = re.compile(rf"<\s*/?\s*(?:{_TAG_NAMES})\b[^<>\n]*>", re.I)
 # A fake end of the data ("</article>", "END OF ARTICLE") starts a region that runs to the fake reopening
 # tag; a fake turn ("<|im_start|>", "[INST]", "<<SYS>>", "<system>") one that runs to its closing token.
 # Without its closer a region ends with the paragraph (the next blank line).
-_DATA_TAGS = r"article|articles|document|documents|sentence|group|facts?|disagreements|data|context|input|text|source"
-_TURN_TAGS = r"system|user|assistant|human|developer|tool|instructions?|prompt"
+_DATA_TAGS = alternation("data_tags")
+_TURN_TAGS = alternation("turn_tags")
 _REGIONS = (
     (
         re.compile(
@@ -220,21 +216,6 @@ def instruction_kind(text: str) -> str | None:
     if any(p.search(bare) for p in _DIRECTIVE) or any(p.search(bare) for p in i18n.OUTPUT):
         return "order about the output"
     return None
-
-
-_SUFFIX = re.compile(r"(ing|ed|es|s|ly|e)$")
-
-
-def roots(text: str) -> set[str]:
-    """Rough roots of the content words of ``text``: vote, voted, votes → "vot"; resigned, resignation →
-    "resign"; died → "died" (a stem under three letters keeps the whole word). Words under four letters
-    and stop words are left out."""
-    out = set()
-    for w in CONTENT_WORD.findall(text.lower()):
-        if len(w) >= 4 and w not in STOP:
-            stem = _SUFFIX.sub("", w)
-            out.add((stem if len(stem) >= 3 else w)[:6])
-    return out
 
 
 # The wording of an instruction itself says nothing about the news: only its claims are tainted.

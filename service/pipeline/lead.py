@@ -38,8 +38,9 @@ from service.pipeline.summary import (
 )
 from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
-from service.pipeline.verify import content_words, support_ratio, unattributed_terms, unsupported_claims
+from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims
 from service.schemas import Conflict, Fact
+from service.text import content_words, word_count
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
 SUMMARY_SENTENCES = 4
@@ -55,7 +56,6 @@ _TELLS = re.compile(
 )
 _PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
-_WORD = re.compile(r"[A-Za-z0-9][\w'’.,%$-]*")
 
 
 def complete(text: str) -> str:
@@ -144,11 +144,11 @@ def figure_problem(text: str, conflicts: list[Conflict], outlets: dict[str, str]
 
 def headline_problem(text: str, disputed: set[float]) -> str | None:
     """Why a headline cannot stand, by form alone."""
-    words = _WORD.findall(text)
+    words = word_count(text, every_token=True)
     if not words:
         return "empty"
-    if len(words) > HEADLINE_WORDS:
-        return f"{len(words)} words"
+    if words > HEADLINE_WORDS:
+        return f"{words} words"
     if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text):
         return "cut off"
     if _LABEL.match(text):
@@ -245,7 +245,7 @@ class LeadWriter:
 
     def form_problem(self, text: str, facts: list[Fact], min_words: int = 4) -> str | None:
         """Exact checks of a summary sentence (what code can tell without reading for meaning)."""
-        if len(_WORD.findall(text)) < min_words or not text.rstrip().endswith(_ENDS) or is_cut(text):
+        if word_count(text, every_token=True) < min_words or not text.rstrip().endswith(_ENDS) or is_cut(text):
             return "not a complete sentence"
         if dangling_end(text):
             return "cut off"

@@ -29,10 +29,8 @@ _SCALE_AFTER = re.compile(r"\s+(hundred|thousand|million|billion|trillion)\b", r
 _PERCENT_AFTER = re.compile(r"\s?%|\s+(?:percent|per cent)\b", re.I)
 _URLISH = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\S+\.(?:com|org|net|html?)\S*", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
-_ONE_NOT_COUNT_BEFORE = frozenset(
-    "no any every each the this that which someone first second third last next other another only".split()
-)
-_ONE_NOT_COUNT_AFTER = frozenset("another of day time side hand way point".split())
+_ONE_NOT_COUNT_BEFORE = words("not_count_before")
+_ONE_NOT_COUNT_AFTER = words("not_count_after")
 
 Figure = tuple[str, float, int, int]
 

@@ -8,36 +8,28 @@ from __future__ import annotations
 import re
 
 from service.pipeline.types import Article, QuoteMention, Sentence
+from service.text.lexicons import alternation, words
 
 _QUOTE_PAIRS = (re.compile(r"“([^“”\n]+)”"), re.compile(r"«([^«»\n]+)»"), re.compile(r'"([^"\n]+)"'))
 _QUOTE_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_VERB = (
-    r"(?:has\s+|had\s+|also\s+|later\s+)?(?:said|says|told|tells|added|adds|stated|noted|explained|stressed|"
-    r"insisted|warned|declared|announced|asked|wrote|continued|replied|reiterated|tweeted|posted|argued|claimed)"
-)
-_TITLE_WORDS = (
-    r"spokesman|spokeswoman|spokesperson|president|minister|secretary|director|chief|head|leader|adviser|"
-    r"advisor|envoy|ambassador|commander|general|official|media|foreign|prime|deputy"
-)
+_VERB = rf"(?:has\s+|had\s+|also\s+|later\s+)?(?:{alternation('reporting_verbs')})"
+_TITLE_WORDS = alternation("speaker_titles")
 _CAP = r"[A-Z][\w’'.-]*"
-_CONNECTOR = r"(?:bin|ibn|al|el|de|van|von|da|di)(?=\s+[A-Z])"  # lower-case name particles: "bin Salman"
+_CONNECTOR = rf"(?:{alternation('name_particles')})(?=\s+[A-Z])"  # lower-case name particles: "bin Salman"
 _NAME = rf"(?:[Tt]he\s+)?{_CAP}(?:\s+(?:{_CAP}|(?:{_TITLE_WORDS})\b|{_CONNECTOR}))*"
 _APPOSITIVE = r"(?:,\s(?:the|a|an|his|her|its|[A-Z][\w’']*[’']s)\s[^,§]{1,70},)?"
 _NAMED_BEFORE = re.compile(rf"(?P<name>{_NAME}){_APPOSITIVE}\s+{_VERB}\b")
 _NAMED_AFTER = re.compile(rf"§[,\s]*(?:said|says|added|asked|wrote|continued)\s+(?P<name>{_NAME})")
 _ACCORDING = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")
 _GENERIC = re.compile(
-    rf"\b(?P<name>(?:[Aa]n?|[Tt]he)\s+(?:[A-Z][\w-]*\s+)*(?:official|source|spokesman|spokeswoman|spokesperson|"
-    rf"diplomat|officer|witness|resident|doctor|analyst|negotiator))\s+{_VERB}\b"
+    rf"\b(?P<name>(?:[Aa]n?|[Tt]he)\s+(?:[A-Z][\w-]*\s+)*(?:{alternation('generic_speakers')}))\s+{_VERB}\b"
 )
 _PRONOUN = re.compile(
     rf"\b(?P<name>[Hh]e|[Ss]he|[Tt]hey|[Tt]he\s+(?:[A-Z]\w+\s+)?(?:group|movement|organi[sz]ation))\s+{_VERB}\b"
 )
-_LEADING_NOT_NAME = frozenset(
-    "But And However Earlier Later Meanwhile Then Also Still Yet So Additionally".split()
-)
+_LEADING_NOT_NAME = words("speaker_openers")
 _TITLE = re.compile(rf"^(?:{_TITLE_WORDS})$", re.I)
-_NOT_NAMES = frozenset("It This That There These Those They He She We I You".split())
+_NOT_NAMES = words("not_names")
 _LOOKBACK = 3
 Span = tuple[int, int, int, int]  # quotation: open mark, text start, text end, just after the close mark
 

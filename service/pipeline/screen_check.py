@@ -46,7 +46,7 @@ from service.pipeline.screen_forms import (
     VERSIONS,
     VOCATIVE,
 )
-from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
+from service.pipeline.tasks import TaskLog, VerdictCache, ask_check
 from service.pipeline.types import Sentence
 from service.text.lexicons import terms
 
@@ -288,16 +288,8 @@ class ModelScreen:
         cached = _cache.get(key)
         if cached is not None:
             return cached
-        answer = await ask_or_fallback(
-            self.llm,
-            "injection_check",
-            {"before": neutralise(before) or "(start of the article)", "sentence": neutralise(sentence)},
-            Verdict,
-            self.log,
-            self.sem,
-            max_tokens=16,  # {"instruction": false} is 7 tokens
-            attempts=1,
-        )
+        variables = {"before": neutralise(before) or "(start of the article)", "sentence": neutralise(sentence)}
+        answer = await ask_check(self.llm, "injection_check", variables, Verdict, self.log, self.sem)
         if answer is None:
             return False  # the warning says the check had no answer; the pattern screen still stands
         _cache.put(key, answer.value.instruction)

@@ -1,7 +1,9 @@
-"""Fact selection: which fact groups a brief states, and in whose words.
+"""Fact selection: which fact groups a brief states, in what order, in whose words, and with what status.
 
-Groups come ranked by importance (corroboration, then how early the articles state them; ``align``). A
-brief takes them in that order, skipping one that repeats a picked group's news, up to a number that
+``align`` only groups sentences; this module owns every rule of choosing among the groups. Groups are
+ranked by importance (corroboration, then how early the articles state them, then whether they carry a
+figure). A group a conflict candidate touches is held for the conflict's disputed fact. A brief takes the
+rest in rank order, skipping one that repeats a picked group's news, up to a number that
 follows the cluster's amount of distinct news within the length option. A group is stated by its most
 representative sentence that can stand alone in the brief's voice (``clean.standalone_problem``); a group
 with no such sentence goes to the model for a rewrite while the budget lasts, and past it is stated as
@@ -10,10 +12,14 @@ printed when its only fault is length, else left out.
 
 from __future__ import annotations
 
-from service.pipeline.align import representative
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
 from service.pipeline.clean import clean_statement, is_cut, mend_cut, standalone_problem
 from service.pipeline.framing import NAMING_TERMS
-from service.pipeline.types import FactGroup, Sentence
+from service.pipeline.types import ConflictCandidate, FactGroup, Sentence
+from service.schemas import FactStatus
 from service.text import content_words
 
 LOADED = tuple(t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters"))
@@ -21,6 +27,49 @@ LOADED = tuple(t for t in NAMING_TERMS if t not in ("hostages", "captives", "det
 FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}  # facts for a short cluster
 MOST_FACTS: dict[str, int] = {"short": 10, "medium": 22, "long": 40}  # the cap, for long clusters
 REDUNDANT = 0.7  # share of the shorter statement's content words another picked fact already has
+
+
+def importance(group: FactGroup) -> float:
+    """How much a group matters: corroboration first, then how early the articles state it."""
+    sources = len(group.article_ids)
+    lead = max(1.0 / (1.0 + 0.25 * s.index) for s in group.sentences)
+    has_number = any(ch.isdigit() for s in group.sentences for ch in s.text)
+    return sources * 2.0 + lead + (0.3 if has_number else 0.0)
+
+
+def rank(groups: list[FactGroup]) -> list[FactGroup]:
+    """The groups scored and sorted, most important first, and numbered in that order (g1, g2, …)."""
+    for g in groups:
+        g.score = importance(g)
+    groups.sort(key=lambda g: g.score, reverse=True)
+    for n, g in enumerate(groups, start=1):
+        g.id = f"g{n}"
+    return groups
+
+
+def representative(group: FactGroup) -> Sentence:
+    """The sentence that best stands for the group: most like the others, then shortest."""
+    if len(group.sentences) == 1:
+        return group.sentences[0]
+    texts = [s.text for s in group.sentences]
+
+    def centrality(s: Sentence) -> float:
+        return sum(fuzz.token_set_ratio(s.text, t) for t in texts if t is not s.text)
+
+    return max(group.sentences, key=lambda s: (centrality(s), -len(s.text)))
+
+
+def held_groups(groups: list[FactGroup], candidates: list[ConflictCandidate]) -> list[FactGroup]:
+    """The groups a conflict candidate touches: stated by the conflict's disputed fact, not picked alone."""
+    cand_sids = {m.sentence_id for c in candidates for m in c.mentions}
+    return [g for g in groups if any(s.id in cand_sids for s in g.sentences)]
+
+
+def fact_status(article_ids: Iterable[str], disputed: bool) -> FactStatus:
+    """corroborated (2+ articles), single-source, or disputed (a conflict touches it)."""
+    if disputed:
+        return "disputed"
+    return "corroborated" if len(set(article_ids)) >= 2 else "single-source"
 
 
 def fact_limit(length: str, groups: int) -> int:
@@ -68,6 +117,34 @@ def fragment(group: FactGroup) -> bool:
     ('"This is probably the most comprehensive…'): no fact to state, and nothing for the model to rewrite
     but a guess."""
     return all(is_cut(s.text) and mend_cut(clean_statement(s.text)) is None for s in group.sentences)
+
+
+def stated_sentence(group: FactGroup, chosen: dict[str, Sentence]) -> Sentence | None:
+    """The sentence that states a group as printed: the one :func:`pick_groups` chose, else its verbatim
+    choice, else one whose only fault is length (a held group was never picked); None when every sentence
+    needs the model."""
+    return chosen.get(group.id) or verbatim_choice(group) or long_choice(group)
+
+
+def stating_order(top: list[FactGroup], held: list[FactGroup], claimed: set[tuple[str, int]]) -> list[FactGroup]:
+    """The groups a brief states, in order: the picked ones, then the held ones not picked, less every group
+    with a sentence a disputed fact already cites (``claimed``: (article id, start) of its citations)."""
+    return [
+        g
+        for g in top + [g for g in held if g not in top]
+        if not any((s.article_id, s.start) in claimed for s in g.sentences)
+    ]
+
+
+def code_positions(parties: dict[str, list[Sentence]]) -> list[tuple[str, str, list[Sentence]]]:
+    """Each party's stance as its first plain stance sentence, verbatim (the outlet's words, cited); a party
+    whose every stance sentence is loaded or leans on a pronoun gets none rather than a slanted one."""
+    out = []
+    for party, sentences in parties.items():
+        best = next((s for s in sentences if plain(s.text)), None)
+        if best is not None:
+            out.append((party, best.text, [best]))
+    return out
 
 
 def needs_rewrite(group: FactGroup) -> bool:

@@ -9,13 +9,13 @@ from service.llm import LLM
 from service.pipeline.assemble import Draft
 from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.numbers import number_values
+from service.pipeline.select import FACTS_FOR_LENGTH, fact_status
 from service.pipeline.stages import BriefRun, finish, screen_articles, screened_quotes
 from service.pipeline.summary import HeadlineSummary, fallback, provenance, summary_problems
 from service.pipeline.types import Article
-from service.pipeline.verify import fact_status, locate, unsupported_claims
+from service.pipeline.verify import locate, unsupported_claims
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
-MAX_FACTS: dict[str, int] = {"short": 8, "medium": 14, "long": 24}
 MAX_TOKENS: dict[str, int] = {"short": 1024, "medium": 1536, "long": 3072}
 
 
@@ -162,7 +162,7 @@ async def single_brief(
     with run.timer("llm_tasks"):
         answer = await llm.ask(
             "single_brief",
-            {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(MAX_FACTS[length])},
+            {"articles": blocks, "ids": ", ".join(by_id), "max_facts": str(FACTS_FOR_LENGTH[length])},
             SingleDraft,
             max_tokens=MAX_TOKENS[length],
             # On the embedded model a whole-brief reply that failed once (most often: it ran to the token

@@ -20,7 +20,16 @@ from service.pipeline.conflicts import build_conflict, conflict_topic, find_conf
 from service.pipeline.injection import Screen
 from service.pipeline.lead import LeadWriter
 from service.pipeline.numbers import extract_numbers
-from service.pipeline.select import LOADED, fact_limit, long_choice, pick_groups, plain, verbatim_choice
+from service.pipeline.select import (
+    LOADED,
+    code_positions,
+    fact_limit,
+    fact_status,
+    held_groups,
+    pick_groups,
+    stated_sentence,
+    stating_order,
+)
 from service.pipeline.stages import BriefRun, finish, screen_articles, screened_quotes, segment_and_screen
 from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker
@@ -31,7 +40,7 @@ from service.pipeline.tasks import (
     write_statements,
 )
 from service.pipeline.types import Article, ConflictCandidate, FactGroup, QuoteMention, Sentence
-from service.pipeline.verify import fact_status, unattributed_terms
+from service.pipeline.verify import unattributed_terms
 from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, Fact, Length, PartyPosition
 
@@ -71,17 +80,6 @@ def prepare(
     return Prepared(sentences, groups, quotes, candidates, timer.seconds, screened)
 
 
-def code_positions(parties: dict[str, list[Sentence]]) -> list[tuple[str, str, list[Sentence]]]:
-    """Each party's stance as its first plain stance sentence, verbatim (the outlet's words, cited); a party
-    whose every stance sentence is loaded or leans on a pronoun gets none rather than a slanted one."""
-    out = []
-    for party, sentences in parties.items():
-        best = next((s for s in sentences if plain(s.text)), None)
-        if best is not None:
-            out.append((party, best.text, [best]))
-    return out
-
-
 def citations_of(sentences: list[Sentence]) -> list[Citation]:
     """Verbatim citations of sentences (their text is a slice of the article, so always verifiable)."""
     return [Citation(article_id=s.article_id, quote=s.text, start=s.start, end=s.end) for s in sentences]
@@ -104,8 +102,7 @@ async def staged_brief(
     prep = await asyncio.to_thread(prepare, articles, (run.per_article, run.screen), run.timer.seconds)
     run.timer = Timer(dict(prep.seconds))
     checker = SupportChecker(llm, run.sem, run.log)
-    cand_sids = {m.sentence_id for c in prep.candidates for m in c.mentions}
-    held = [g for g in prep.groups if any(s.id in cand_sids for s in g.sentences)]
+    held = held_groups(prep.groups, prep.candidates)
     limit = fact_limit(length, len(prep.groups))
     top, chosen, to_write = pick_groups(prep.groups, held, limit, rewrites)
     parties = stance_sentences(prep.sentences, run.outlets)
@@ -182,10 +179,8 @@ def _facts(
     claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
     facts: list[Fact] = list(disputed_facts.values())
     origin = ["code"] * len(facts)  # who wrote each statement: disputed facts are code's "Reports differ" lines
-    for g in top + [g for g in held if g not in top]:
-        if any((s.article_id, s.start) in claimed for s in g.sentences):
-            continue
-        verbatim = chosen.get(g.id) or verbatim_choice(g) or long_choice(g)
+    for g in stating_order(top, held, claimed):
+        verbatim = stated_sentence(g, chosen)
         text = statements.get(g.id) or (clean_statement(verbatim.text) if verbatim else None)
         if text is None:
             # every sentence of the group is loaded, cut or leans on a pronoun and the model's rewrite was

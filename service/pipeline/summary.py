@@ -15,7 +15,7 @@ from service.pipeline.numbers import number_values
 from service.pipeline.verify import unsupported_numbers, unsupported_quotes
 from service.schemas import Conflict, Fact
 from service.text import CALENDAR as _CALENDAR
-from service.text.lexicons import words
+from service.text import lexicons
 
 HEADLINE_WORDS = 14
 _OUTLET_COUNT = re.compile(
@@ -117,15 +117,10 @@ def _last_phrase_cut(text: str) -> str | None:
     return None
 
 
-_PREPOSITIONS = frozenset("with for over in on at after amid to from as by during despite".split())
+_PREPOSITIONS = lexicons.words("prepositions")
 
 
-_DANGLING_END = words("dangling_ends") | frozenset(
-    "to that as with for by her "  # a headline is cut where a sentence may end ("… agreed to.")
-    # a reporting verb needs what was said: "The US Census Bureau announced" is a cut, not a headline
-    "said says announced announces reported reports revealed reveals confirmed confirms told warned warns "
-    "noted added claimed claims showed shows found argued stated estimated predicted came".split()
-)
+_DANGLING_END = lexicons.words("dangling_ends") | lexicons.words("headline_ends")  # "… announced" is a cut
 
 
 def needs_more(text: str) -> bool:

@@ -22,14 +22,13 @@ from pydantic import BaseModel, Field
 
 from service.llm import LLM
 from service.pipeline.meaning import hedge_differs, uncertain
-from service.pipeline.tasks import TaskLog, VerdictCache, ask_or_fallback
+from service.pipeline.tasks import TaskLog, VerdictCache, ask_check
 from service.pipeline.verify import new_names, normalise, unsupported_numbers, unsupported_quotes
 from service.schemas import CheckVerdict
-from service.text import content_words
+from service.text import content_words, plain_tokens
 
 IN_ORDER = 0.85  # share of a sentence's words found, in order, in one source: a trimmed copy
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|without|n't|denied|denies|refused|rejects?|rejected)\b", re.I)
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 _cache = VerdictCache(4096)
 
 
@@ -38,7 +37,7 @@ class Supported(BaseModel):
 
 
 def _tokens(text: str) -> list[str]:
-    return _WORD.findall(normalise(text).lower())
+    return plain_tokens(normalise(text))
 
 
 def in_order_share(sentence: str, source: str) -> float:
@@ -124,16 +123,8 @@ class SupportChecker:
 
     async def _ask(self, sentence: str, sources: list[str]) -> tuple[bool | None, str]:
         block = "\n".join(f"- {s}" for s in sources)
-        answer = await ask_or_fallback(
-            self.llm,
-            "support_check",
-            {"sources": block, "sentence": sentence},
-            Supported,
-            self.log,
-            self.sem,
-            max_tokens=16,  # {"supported": false} is 7 tokens
-            attempts=1,
-        )
+        variables = {"sources": block, "sentence": sentence}
+        answer = await ask_check(self.llm, "support_check", variables, Supported, self.log, self.sem)
         if answer is None:
             return None, ""
         ok = answer.value.supported

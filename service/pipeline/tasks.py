@@ -88,6 +88,16 @@ async def ask_or_fallback(
     return answer
 
 
+CHECK_TOKENS = 16  # a yes/no check's reply ({"supported": false}) is 7 tokens
+
+
+async def ask_check(
+    llm: LLM, task: str, variables: dict[str, str], schema: type[T], log: TaskLog, sem: asyncio.Semaphore
+) -> Answer[T] | None:
+    """A yes/no check's answer (:func:`ask_or_fallback`, one attempt, :data:`CHECK_TOKENS`), or None."""
+    return await ask_or_fallback(llm, task, variables, schema, log, sem, max_tokens=CHECK_TOKENS, attempts=1)
+
+
 def _label(outlets: dict[str, str], s: Sentence) -> str:
     return attr(outlets.get(s.article_id, s.article_id))
 

@@ -3,7 +3,7 @@
 Quotes must occur in the cited article (whitespace and quote marks normalised), and so must every
 passage a statement puts in quotation marks; every number in a statement must occur in a cited article;
 a rewritten statement must keep to the words of its sources; loaded terms must sit inside a quote or
-next to an attribution; status is computed here.
+next to an attribution. (A fact's status is decided with the rest of fact selection, in ``select``.)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from service.pipeline.numbers import number_values
 from service.pipeline.types import Article
-from service.schemas import Citation, FactStatus
+from service.schemas import Citation
 from service.text import content_words, sentences
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'"})
@@ -126,13 +126,6 @@ def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
                 found.append(term)
                 break
     return found
-
-
-def fact_status(article_ids: Iterable[str], disputed: bool) -> FactStatus:
-    """corroborated (2+ articles), single-source, or disputed (a conflict touches it)."""
-    if disputed:
-        return "disputed"
-    return "corroborated" if len(set(article_ids)) >= 2 else "single-source"
 
 
 def statement_form(text: str) -> str | None:

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, text, update
 from sqlalchemy.orm import sessionmaker
 
 from service.locks import file_lock
-from service.storage.models import ApiKeyRow, EvalRunRow, JobRow, utcnow
+from service.storage.models import ApiKeyRow, Base, EvalRunRow, JobRow, utcnow
 
 __all__ = ["ApiKeyRow", "EvalRunRow", "JobRow", "Store", "UNFINISHED"]
 
@@ -43,6 +43,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True)
+
+
+R = TypeVar("R", bound=Base)
 
 
 class Store:
@@ -109,11 +112,15 @@ class Store:
         elif lock is not None and lock is not True:
             lock.close()  # closing the file drops the flock
 
-    # jobs
-    def add_job(self, row: JobRow) -> JobRow:
+    def _add(self, row: R) -> R:
+        """``row`` stored as a new row, in a transaction of its own."""
         with self.sessions.begin() as s:
             s.add(row)
         return row
+
+    # jobs
+    def add_job(self, row: JobRow) -> JobRow:
+        return self._add(row)
 
     def get_job(self, job_id: str) -> JobRow | None:
         with self.sessions() as s:
@@ -199,9 +206,7 @@ class Store:
 
     # API keys
     def add_key(self, row: ApiKeyRow) -> ApiKeyRow:
-        with self.sessions.begin() as s:
-            s.add(row)
-        return row
+        return self._add(row)
 
     def key_by_hash(self, key_hash: str) -> ApiKeyRow | None:
         with self.sessions() as s:

@@ -4,7 +4,17 @@ dates and months, TF-IDF similarity, and the word lists (``lexicons/*.txt``) the
 from service.text import sentences
 from service.text.dates import CALENDAR, MONTH_WORDS, MONTHS, WEEKDAYS, find_date
 from service.text.tfidf import cosine_matrix, vectorizer
-from service.text.words import SHORT_STOP, STOP_WORDS, Words, content_words, match_tokens, topic_stems
+from service.text.words import (
+    SHORT_STOP,
+    STOP_WORDS,
+    Words,
+    content_words,
+    match_tokens,
+    plain_tokens,
+    roots,
+    topic_stems,
+    word_count,
+)
 
 __all__ = [
     "CALENDAR",
@@ -18,7 +28,10 @@ __all__ = [
     "cosine_matrix",
     "find_date",
     "match_tokens",
+    "plain_tokens",
+    "roots",
     "sentences",
     "topic_stems",
     "vectorizer",
+    "word_count",
 ]

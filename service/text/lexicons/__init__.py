@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib.resources import files
 
@@ -17,6 +18,13 @@ def terms(name: str) -> tuple[str, ...]:
 def words(name: str) -> frozenset[str]:
     """Every word of ``<name>.txt`` (words separated by spaces or lines), as a set."""
     return frozenset(w for line in terms(name) for w in line.split())
+
+
+@cache
+def alternation(name: str) -> str:
+    """Every word of ``<name>.txt``, in file order, as a regular-expression alternation (``a|b|c``) to put
+    inside a group; the order is the order the pattern tries them."""
+    return "|".join(re.escape(w) for line in terms(name) for w in line.split())
 
 
 def folding(name: str) -> dict[str, str]:
