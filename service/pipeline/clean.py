@@ -115,11 +115,16 @@ _LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
 _DANGLING_ENDS = words("dangling_ends")
 
 
+def ends_on(text: str, vocabulary: frozenset[str]) -> bool:
+    """Whether the last word of ``text`` (punctuation after it aside) is one of ``vocabulary``."""
+    m = _LAST_WORD.search(text.strip())
+    return m is not None and m.group(1).lower() in vocabulary
+
+
 def dangling_end(text: str) -> bool:
     """Whether ``text`` stops on a word that needs more after it ("… that in 2019 she.", "… and the."): split
     or cut inside a clause, even where it ends in a full stop."""
-    m = _LAST_WORD.search(text.strip())
-    return m is not None and m.group(1).lower() in _DANGLING_ENDS
+    return ends_on(text, _DANGLING_ENDS)
 
 
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")

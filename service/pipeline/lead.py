@@ -286,7 +286,7 @@ class LeadWriter:
         model's checked sentence where it keeps the fact's content: a shorter statement of that fact)."""
         chosen = self.summary_facts()
         if not chosen:  # nothing undisputed to state: code gives the disagreements
-            headline, by_headline = await self._headline(None, None, [])
+            headline, by_headline = await self._headline(None, None, [], [])
             summary, by = self._summary([])
             return headline, " ".join(summary), {"headline": by_headline, **by}, {}
         lines = "\n".join(
@@ -316,7 +316,7 @@ class LeadWriter:
         return headline, " ".join(summary), {"headline": by_headline, **by}, restated
 
     async def _headline(
-        self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]], summary: list[Fact] | None = None
+        self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]], summary: list[Fact]
     ) -> tuple[str, str]:
         """The model's headline when it passes every check; else the model's checked sentence of the lead
         fact, cut at a phrase boundary to fit; else code's complete headline from the lead fact's own words
@@ -327,7 +327,7 @@ class LeadWriter:
         lone = self.lone_figures()
         if proposed and lead is not None:
             text = shorten_headline(proposed.strip().rstrip("."))
-            rests_on = summary or [lead]
+            rests_on = summary or [lead]  # (the summary's facts start with the lead)
             problem = (
                 headline_problem(text, self.disputed | lone)
                 or self.form_problem(text + ".", rests_on, min_words=3)

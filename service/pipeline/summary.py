@@ -10,6 +10,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from service.pipeline.clean import ends_on
 from service.pipeline.injection import Screen
 from service.pipeline.numbers import number_values
 from service.pipeline.verify import unsupported_numbers, unsupported_quotes
@@ -125,8 +126,7 @@ _DANGLING_END = lexicons.words("dangling_ends") | lexicons.words("headline_ends"
 
 def needs_more(text: str) -> bool:
     """Whether a headline ends on a word that needs more ("to", "the", "announced")."""
-    words = text.rstrip(" .").split()
-    return bool(words) and words[-1].lower() in _DANGLING_END
+    return ends_on(text, _DANGLING_END)
 
 
 def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
@@ -138,7 +138,7 @@ def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozens
         and not text.endswith(("…", "...", ",", ";", ":"))
         and text.count('"') % 2 == 0
         and text.count("“") == text.count("”")
-        and words[-1].lower() not in _DANGLING_END
+        and not ends_on(text, _DANGLING_END)
         and not (number_values(text) & disputed)
     )
 
