@@ -318,16 +318,18 @@ def test_a_sentence_that_stops_inside_a_clause_cannot_stand_or_be_written() -> N
     assert w.form_problem("Haugen wrote on her website in 2019 that she.", [fact("f1", split, ["p"])]) == "cut off"
 
 
-async def test_a_headline_may_join_the_summary_facts_but_must_be_about_the_main_development() -> None:
-    profits = fact("f1", "Facebook knowingly chooses to prioritize its profits over the safety of its users, "
-                   "Frances Haugen said.", ["cbs", "dc"])
-    identity = fact("f2", "Haugen revealed her identity during an interview with CBS on Sunday.", ["heavy"])
-    joined = "Facebook prioritizes profits over user safety, whistleblower reveals identity"
-    w, log, _ = writer(lead_reply(joined, [profits.statement, identity.statement]), [], [profits, identity])
+async def test_a_headline_rests_on_the_lead_fact_alone() -> None:
+    """Checked against the summary's other facts too, the seed's headline stated an offer as agreed (another
+    fact's draft said "for Hamas to … agree to a temporary ceasefire"); a claim of another fact is refused."""
+    offer = fact("f1", "Israeli President Herzog says his country is willing to agree a new temporary truce with "
+                 "Hamas in Gaza.", ["aj", "wire"])
+    draft = fact("f2", "Israel has drafted a new agreement for Hamas to release 40 detainees and agree to a "
+                 "temporary ceasefire for a week.", ["aj"])
+    agreed = "Israel and Hamas agree to temporary ceasefire in Gaza"
+    w, log, _ = writer(lead_reply(agreed, [offer.statement, draft.statement]), [], [offer, draft])
     headline, _, by, _ = await w.write()
-    assert (headline, by["headline"]) == (joined, "model")  # "reveals identity" is f2's, and f2 is in the summary
-    assert w.off_lead("Haugen reveals her identity in a CBS interview on Sunday", profits) is not None
-    assert w.off_lead(joined, profits) is None
+    assert headline != agreed and "agree to temporary ceasefire" not in headline
+    assert any(x.startswith("headline: model headline not used") for x in log.warnings)
 
 
 def test_an_outlets_opening_anecdote_is_not_a_summary_lead_when_the_titles_say_what_the_story_is() -> None:
