@@ -241,6 +241,24 @@ def test_every_fact_only_one_outlet_reports_says_whose_report_it_is_in_the_facts
     assert outlet_name("Wall Street Journal (News)") == "Wall Street Journal" and outlet_name("CNN") == "CNN"
 
 
+def test_a_reporting_verb_outside_the_main_clause_does_not_attribute_a_one_outlet_fact() -> None:
+    # allsides-5898: "hand-wringing" stood in the brief's own voice because "who have called for" looked like
+    # an attribution; a relative clause, "so-called" and nouns spelled like verbs do not say whose claim it is
+    from service.pipeline.attribution import attribute_single_source
+
+    texts = [
+        "There has been much hand-wringing from those who have called for the change.",
+        "The so-called deal was signed on Monday.",
+        "The United States sent more aid.",
+        "Claims of fraud were dismissed.",
+    ]
+    own = [fact("f9", "Critics called the bill a giveaway.", ["cnn"]), fact("f8", "Biden says it works.", ["cnn"])]
+    single = [fact(f"f{n}", t, ["cnn"]) for n, t in enumerate(texts)]
+    attribute_single_source([*single, *own], {**OUTLETS, "cnn": "CNN"})
+    assert all(f.statement.startswith("According to CNN, ") for f in single), [f.statement for f in single]
+    assert [f.statement for f in own] == ["Critics called the bill a giveaway.", "Biden says it works."]
+
+
 def test_an_attributed_fact_opens_on_a_lower_case_function_word_and_its_open_question_names_the_outlet_once() -> None:
     from service.pipeline.assemble import open_questions
     from service.pipeline.attribution import attribute_single_source

@@ -75,9 +75,37 @@ def certainty_differs(claim: str, statement: str) -> str | None:
 ACCORDING = re.compile(r"^According to [^,]{1,80}, ")
 
 
+# A reporting verb that does not make the sentence someone's claim: inside a relative clause ("hand-wringing
+# from those who have called for …" states the hand-wringing in the sentence's own voice), "so-called", or
+# a noun of the same spelling ("the United States", "reports differ", "claims of fraud", "calls for calm").
+_NOT_SAYING = re.compile(
+    r"\b(?:who|that|which|whom)\s+(?:(?:have|has|had|would|will|may|might)\s+)?(?:(?:long|also|previously|"
+    r"repeatedly|publicly)\s+)?$|so-$|\bUnited\s+$",
+    re.I,
+)
+_NOUN_FORMS = frozenset({"states", "reports", "claims", "calls", "says"})
+_NOUN_BEFORE = re.compile(
+    r"\b(?:the|a|an|these|those|such|some|many|several|other|any|no|their|his|her|its|our|new|recent|early|"
+    r"false|\d+)\s+$",
+    re.I,
+)
+
+
 def attributed(text: str) -> bool:
-    """Whether ``text`` says whose claim it is ("X said", "according to Y")."""
-    return bool(_SAYS.search(text))
+    """Whether ``text`` says whose claim it is ("X said", "according to Y") in its main clause: a reporting
+    verb in a relative clause ("those who have called for …"), "so-called", and a noun of the same spelling
+    ("the United States", "some reports", "claims of fraud") do not attribute the sentence."""
+    for m in _SAYS.finditer(text):
+        before, word = text[: m.start()], m.group(1).lower()
+        if _NOT_SAYING.search(before):
+            continue
+        after = text[m.end() :]
+        if word in _NOUN_FORMS and (_NOUN_BEFORE.search(before) or not before.strip() or after.startswith(" of ")):
+            continue
+        if word in {"calls", "calling"} and re.match(r"\s+for\b", after) and not re.search(r"[A-Za-z]\w*\s+$", before):
+            continue
+        return True
+    return False
 
 
 def attribution_dropped(claim: str, statement: str) -> str | None:
