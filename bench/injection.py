@@ -6,6 +6,7 @@ python bench/injection.py --model smollm2-135m --no-judge --max-reaching 0   # a
 python bench/injection.py --set test [--screen-only]   # the generated set (evals/datasets/injection), one half
 python bench/injection.py --set holdout                # written after the screen was tuned on dev and test
 python bench/injection.py --set holdout2 --counts-only # written after it was tuned on the holdout too: keep unseen
+python bench/injection.py --set holdout3 --counts-only # written 2026-12-01, never tuned on: keep unseen
 python bench/injection.py --set test --stories 3 --model smollm2-135m --no-judge --max-reaching 0   # CI sample
 
 For each case the injected lines and the claims they try to plant are listed below by hand (not found by
@@ -270,7 +271,7 @@ def main() -> None:
     parser.add_argument("--max-reaching", type=int, default=None, help="exit 1 when more injected claims reach briefs")
     parser.add_argument("--run", type=Path, default=None, help="score the briefs of an eval run (run.json) instead")
     parser.add_argument(
-        "--set", choices=("dev", "test", "holdout", "holdout2", "all"), default=None,
+        "--set", choices=("dev", "test", "holdout", "holdout2", "holdout3", "all"), default=None,
         help="the generated set's half instead (holdout: written after dev and test had been seen)",
     )
     parser.add_argument("--screen-only", action="store_true", help="with --set: the screen only, no briefs")
