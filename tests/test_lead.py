@@ -259,6 +259,21 @@ def test_a_reporting_verb_outside_the_main_clause_does_not_attribute_a_one_outle
     assert [f.statement for f in own] == ["Critics called the bill a giveaway.", "Biden says it works."]
 
 
+def test_a_second_summary_sentence_from_the_same_outlet_says_it_also_reports_it() -> None:
+    from service.pipeline.attribution import one_outlet
+
+    first = fact("f8", "The pace of flights out of Kabul accelerated today.", ["cnn"])
+    second = fact("f9", "The crowds gathered at the airport gates.", ["cnn"])
+    w, _, _ = writer(lead_reply("unused", []), [], facts=[first, second])
+    w.outlets = {**OUTLETS, "cnn": "CNN"}
+    summary, by = w._summary([(first, first.statement, "source"), (second, second.statement, "source")])
+    assert summary[:2] == [
+        "According to CNN, the pace of flights out of Kabul accelerated today.",
+        "CNN also reports that the crowds gathered at the airport gates.",
+    ], summary
+    assert one_outlet(second.statement, second, {"cnn": "CNN"}, again=True).startswith("CNN also reports that")
+
+
 def test_an_attributed_fact_opens_on_a_lower_case_function_word_and_its_open_question_names_the_outlet_once() -> None:
     from service.pipeline.assemble import open_questions
     from service.pipeline.attribution import attribute_single_source

@@ -30,20 +30,36 @@ def common_word(word: str, texts: list[str]) -> bool:
     return word.lower() in STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
 
 
-def one_outlet(text: str, fact: Fact, outlets: dict[str, str], texts: list[str] | None = None) -> str:
+def attribution_for(text: str, fact: Fact, outlets: dict[str, str]) -> str | None:
+    """The outlet names a sentence of ``fact`` must be attributed to ("CNN and Fox News"), or None: a fact
+    several outlets report, a disputed one (its line names every side) and a sentence that names its outlet
+    or attributes its claim already need none."""
+    if fact.sources >= 2 or fact.status == "disputed" or attributed(text):
+        return None
+    names = sorted({outlet_name(outlets.get(c.article_id, c.article_id)) for c in fact.citations})
+    if not names or any(n.lower() in text.lower() for n in names):
+        return None
+    return " and ".join(names)
+
+
+def one_outlet(
+    text: str, fact: Fact, outlets: dict[str, str], texts: list[str] | None = None, *, again: bool = False
+) -> str:
     """A summary sentence of a fact only one outlet reports, saying whose report it is ("According to CNN,
     …") unless it names the outlet or attributes its claim already: a brief states in its own voice only
     what several outlets report, so a line planted in one article cannot become the brief's word. Its first
-    word goes to lower case when ``texts`` (the sources) use it as an ordinary word."""
-    if fact.sources >= 2 or fact.status == "disputed" or attributed(text):
-        return text
-    names = sorted({outlet_name(outlets.get(c.article_id, c.article_id)) for c in fact.citations})
-    if not names or any(n.lower() in text.lower() for n in names):
+    word goes to lower case when ``texts`` (the sources) use it as an ordinary word. ``again``: the outlet
+    was named for an earlier sentence, so this one reads "CNN also reports that …" (a summary of four
+    "According to CNN, …" reads as a list)."""
+    names = attribution_for(text, fact, outlets)
+    if names is None:
         return text
     first, _, rest = text.partition(" ")
     sources = [text, *(c.quote for c in fact.citations), *(texts or [])]
     first = first.lower() if common_word(first.strip("\"“‘'"), sources) else first
-    return f"According to {' and '.join(names)}, {first} {rest}".rstrip()
+    if again:
+        return f"{names} also reports that {first} {rest}".rstrip()
+    return f"According to {names}, {first} {rest}".rstrip()
 
 
 def outlet_name(name: str) -> str:

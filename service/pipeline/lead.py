@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from service.llm import LLM
-from service.pipeline.attribution import one_outlet
+from service.pipeline.attribution import attribution_for, one_outlet
 from service.pipeline.clean import dangling_end, is_cut, outside_quotes, sentence_case
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.numbers import number_values
@@ -356,11 +356,14 @@ class LeadWriter:
         return out
 
     def _summary(self, kept: list[tuple[Fact, str, str]]) -> tuple[list[str], dict[str, str]]:
-        out = [
-            (one_outlet(t, f, self.outlets, self.texts), by)
-            for n, (f, t, by) in enumerate(kept)
-            if not any(support_ratio(t, [o]) > 0.9 for _, o, _ in kept[:n])
-        ]
+        out: list[tuple[str, str]] = []
+        named: set[str | None] = set()  # outlets already named as a sentence's source
+        for n, (f, t, by) in enumerate(kept):
+            if any(support_ratio(t, [o]) > 0.9 for _, o, _ in kept[:n]):
+                continue
+            names = attribution_for(t, f, self.outlets)
+            out.append((one_outlet(t, f, self.outlets, self.texts, again=names in named), by))
+            named.add(names)
         if len(out) < MIN_SENTENCES:  # the lead facts, stated as the outlets did
             for f in self.facts:
                 if len(out) >= MIN_SENTENCES:
