@@ -8,8 +8,9 @@ import asyncio
 
 from service.config import REPO_ROOT
 from service.llm import LLM
-from service.pipeline.lead import LeadWriter, figure_problem, headline_problem
-from service.pipeline.summary import conflict_sentence, shorten_headline
+from service.pipeline.headline import headline_problem, shorten_headline
+from service.pipeline.lead import LeadWriter, figure_problem
+from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker, code_verdict
 from service.pipeline.tasks import TaskLog
 from tests.fakes import RoutedScriptedChatModel, lead_reply
@@ -18,15 +19,19 @@ from tests.test_assemble import FACTS, OUTLETS, TOLL, fact
 HERZOG = "Herzog said Israel is ready for another humanitarian pause."
 
 
-def writer(lead: dict, refused: list[str], facts=None) -> tuple[LeadWriter, TaskLog, RoutedScriptedChatModel]:
+def writer(
+    lead: dict, refused: list[str], facts=None, second: list[str] | None = None
+) -> tuple[LeadWriter, TaskLog, RoutedScriptedChatModel]:
     """A LeadWriter whose meaning checks answer no for sentences naming a word in ``refused`` (checks run
-    side by side, so the answer follows the sentence, not the order)."""
+    side by side, so the answer follows the sentence, not the order); ``second``: the headlines it writes
+    when asked again (``brief_headline``)."""
 
     def verdict(messages) -> dict:
         sentence = str(messages[1].content).split("<sentence>")[-1]
         return {"supported": not any(w in sentence for w in refused)}
 
-    model = RoutedScriptedChatModel.from_routes({"<sources>": [verdict] * 4, "<facts>": [lead]})
+    routes = {"<sources>": [verdict] * 8, "<facts>": [lead], "<rejected>": [{"headline": h} for h in second or []]}
+    model = RoutedScriptedChatModel.from_routes(routes)
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
     log = TaskLog()
     facts = facts or [fact("f0", conflict_sentence(TOLL, OUTLETS), ["aj", "wire"], "disputed"), *FACTS]
@@ -67,21 +72,34 @@ def test_a_disputed_figure_needs_every_side_and_outlet() -> None:
 async def test_a_failed_headline_falls_back_to_the_models_checked_lead_sentence() -> None:
     sentence = "Herzog said Israel is ready for another humanitarian pause in the war to free more hostages."
     facts = [fact("f1", sentence, ["aj", "wire"]), FACTS[1]]
-    w, log, _ = writer(lead_reply("Hamas agrees to a new truce", [sentence]), ["Hamas agrees"], facts)
+    w, log, _ = writer(lead_reply("Hamas agrees to a new truce", [sentence]), ["Hamas agrees"], facts, ["Hamas agrees"])
     headline, _, by, _ = await w.write()
     assert headline == "Herzog said Israel is ready for another humanitarian pause in the war"
     assert by["headline"] == "model" and any(x.startswith("headline: model headline not used") for x in log.warnings)
+    assert any(x.startswith("headline: second model headline not used") for x in log.warnings)
+
+
+async def test_a_rejected_headline_is_asked_for_once_more_with_the_reason() -> None:
+    sentence = "Herzog said Israel is ready for another humanitarian pause in the war to free more hostages."
+    facts = [fact("f1", sentence, ["aj", "wire"]), FACTS[1]]
+    lead = lead_reply("Hamas agrees to a new truce", [sentence])
+    w, log, model = writer(lead, ["Hamas agrees"], facts, ["Herzog says Israel is ready for another pause"])
+    headline, _, by, _ = await w.write()
+    assert headline == "Herzog says Israel is ready for another pause" and by["headline"] == "model"
+    assert [c.task for c in log.calls].count("brief_headline") == 1
+    asked = next(str(m[1].content) for m in model.history if "<rejected>" in str(m[0].content))
+    assert "Hamas agrees to a new truce" in asked and "words its facts do not have" in asked
 
 
 async def test_invented_figures_and_first_person_never_reach_the_summary() -> None:
     lead = lead_reply("Deal frees 40 hostages", ["A deal freed 40 hostages.", "We are ready for a pause, Herzog said."])
-    w, log, model = writer(lead, [])
+    w, log, model = writer(lead, [], second=["Deal frees 40 hostages"])  # asked again, it repeats the figure
     headline, summary, by, restated = await w.write()
     assert "40" not in headline and "40" not in summary and "We are" not in summary
     assert by["headline"] == "code" and "model" not in by.values()
     assert not summary.startswith("Reports differ")  # what happened first: the lead facts by code
     assert all(c.by == "code" for c in log.checks)  # code settled all three: no check reached the model
-    assert [c.task for c in log.calls] == ["brief_lead"]
+    assert [c.task for c in log.calls] == ["brief_lead", "brief_headline"]
 
 
 def test_headline_rules() -> None:
@@ -155,8 +173,8 @@ def test_a_cut_off_sentence_is_stated_as_its_last_whole_part() -> None:
     )
 
 
-def test_code_headline_shortens_the_next_fact_before_falling_back_to_names() -> None:
-    from service.pipeline.summary import fallback_headline
+def test_code_headline_comes_from_the_main_development_with_a_verb_before_falling_back_to_names() -> None:
+    from service.pipeline.headline import fallback_headline
     from service.schemas import Fact
 
     def told(fid: str, text: str) -> Fact:
@@ -168,8 +186,27 @@ def test_code_headline_shortens_the_next_fact_before_falling_back_to_names() -> 
     )
     sued = "Seven Capitol Police officers sued Trump, which his aides called a baseless and political stunt on Friday"
     facts = [told("f1", long_lead), told("f2", sued)]
-    assert fallback_headline(facts) == "Seven Capitol Police officers sued Trump"
+    # the lead's relative clause goes, then its trailing phrases; the unrelated next fact never stands in
+    assert fallback_headline(facts) == (
+        "A sprawling and unusually detailed account of the negotiations was released to reporters"
+    )
+    near = told("f2", "The detailed account of the negotiations ran to 300 pages, which aides called a stunt")
+    assert fallback_headline([told("f1", long_lead.replace(" was released", "")), near]) == (
+        "The detailed account of the negotiations ran to 300 pages"
+    )  # the lead has no verb left to headline with; a fact stating the same development does
+    # a cut that takes the verb is no headline ("A suspect who claimed to have an explosive device")
+    suspect = "A suspect who claimed to have an explosive device in a truck near the US Capitol surrendered"
+    assert "who claimed" not in fallback_headline([told("f1", suspect)])
+    haugen = (
+        "Facebook knowingly chooses to prioritize its profits over the safety of its users, Frances Haugen, a "
+        "whistleblower and former Facebook employee, said in an interview with “60 Minutes” on Sunday."
+    )
+    said = "Facebook knowingly chooses to prioritize its profits, Frances Haugen says"
+    assert fallback_headline([told("f1", haugen)]) == said
     raids = "In 412 raids on Thursday in Washington, agents questioned Trump aides and later Trump himself"
+    opening = fallback_headline([told("f1", raids)], disputed={412.0})  # the opening phrase goes, and 412 with it
+    assert opening == "Agents questioned Trump aides and later Trump himself", opening
+    raids = "Agents carried out 412 raids on Thursday in Washington and questioned Trump aides and later Trump himself"
     names = fallback_headline([told("f1", raids)], disputed={412.0})  # every cut still gives the disputed 412
     assert names.startswith("Reports on") and "Thursday" not in names and "Trump" in names, names
 
@@ -294,7 +331,7 @@ async def test_a_headline_never_comes_from_another_fact_than_the_main_developmen
     # passes, but a headline from it would lead with a story the outlets did not lead with
     cairo = "Hamas leader Ismail Haniyeh travelled to Cairo for talks."
     lead = lead_reply("Israel refuses a new pause", ["Israel refused another pause.", cairo])
-    w, log, _ = writer(lead, ["refuse"])
+    w, log, _ = writer(lead, ["refuse"], second=["Israel refuses a pause"])
     headline, _, by, _ = await w.write()
     assert "Cairo" not in headline and "Haniyeh" not in headline
     assert headline.startswith("Herzog said Israel is ready") and by["headline"] == "code"
@@ -316,7 +353,7 @@ def test_a_model_sentence_that_brings_two_words_its_fact_lacks_is_a_new_claim() 
 async def test_a_summary_sentence_that_drops_its_facts_figure_gives_way_to_the_outlets_own_words() -> None:
     worst = fact("f1", "Tensions with China are at their worst in 40 years, Taiwan's minister said.", ["a", "b"])
     lead = lead_reply("Taiwan warns of accidental strike risk", ["Taiwan's minister spoke of tensions."])
-    w, log, _ = writer(lead, [], [worst])
+    w, log, _ = writer(lead, [], [worst], ["Taiwan warns of accidental strike risk"])
     _, summary, by, _ = await w.write()
     assert summary.startswith(worst.statement) and by["summary[0]"] == "source"
     assert any("drops 40" in x for x in log.warnings)
@@ -332,7 +369,7 @@ def test_a_sentence_that_states_as_agreed_what_the_source_only_offers_is_refused
 
 
 def test_a_headline_that_ends_on_a_reporting_verb_is_cut_off() -> None:
-    from service.pipeline.summary import complete_phrase
+    from service.pipeline.headline import complete_phrase
 
     assert headline_problem("The US Census Bureau announced", set()) == "cut off"
     assert not complete_phrase("The US Census Bureau announced")
@@ -359,7 +396,7 @@ async def test_a_headline_rests_on_the_lead_fact_alone() -> None:
     draft = fact("f2", "Israel has drafted a new agreement for Hamas to release 40 detainees and agree to a "
                  "temporary ceasefire for a week.", ["aj"])
     agreed = "Israel and Hamas agree to temporary ceasefire in Gaza"
-    w, log, _ = writer(lead_reply(agreed, [offer.statement, draft.statement]), [], [offer, draft])
+    w, log, _ = writer(lead_reply(agreed, [offer.statement, draft.statement]), [], [offer, draft], [agreed])
     headline, _, by, _ = await w.write()
     assert headline != agreed and "agree to temporary ceasefire" not in headline
     assert any(x.startswith("headline: model headline not used") for x in log.warnings)
@@ -378,3 +415,12 @@ def test_an_outlets_opening_anecdote_is_not_a_summary_lead_when_the_titles_say_w
     plain = LeadWriter(llm, facts, [], OUTLETS, asyncio.Semaphore(1), TaskLog())
     assert [f.id for f in plain.summary_facts()][:2] == ["f1", "f3"]  # the Guardian's first sentence, as its lead
     assert [f.id for f in titled.summary_facts()][:2] == ["f1", "f2"]  # the anecdote waits its turn by rank
+
+
+def test_a_summary_sentence_written_as_a_headline_gives_way_to_the_facts_own_words() -> None:
+    from service.pipeline.clean import telegraphic
+
+    source = "China has been showing a new military sophistication as it steps up its harassment of the island."
+    assert telegraphic("China shows new military sophistication in harassment of Taiwan.", [source])
+    assert telegraphic("China has shown a new military sophistication in its harassment of Taiwan.", [source]) is None
+    assert telegraphic("Mississippi urged justices to overturn Roe v. Wade.", [source]) is None  # 8 words: prose

@@ -128,7 +128,7 @@ def dangling_end(text: str) -> bool:
 
 
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
-_DANGLING = re.compile(r"^(He|She|They|It|This|That|These|The group|The movement|The official)\b")
+_DANGLING = re.compile(r"^(He|She|They|It|His|Her|Their|Its|This|That|These|The group|The movement|The official)\b")
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 MAX_PLAIN_WORDS = 40
 
@@ -154,4 +154,19 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
     terms = unattributed_terms(text, loaded)
     if terms:
         return f"loaded term without attribution: {terms[0]}"
+    return None
+
+
+_DETERMINERS = frozenset("a an the its their his her this these that those our".split())
+
+
+def telegraphic(text: str, sources: list[str]) -> str | None:
+    """A sentence written as a headline ("China shows new military sophistication in harassment of Taiwan."):
+    nine words or more and not one article or determiner, where its fact has some. The model writes summary
+    lines in headline style for outlets' subheads; a summary reads as sentences."""
+    def determiners(t: str) -> int:
+        return sum(w.strip(",.;:'\"“”’").lower() in _DETERMINERS for w in outside_quotes(t).split())
+
+    if len(text.split()) >= 9 and not determiners(text) and any(determiners(s) for s in sources):
+        return "written as a headline, not a sentence"
     return None

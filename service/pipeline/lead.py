@@ -24,18 +24,20 @@ from pydantic import BaseModel, Field, create_model
 
 from service.llm import LLM
 from service.pipeline.attribution import attribution_for, one_outlet
-from service.pipeline.clean import dangling_end, is_cut, outside_quotes, sentence_case
+from service.pipeline.clean import dangling_end, is_cut, outside_quotes, sentence_case, telegraphic
+from service.pipeline.headline import (
+    PERSONAL,
+    Headline,
+    complete_phrase,
+    drop_figures,
+    fallback_headline,
+    headline_problem,
+    shorten_headline,
+)
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.numbers import number_values
 from service.pipeline.screen_check import cues
-from service.pipeline.summary import (
-    HEADLINE_WORDS,
-    complete_phrase,
-    conflict_sentence,
-    fallback_headline,
-    needs_more,
-    shorten_headline,
-)
+from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims
@@ -54,8 +56,6 @@ _TELLS = re.compile(
     r"understood|reported|framed|read|considered)\b|\breaders?\b|\bto\s+be\s+clear\b",
     re.I,
 )
-_PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
-_LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
 
 
 def complete(text: str) -> str:
@@ -142,24 +142,6 @@ def figure_problem(text: str, conflicts: list[Conflict], outlets: dict[str, str]
     return None
 
 
-def headline_problem(text: str, disputed: set[float]) -> str | None:
-    """Why a headline cannot stand, by form alone."""
-    words = word_count(text, every_token=True)
-    if not words:
-        return "empty"
-    if words > HEADLINE_WORDS:
-        return f"{words} words"
-    if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text):
-        return "cut off"
-    if _LABEL.match(text):
-        return "starts with a label"
-    if _PERSONAL.search(text):
-        return "first or second person"
-    if number_values(text) & disputed:
-        return "a figure outlets disagree on"
-    return None
-
-
 class LeadWriter:
     """Writes and checks the headline and summary of one brief."""
 
@@ -180,7 +162,8 @@ class LeadWriter:
         self.by_id = {f.id: f for f in facts}
         self.checker = SupportChecker(llm, sem, log)
         self.disputed = disputed_values(conflicts)
-        self.titles = [content_words(t) for t in (titles or [])]
+        self.title_texts = list(titles or [])
+        self.titles = [content_words(t) for t in self.title_texts]
         self.statement_words = [content_words(f.statement) for f in facts]
         self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case
 
@@ -243,8 +226,11 @@ class LeadWriter:
                     seen.setdefault(v, set()).add(c.article_id)
         return {v for v, arts in seen.items() if len(arts) < 2}
 
-    def form_problem(self, text: str, facts: list[Fact], min_words: int = 4) -> str | None:
-        """Exact checks of a summary sentence (what code can tell without reading for meaning)."""
+    def form_problem(
+        self, text: str, facts: list[Fact], min_words: int = 4, words_from: list[str] | None = None
+    ) -> str | None:
+        """Exact checks of a summary sentence (what code can tell without reading for meaning); its words may
+        come from ``facts`` and ``words_from``."""
         if word_count(text, every_token=True) < min_words or not text.rstrip().endswith(_ENDS) or is_cut(text):
             return "not a complete sentence"
         if dangling_end(text):
@@ -255,7 +241,7 @@ class LeadWriter:
         figure = figure_problem(text, self.conflicts, self.outlets)
         if figure:
             return figure
-        if _PERSONAL.search(outside_quotes(text)):
+        if PERSONAL.search(outside_quotes(text)):
             return "first or second person outside a quotation"
         if _TELLS.search(outside_quotes(text)) or "truth" in cues(outside_quotes(text)):
             return "tells the reader what to think or which version is correct"
@@ -264,14 +250,16 @@ class LeadWriter:
             return f"loaded term without attribution: {terms[0]}"
         if self.screen is not None and self.screen.carried(text):
             return "says what only a screened-out sentence says"
-        new = new_words(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])
+        sources = [f.statement for f in facts] + [c.quote for f in facts for c in f.citations]
+        new = new_words(text, sources + (words_from or []))
         if len(new) > NEW_WORDS:  # last: a more telling reason above names the problem first
-            return f"words its facts do not have: {', '.join(sorted(new))}"
+            shown = [w.strip(".,;:'\"“”‘’") for w in text.split() if new_words(w, sources + (words_from or []))]
+            return f"words its facts do not have: {', '.join(dict.fromkeys(shown)) or ', '.join(sorted(new))}"
         return None
 
     async def keep(self, item: str, text: str, facts: list[Fact]) -> bool:
         """Whether a model sentence passes the exact checks and the meaning check."""
-        problem = self.form_problem(text, facts)
+        problem = self.form_problem(text, facts) or telegraphic(text, [f.statement for f in facts])
         if problem:
             self.log.warnings.append(f"{item}: model sentence dropped ({problem}): {text[:80]}")
             return False
@@ -322,20 +310,39 @@ class LeadWriter:
         with). A headline checked against the summary's other facts too stated the seed's offer as agreed
         ("Israel and Hamas agree to temporary ceasefire", from another fact's draft "for Hamas to … agree to a
         temporary ceasefire"), so it rests on the lead fact only."""
-        lone = self.lone_figures()
+        bad = self.disputed | self.lone_figures()
         if proposed and lead is not None:
-            text = shorten_headline(proposed.strip().rstrip("."))
-            problem = headline_problem(text, self.disputed | lone) or self.form_problem(text + ".", [lead], min_words=3)
-            if problem is None and await self.checker.check("headline", text, [lead.statement]):
+            text, why = await self._checked_headline("headline", proposed, lead, bad)
+            if text is not None:
                 return text, "model"
-            why = problem or "its fact does not support it"
-            self.log.warnings.append(f"headline: model headline not used ({why}): {text[:80]}")
+            self.log.warnings.append(f"headline: model headline not used ({why}): {proposed[:80]}")
+            variables = {"fact": neutralise(lead.statement), "rejected": neutralise(proposed), "problem": why}
+            retry = await ask_or_fallback(
+                self.llm, "brief_headline", variables, Headline, self.log, self.sem, max_tokens=40, attempts=1
+            )
+            if retry is not None:  # one more try, told what was wrong: cheaper than a headline cut by code
+                second = sentence_case(retry.value.headline, self.sources(lead))
+                text, why = await self._checked_headline("headline (second try)", second, lead, bad)
+                if text is not None:
+                    return text, "model"
+                self.log.warnings.append(f"headline: second model headline not used ({why}): {second[:80]}")
         for fact, sentence in kept[:1]:  # the headline states the main development, never another fact
             text = shorten_headline(sentence.rstrip("."))
-            if fact is lead and headline_problem(text, self.disputed | lone) is None and complete_phrase(text):
+            if fact is lead and headline_problem(text, bad) is None and complete_phrase(text):
                 return text, "model"  # the model's own checked sentence, trimmed at a phrase boundary
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
-        return fallback_headline([*first, *self.facts], self.disputed | lone), "code"
+        return fallback_headline([*first, *self.facts], bad), "code"
+
+    async def _checked_headline(self, item: str, proposed: str, lead: Fact, bad: set[float]) -> tuple[str | None, str]:
+        """(the model's headline made to fit, or None, and why not): shortened at a phrase boundary, a figure
+        outlets dispute or only one prints dropped where it only qualifies a word, then checked by form and
+        for meaning against the lead fact. Its words may come from the outlets' titles as well (a headline's
+        vocabulary: "military", "tensions")."""
+        text = drop_figures(shorten_headline(proposed.strip().rstrip(".")), bad)
+        problem = headline_problem(text, bad) or self.form_problem(text + ".", [lead], 3, self.title_texts)
+        if problem is None and await self.checker.check(item, text, [lead.statement]):
+            return text, ""
+        return None, problem or "its fact does not support it"
 
     def summary_lines(self, facts: list[Fact], written: dict[str, str]) -> list[tuple[Fact, str, str]]:
         """(fact, sentence, who wrote it) per summary fact: the model's checked sentence, else the fact's own

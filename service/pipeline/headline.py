@@ -1,0 +1,240 @@
+"""The brief's headline by code's rules: at most 14 words, never a cut sentence (it keeps a verb and does not
+end on a word that needs more), never a disputed figure. Code shortens a headline the model wrote that runs
+long, and writes one from the main development's fact when the model's cannot stand."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from service.pipeline.clean import ends_on, is_cut
+from service.pipeline.numbers import number_values
+from service.schemas import Fact
+from service.text import CALENDAR as _CALENDAR
+from service.text import content_words, lexicons, word_count
+
+HEADLINE_WORDS = 14
+
+CLAUSE = re.compile(r",\s+(?:which|who|while|as|after|but|and|according|where|with)\b|;\s+|\s+[—–]\s+")
+_SUBCLAUSE = re.compile(
+    r"\s+(?:that|which|who|in order to|because|while|after|as part of|amid|despite|for the first time)\s+"
+)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
+
+
+def shorten_headline(text: str) -> str:
+    """A headline over the word limit without its main clause's trailing phrases ("... charges X and Y with
+    evading taxes" → "... charges X and Y"): the main clause before ", which", a dash..., then the part before
+    "that", "which", "because"..., then cut before its last preposition until it fits."""
+    text = CLAUSE.split(text)[0].strip()
+    if len(text.split()) > HEADLINE_WORDS:
+        main = _SUBCLAUSE.split(text)[0].strip()  # "... open to any initiative that contributes to ..."
+        text = main if len(main.split()) >= 4 else text
+    while len(text.split()) > HEADLINE_WORDS:
+        shorter = _last_phrase_cut(text)
+        if shorter is None:
+            break
+        text = shorter
+    return _DANGLING_TAIL.sub("", text) if len(_DANGLING_TAIL.sub("", text).split()) >= 4 else text
+
+
+# a cut that leaves a clause without its object ("... tragedy as authorities search") or a stub after a comma
+# ("... infrastructure package, only hours")
+_DANGLING_TAIL = re.compile(
+    r",?\s+(?:as|while|when|because|and|but|after|before|since|until)(?:\s+\S+){1,2}$|,\s+\S+(?:\s+\S+)?$"
+)
+
+
+def _last_phrase_cut(text: str, at: frozenset[str] | None = None) -> str | None:
+    """``text`` cut before its last preposition (or word of ``at``), when at least five words remain."""
+    at = _PREPOSITIONS if at is None else at
+    words = text.split()
+    for n in range(len(words) - 1, 4, -1):
+        if words[n].lower() == "to" and words[n - 1].lower().endswith("ing"):
+            continue  # "immigrants trying to cross": cutting there leaves "immigrants trying"
+        if words[n].lower() == "as" and "as" in (w.lower() for w in words[max(0, n - 3) : n]):
+            continue  # "as soon as possible": cutting there leaves "as soon"
+        if words[n].lower() in at:
+            return " ".join(words[:n]).rstrip(",;:")
+    return None
+
+
+_PREPOSITIONS = lexicons.words("prepositions")
+
+
+_DANGLING_END = lexicons.words("dangling_ends") | lexicons.words("headline_ends")  # "… announced" is a cut
+
+
+# "…, Frances Haugen says": a headline that gives the claim first ends on its reporting verb
+_SPEAKER_LAST = re.compile(r",\s+[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}\s+says$")
+
+
+def needs_more(text: str) -> bool:
+    """Whether a headline ends on a word that needs more ("to", "the", "announced"; not "…, Haugen says")."""
+    return ends_on(text, _DANGLING_END) and not _SPEAKER_LAST.search(text.strip())
+
+
+def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
+    """Whether ``text`` reads as a whole headline: 4 to 14 words, quotes closed, not ending on a word that
+    needs more ("to", "and", "the"...), no ``disputed`` figure."""
+    words = text.split()
+    return (
+        4 <= len(words) <= HEADLINE_WORDS
+        and not text.endswith(("…", "...", ",", ";", ":"))
+        and text.count('"') % 2 == 0
+        and text.count("“") == text.count("”")
+        and not needs_more(text)
+        and not (number_values(text) & disputed)
+    )
+
+
+
+
+# "On Sunday, …", "In a statement Monday, …": a short opening phrase a headline goes without
+_OPENING = re.compile(r"^(?:On|In|At|After|Before|During|Following|Last|Late|Early|Earlier|This)\b[^,]{0,40},\s+")
+# "…, Frances Haugen, a former employee, said in an interview": the claim, then who said it
+_SAID_AFTER = re.compile(
+    r"^(?P<claim>.{20,}?),\s+(?P<who>[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}?)(?:,[^,]{1,80},)?\s+(?:has\s+|have\s+)?"
+    r"(?:said|says|told|wrote|announced)\b"
+)
+# "Israeli President Isaac Herzog has said his country is willing …": who said it, then the claim
+_SAID_BEFORE = re.compile(
+    r"^(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s+(?:has\s+said|said|says)\s+(?:that\s+)?(?P<claim>\S.{10,})$"
+)
+_RELATIVE = re.compile(r"\b(?:who|which|that|whose|whom)\b", re.I)
+_AUXILIARY = frozenset("is are was were has have had will would can could may might must does did".split())
+
+
+def has_verb(text: str) -> bool:
+    """Whether a cut headline still has a verb of its own, outside a relative clause: "A suspect who claimed to
+    have an explosive device" and "Classified assessments by American spy agencies" are a subject without
+    its verb (a cut took it). Verbs known to code: an auxiliary, a reporting or event verb, a word in -ed
+    after the first word."""
+    main = [raw.strip(",.;:'\"“”’").lower() for raw in _RELATIVE.split(text)[0].split()]
+    for n, w in enumerate(main):
+        if w in _AUXILIARY or w in _REPORTING or w in _EVENTS:
+            return True
+        before = main[n - 1] if n > 0 else ""
+        if n > 0 and w.endswith("ed") and len(w) > 4 and before not in _BEFORE_ADJECTIVE and not before.endswith("ly"):
+            return True  # "painted", not "a detailed", "unusually detailed"
+    return False
+
+
+_BEFORE_ADJECTIVE = frozenset("a an the and or its their his her our more most very well so too".split())
+
+
+_REPORTING = lexicons.words("reporting_verbs")
+_EVENTS = frozenset(lexicons.folding("event_verbs"))
+
+
+# "A suspect who claimed to have a bomb in a truck has surrendered": the relative clause before the verb
+_RELATIVE_CLAUSE = re.compile(
+    r",?\s+(?:who|which|that)\s+[^,]+?,?(?<!\bto)\s+(?=(?:has|have|had|is|are|was|were|will)\s)"
+)
+# "…, two law enforcement sources tell CNN", "…, officials said Monday": whose word it is, at the end
+_SOURCE_LAST = re.compile(r",\s+[^,]{3,60}\s+(?:said|says|told|tell|tells|reported|reports)\b[^,]*$")
+_OF = _PREPOSITIONS | {"of"}
+
+
+def headline_variants(statement: str) -> list[str]:
+    """Headlines code can make of one fact, best first: the whole sentence, its main clause, the claim with
+    its speaker ("…, Haugen says"), then shorter ones (without an opening phrase such as "On Sunday,", a
+    relative clause before the verb or the source at the end; cut before "that", "which"… or at phrase
+    boundaries, last at "of" too). A shortened one must keep a verb (``has_verb``)."""
+    text = statement.strip().rstrip(".")
+    bare = _OPENING.sub("", text)
+    texts = list(dict.fromkeys([bare[:1].upper() + bare[1:], text]))
+    out = [v for t in texts for v in (t, CLAUSE.split(t)[0])]
+    cut: list[str] = []
+    for t in texts:
+        said = _SAID_AFTER.match(t) or _SAID_BEFORE.match(t)
+        if said and said.re is _SAID_BEFORE:  # "Herzog has said his country …" → "Herzog says his country …"
+            claim, who = CLAUSE.split(said.group("claim"))[0], said.group("who")
+            if len(claim.split()) + len(who.split()) + 1 > HEADLINE_WORDS:
+                who = " ".join(who.split()[-2:])  # "Israeli President Isaac Herzog" → "Isaac Herzog"
+            while len(claim.split()) + len(who.split()) + 1 > HEADLINE_WORDS and (shorter := _last_phrase_cut(claim)):
+                claim = shorter
+            out.append(f"{who} says {claim}")
+        elif said:
+            claim, who = said.group("claim"), said.group("who")
+            while len(claim.split()) + len(who.split()) + 1 > HEADLINE_WORDS and (shorter := _last_phrase_cut(claim)):
+                claim = shorter
+            out.append(f"{CLAUSE.split(claim)[0]}, {who} says")
+        main = CLAUSE.split(t)[0]
+        plain = _SOURCE_LAST.sub("", _RELATIVE_CLAUSE.sub(" ", main, count=1))
+        cut += [plain, _SUBCLAUSE.split(main)[0], shorten_headline(t), shorten_headline(plain)]
+        longest = plain
+        while len(longest.split()) > HEADLINE_WORDS and (shorter := _last_phrase_cut(longest, _OF)):
+            longest = shorter
+        cut.append(longest)
+    tidy = [_DANGLING_TAIL.sub("", c) if len(_DANGLING_TAIL.sub("", c).split()) >= 4 else c for c in cut]
+    return list(dict.fromkeys(out + [c for c in tidy if has_verb(c)]))
+
+
+def fallback_headline(facts: list[Fact], disputed: set[float] | None = None) -> str:
+    """A complete headline by code, never a cut sentence and never a ``disputed`` figure. The first fact is the
+    main development: its variants come first (``headline_variants``); then the whole sentence or main clause
+    of a top fact that shares two content words with it (the same development, in other words); else the
+    first fact's subject as a story line ("Facebook whistleblower: what outlets report" is not a headline;
+    "Reports on A, B and C" neither), so the last resort is the outlets' shared names."""
+    plain = [f.statement for f in facts if f.status != "disputed"]
+    if plain:
+        lead = content_words(plain[0])
+        near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
+        others = [v for t in near for v in headline_variants(t)[:2]]
+        for text in [*headline_variants(plain[0]), *others]:
+            if complete_phrase(text, disputed or set()):
+                return text
+    names: dict[str, int] = {}
+    for f in [f for f in facts if f.status != "disputed"][:6]:  # not the "according to <outlet>" lines
+        for m in _NAME.finditer(f.statement):
+            if m.start() > 0 and m.group(0) not in _CALENDAR:
+                names[m.group(0)] = names.get(m.group(0), 0) + 1
+    top = [n for n, _ in sorted(names.items(), key=lambda kv: -kv[1])][:3]
+    if not top:
+        return "Several outlets report on the same event"
+    return "Reports on " + (", ".join(top[:-1]) + " and " + top[-1] if len(top) > 1 else top[0])
+
+
+class Headline(BaseModel):
+    headline: str = Field(..., description="At most 12 words, from the fact.")
+
+
+PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
+_LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
+
+
+def headline_problem(text: str, disputed: set[float]) -> str | None:
+    """Why a headline cannot stand, by form alone."""
+    words = word_count(text, every_token=True)
+    if not words:
+        return "empty"
+    if words > HEADLINE_WORDS:
+        return f"{words} words"
+    if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text):
+        return "cut off"
+    if _LABEL.match(text):
+        return "starts with a label"
+    if PERSONAL.search(text):
+        return "first or second person"
+    if number_values(text) & disputed:
+        return "a figure outlets disagree on"
+    return None
+
+
+# "$1.2 trillion ", "30% " before the word it qualifies: a detail a headline can go without
+_FIGURE_MODIFIER = re.compile(r"(?:\$|US\$|€|£)?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion))?\s+(?=[a-z])")
+
+
+def drop_figures(text: str, figures: set[float]) -> str:
+    """``text`` without the figures of ``figures`` that only qualify the next word ("advance Biden's $1.2 trillion
+    infrastructure package" → "advance Biden's infrastructure package"); a figure that is the object of its
+    verb or phrase ("kills 12", "$2.9 trillion in tax hikes") stays, so the headline still fails."""
+    def drop(m: re.Match[str]) -> str:
+        after = text[m.end() :].split(maxsplit=1)
+        if number_values(m.group(0)) & figures and after and after[0].lower() not in _PREPOSITIONS | {"of"}:
+            return ""
+        return m.group(0)
+
+    return _FIGURE_MODIFIER.sub(drop, text)
