@@ -424,3 +424,15 @@ def test_a_summary_sentence_written_as_a_headline_gives_way_to_the_facts_own_wor
     assert telegraphic("China shows new military sophistication in harassment of Taiwan.", [source])
     assert telegraphic("China has shown a new military sophistication in its harassment of Taiwan.", [source]) is None
     assert telegraphic("Mississippi urged justices to overturn Roe v. Wade.", [source]) is None  # 8 words: prose
+
+
+def test_a_headline_that_reports_only_when_something_was_said_is_cut_off() -> None:
+    from service.pipeline.clean import dangling_end, telegraphic
+    from service.pipeline.headline import complete_phrase
+
+    assert not complete_phrase("Georgia's secretary of state said on Friday")  # a code headline of the full eval
+    assert not complete_phrase("The US Census Bureau announced Monday")
+    assert complete_phrase("Biden signs the infrastructure bill on Friday")
+    # a subhead is not a sentence; a copula whose quoted complement went is cut off (allsides-6076)
+    assert telegraphic("Applying the rule of law to the facts of an individual and specific case.", ["the law"])
+    assert dangling_end("The No. 3 Republican said former President Donald Trump was.")

@@ -17,7 +17,7 @@ import re
 
 from service.pipeline.verify import unattributed_terms
 from service.text import word_count
-from service.text.lexicons import words
+from service.text.lexicons import folding, words
 
 _LABEL = re.compile(r"^(?:[A-Z][A-Za-z'’]*(?:\s+[A-Za-z'’]+){0,4})\s*:\s+(?=[A-Z“\"])")
 _SPEECH = re.compile(
@@ -163,10 +163,40 @@ _DETERMINERS = frozenset("a an the its their his her this these that those our".
 def telegraphic(text: str, sources: list[str]) -> str | None:
     """A sentence written as a headline ("China shows new military sophistication in harassment of Taiwan."):
     nine words or more and not one article or determiner, where its fact has some. The model writes summary
-    lines in headline style for outlets' subheads; a summary reads as sentences."""
+    lines in headline style for outlets' subheads; a summary reads as sentences. Also a fragment that opens
+    on a word in -ing and has no verb after it (a subhead: "Applying the rule of law to the facts")."""
     def determiners(t: str) -> int:
         return sum(w.strip(",.;:'\"“”’").lower() in _DETERMINERS for w in outside_quotes(t).split())
 
     if len(text.split()) >= 9 and not determiners(text) and any(determiners(s) for s in sources):
         return "written as a headline, not a sentence"
+    first, _, rest = text.partition(" ")
+    if first.lower().endswith("ing") and first[:1].isupper() and not has_verb(rest):
+        return "not a sentence: no verb"  # "Applying the rule of law to the facts of an individual case."
     return None
+
+
+_RELATIVE = re.compile(r"\b(?:who|which|that|whose|whom)\b", re.I)
+_AUXILIARY = frozenset("is are was were has have had will would can could may might must does did".split())
+
+
+def has_verb(text: str) -> bool:
+    """Whether ``text`` has a verb of its own, outside a relative clause: "A suspect who claimed to have an
+    explosive device" and "Classified assessments by American spy agencies" are a subject without its verb
+    (a headline cut took it). Verbs known to code: an auxiliary, a reporting or event verb, a word in -ed
+    after the first word."""
+    main = [raw.strip(",.;:'\"“”’").lower() for raw in _RELATIVE.split(text)[0].split()]
+    for n, w in enumerate(main):
+        if w in _AUXILIARY or w in _REPORTING or w in _EVENTS:
+            return True
+        before = main[n - 1] if n > 0 else ""
+        if n > 0 and w.endswith("ed") and len(w) > 4 and before not in _BEFORE_ADJECTIVE and not before.endswith("ly"):
+            return True  # "painted", not "a detailed", "unusually detailed"
+    return False
+
+
+_BEFORE_ADJECTIVE = frozenset("a an the and or its their his her our more most very well so too".split())
+
+
+_REPORTING = words("reporting_verbs")
+_EVENTS = frozenset(folding("event_verbs"))

@@ -8,7 +8,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from service.pipeline.clean import ends_on, is_cut
+from service.pipeline.clean import ends_on, has_verb, is_cut
 from service.pipeline.numbers import number_values
 from service.schemas import Fact
 from service.text import CALENDAR as _CALENDAR
@@ -70,9 +70,21 @@ _DANGLING_END = lexicons.words("dangling_ends") | lexicons.words("headline_ends"
 _SPEAKER_LAST = re.compile(r",\s+[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}\s+says$")
 
 
+# "… announced Monday", "… said on Friday": a reporting verb with only its time after it still needs what was said
+_TIME_LAST = re.compile(
+    r"\s+(?:on\s+|last\s+|this\s+|early\s+|late\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"today|yesterday|tonight|week|month|year|morning|afternoon|evening|night)\W*$",
+    re.I,
+)
+
+
 def needs_more(text: str) -> bool:
-    """Whether a headline ends on a word that needs more ("to", "the", "announced"; not "…, Haugen says")."""
-    return ends_on(text, _DANGLING_END) and not _SPEAKER_LAST.search(text.strip())
+    """Whether a headline ends on a word that needs more ("to", "the", "announced", "said on Friday"; not "…,
+    Haugen says")."""
+    text = text.strip()
+    return (ends_on(text, _DANGLING_END) or ends_on(_TIME_LAST.sub("", text), _DANGLING_END)) and not (
+        _SPEAKER_LAST.search(text)
+    )
 
 
 def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
@@ -102,32 +114,6 @@ _SAID_AFTER = re.compile(
 _SAID_BEFORE = re.compile(
     r"^(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s+(?:has\s+said|said|says)\s+(?:that\s+)?(?P<claim>\S.{10,})$"
 )
-_RELATIVE = re.compile(r"\b(?:who|which|that|whose|whom)\b", re.I)
-_AUXILIARY = frozenset("is are was were has have had will would can could may might must does did".split())
-
-
-def has_verb(text: str) -> bool:
-    """Whether a cut headline still has a verb of its own, outside a relative clause: "A suspect who claimed to
-    have an explosive device" and "Classified assessments by American spy agencies" are a subject without
-    its verb (a cut took it). Verbs known to code: an auxiliary, a reporting or event verb, a word in -ed
-    after the first word."""
-    main = [raw.strip(",.;:'\"“”’").lower() for raw in _RELATIVE.split(text)[0].split()]
-    for n, w in enumerate(main):
-        if w in _AUXILIARY or w in _REPORTING or w in _EVENTS:
-            return True
-        before = main[n - 1] if n > 0 else ""
-        if n > 0 and w.endswith("ed") and len(w) > 4 and before not in _BEFORE_ADJECTIVE and not before.endswith("ly"):
-            return True  # "painted", not "a detailed", "unusually detailed"
-    return False
-
-
-_BEFORE_ADJECTIVE = frozenset("a an the and or its their his her our more most very well so too".split())
-
-
-_REPORTING = lexicons.words("reporting_verbs")
-_EVENTS = frozenset(lexicons.folding("event_verbs"))
-
-
 # "A suspect who claimed to have a bomb in a truck has surrendered": the relative clause before the verb
 _RELATIVE_CLAUSE = re.compile(
     r",?\s+(?:who|which|that)\s+[^,]+?,?(?<!\bto)\s+(?=(?:has|have|had|is|are|was|were|will)\s)"
