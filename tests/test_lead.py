@@ -436,3 +436,16 @@ def test_a_headline_that_reports_only_when_something_was_said_is_cut_off() -> No
     # a subhead is not a sentence; a copula whose quoted complement went is cut off (allsides-6076)
     assert telegraphic("Applying the rule of law to the facts of an individual and specific case.", ["the law"])
     assert dangling_end("The No. 3 Republican said former President Donald Trump was.")
+
+
+def test_an_outlets_lead_that_retells_the_main_development_gives_its_summary_slot_to_other_news() -> None:
+    main = fact("f1", "The U.S. murder rate increased nearly 30% in 2020, according to the FBI.", ["a", "b"])
+    retold = fact("f2", "The number of murders in the U.S. jumped by nearly 30 percent in 2020.", ["c"])
+    other = fact("f3", "Major crimes overall were down in 2020, even as murders rose.", ["a"])
+    third = fact("f4", "Some cities hit record highs in murders.", ["b"])
+    fifth = fact("f5", "The overall violent crime rate rose around 5%.", ["b"])
+    assert LeadWriter.retells(retold, main) and not LeadWriter.retells(other, main)
+    w, _, _ = writer(lead_reply("unused", []), [], [main, other, third, fifth, retold])
+    w.titles = []  # rank order: the main development is the top fact
+    ids = [f.id for f in w.summary_facts()]
+    assert ids[:4] == ["f1", "f3", "f4", "f5"] and ids[4] == "f2", ids  # the retelling comes after the summary's four

@@ -48,6 +48,8 @@ LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word 
 SUMMARY_SENTENCES = 4
 STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
 MIN_SENTENCES = 2
+RETELLS = 0.5  # share of content words that makes an outlet's lead a retelling of a chosen fact
+RETELLS_WITH_FIGURE = 0.3  # ... when both give the same figure
 TITLE_CANDIDATES = 8  # the main development is the fact among the top ones that best states the outlets' titles
 _ENDS = (".", "!", "?", '"', "”", "’")
 # The brief's own voice never tells the reader how to see the story ("should be seen as", "readers should").
@@ -174,7 +176,9 @@ class LeadWriter:
         story they all tell), then each outlet's lead (its earliest fact; with titles, only one that shares a word
         with a title: "in September 2003, a secret transaction took place" opens a feature, not the news) in
         rank order, then the
-        next facts by rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` of them.
+        next facts by rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` of them. An
+        outlet's lead that retells a chosen fact (``retells``) moves after the summary's sentences, so the
+        summary's four slots tell four things.
         Disagreements are given by their own line."""
         plain = [f for f in self.facts if f.status != "disputed"]
         if not plain:
@@ -196,9 +200,24 @@ class LeadWriter:
                 lead_facts,
                 key=lambda f: sum(len(words[f.id] & words[o.id]) for o in lead_facts if o is not f),
             )
-        ordered = [main, *lead_facts, *plain]
-        by_id = {f.id: f for f in ordered}
-        return [by_id[i] for i in dict.fromkeys(f.id for f in ordered)][:STATED_FACTS]
+        chosen: list[Fact] = []
+        for f in [main, *lead_facts, *plain]:  # an outlet's lead that retells the main development gives way
+            if f not in chosen and not (f in lead_facts and any(self.retells(f, c) for c in chosen)):
+                chosen.append(f)
+        rest = [f for f in lead_facts if f not in chosen]  # the retellings still get a sentence, after the news
+        return (chosen[:SUMMARY_SENTENCES] + rest + chosen[SUMMARY_SENTENCES:])[:STATED_FACTS]
+
+    @staticmethod
+    def retells(fact: Fact, other: Fact) -> bool:
+        """Whether ``fact`` tells what ``other`` tells in other words: every figure of 10 or more the shorter
+        gives, and half its content words (a third when they share such a figure: "murder rate increased
+        nearly 30% in 2020" and "number of murders … jumped by nearly 30 percent in 2020")."""
+        a, b = content_words(fact.statement), content_words(other.statement)
+        short, long_ = (fact, other) if len(a) <= len(b) else (other, fact)
+        shared = len(a & b) / max(1, min(len(a), len(b)))
+        figures = key_figures(short.statement)
+        same = figures <= key_figures(long_.statement)
+        return same and (shared >= RETELLS or (bool(figures) and shared >= RETELLS_WITH_FIGURE))
 
     @staticmethod
     def sources(fact: Fact) -> list[str]:
