@@ -254,6 +254,7 @@ async def test_model_text_that_carries_an_injected_claim_is_dropped() -> None:
     headline, summary, _, _ = await LeadWriter(llm, facts, [], {}, asyncio.Semaphore(1), log, scr).write()
     assert summary == "The council approved the budget." and "resign" not in headline.lower()
     assert any("screened-out" in w for w in log.warnings)
+    assert [c.task for c in log.calls] == ["brief_lead"]  # a headline steered by a planted line is not asked again
 
 
 def _hostile_routes(headline: dict) -> RoutedScriptedChatModel:
