@@ -449,3 +449,20 @@ def test_an_outlets_lead_that_retells_the_main_development_gives_its_summary_slo
     w.titles = []  # rank order: the main development is the top fact
     ids = [f.id for f in w.summary_facts()]
     assert ids[:4] == ["f1", "f3", "f4", "f5"] and ids[4] == "f2", ids  # the retelling comes after the summary's four
+
+
+def test_when_no_fact_makes_a_headline_an_outlets_own_title_does_before_a_list_of_names() -> None:
+    from service.pipeline.clean import sentence_case
+    from service.pipeline.headline import fallback_headline
+    from service.schemas import Fact
+
+    naacp = (
+        "The NAACP and 27 other liberal groups on Thursday warned Democratic leaders not to back off of plans for "
+        "higher taxes because higher taxes would improve racial justice."
+    )
+    lead = Fact(id="f1", statement=naacp, status="corroborated", sources=2, citations=[])
+    titles = ["Liberal groups: 'Tax the rich'", "House Democrats propose higher taxes to fund Biden plan"]
+    assert fallback_headline([lead], {27.0}, titles) == titles[1]  # a label or a quotation is no headline
+    assert fallback_headline([lead], {27.0}, titles[:1]).startswith("Reports on")
+    # the model spaces initials out; the sources print them joined
+    assert sentence_case("The U. S. murder rate jumps.", ["in the U.S. in 2020"]) == "The U.S. murder rate jumps."

@@ -92,13 +92,24 @@ def named_inside(word: str, text: str) -> bool:
     return re.search(rf"(?<=[^\s.!?\"“])\s{re.escape(word)}\b", text) is not None
 
 
+# "U. S." where the sources print "U.S.": the default model spaces initials out
+_SPACED_INITIALS = re.compile(r"\b[A-Z]\.(?: [A-Z]\.)+")
+
+
+def _join_initials(spaced: str, sources: str) -> str:
+    joined = spaced.replace(" ", "")
+    return joined if joined in sources else spaced
+
+
 def sentence_case(text: str, sources: list[str]) -> str:
     """A headline-case sentence the model wrote, in sentence case: a capitalised word after the first keeps
     its capital only where the sources print it so inside a sentence (a name: "Capitol Police", "Trump");
-    "Officers File Lawsuit Against" becomes "officers file lawsuit against". Other text is returned as is."""
+    "Officers File Lawsuit Against" becomes "officers file lawsuit against". Other text is returned as is, but
+    for initials the model spaced out ("U. S.") where the sources print them joined ("U.S.")."""
+    joined = " ".join(sources)
+    text = _SPACED_INITIALS.sub(lambda m: _join_initials(m.group(0), joined), text)
     if not headline_case(text):
         return text
-    joined = " ".join(sources)
 
     def lower(m: re.Match[str]) -> str:
         return m.group(0) if named_inside(m.group(0), joined) else m.group(0).lower()

@@ -158,20 +158,26 @@ def headline_variants(statement: str) -> list[str]:
     return list(dict.fromkeys(out + [c for c in tidy if has_verb(c)]))
 
 
-def fallback_headline(facts: list[Fact], disputed: set[float] | None = None) -> str:
+def fallback_headline(facts: list[Fact], disputed: set[float] | None = None, titles: list[str] | None = None) -> str:
     """A complete headline by code, never a cut sentence and never a ``disputed`` figure. The first fact is the
     main development: its variants come first (``headline_variants``); then the whole sentence or main clause
-    of a top fact that shares two content words with it (the same development, in other words); else the
-    first fact's subject as a story line ("Facebook whistleblower: what outlets report" is not a headline;
-    "Reports on A, B and C" neither), so the last resort is the outlets' shared names."""
+    of a top fact that shares two content words with it (the same development, in other words); then one of
+    the outlets' own ``titles`` (the caller passes those a neutral brief may use), the one closest to the
+    main development: a headline an editor wrote beats a list of names; last, the names the top facts share
+    ("Reports on Hamas, Israel and Qatar")."""
     plain = [f.statement for f in facts if f.status != "disputed"]
+    lead = content_words(plain[0]) if plain else set()
     if plain:
-        lead = content_words(plain[0])
         near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
         others = [v for t in near for v in headline_variants(t)[:2]]
         for text in [*headline_variants(plain[0]), *others]:
             if complete_phrase(text, disputed or set()):
                 return text
+    for title in sorted(titles or [], key=lambda t: -len(content_words(t) & lead)):
+        title = title.strip().rstrip(".")
+        fits = headline_problem(title, disputed or set()) is None and not _QUOTES.search(title)
+        if fits and content_words(title) & lead:
+            return title
     names: dict[str, int] = {}
     for f in [f for f in facts if f.status != "disputed"][:6]:  # not the "according to <outlet>" lines
         for m in _NAME.finditer(f.statement):
@@ -189,6 +195,7 @@ class Headline(BaseModel):
 
 PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
+_QUOTES = re.compile(r"[\"“”‘’']\w|\w[\"“”]")  # a quotation in a title is one outlet's chosen words
 
 
 def headline_problem(text: str, disputed: set[float]) -> str | None:

@@ -48,6 +48,7 @@ LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word 
 SUMMARY_SENTENCES = 4
 STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
 MIN_SENTENCES = 2
+HEADLINE_TOKENS = 64  # {"headline": …} of 12 words is ~25 tokens; 40 cut the 1.5B model's longer ones
 SCREENED = "says what only a screened-out sentence says"
 RETELLS = 0.5  # share of content words that makes an outlet's lead a retelling of a chosen fact
 RETELLS_WITH_FIGURE = 0.3  # ... when both give the same figure
@@ -336,11 +337,12 @@ class LeadWriter:
             if text is not None:
                 return text, "model"
             self.log.warnings.append(f"headline: model headline not used ({why}): {proposed[:80]}")
-            if why.startswith(SCREENED):
-                return fallback_headline([lead, *self.facts], bad), "code"  # steered by a planted line: ask no more
+            if why.startswith(SCREENED):  # steered by a planted line: ask no more
+                return fallback_headline([lead, *self.facts], bad, self.usable_titles()), "code"
             variables = {"fact": neutralise(lead.statement), "rejected": neutralise(proposed), "problem": why}
             retry = await ask_or_fallback(
-                self.llm, "brief_headline", variables, Headline, self.log, self.sem, max_tokens=40, attempts=1
+                self.llm, "brief_headline", variables, Headline, self.log, self.sem, attempts=1,
+                max_tokens=HEADLINE_TOKENS,
             )
             if retry is not None:  # one more try, told what was wrong: cheaper than a headline cut by code
                 second = sentence_case(retry.value.headline, self.sources(lead))
@@ -353,7 +355,14 @@ class LeadWriter:
             if fact is lead and headline_problem(text, bad) is None and complete_phrase(text):
                 return text, "model"  # the model's own checked sentence, trimmed at a phrase boundary
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
-        return fallback_headline([*first, *self.facts], bad), "code"
+        return fallback_headline([*first, *self.facts], bad, self.usable_titles()), "code"
+
+    def usable_titles(self) -> list[str]:
+        """The outlets' titles a neutral brief may headline with when nothing else fits: in sentence case, no
+        loaded term, no first or second person (``headline_problem`` and the quotation rule do the rest)."""
+        sources = [f.statement for f in self.facts] + self.texts
+        titles = [sentence_case(t, sources) for t in self.title_texts]
+        return [t for t in titles if not unattributed_terms(t, self.loaded) and not PERSONAL.search(t)]
 
     async def _checked_headline(self, item: str, proposed: str, lead: Fact, bad: set[float]) -> tuple[str | None, str]:
         """(the model's headline made to fit, or None, and why not): shortened at a phrase boundary, a figure
