@@ -127,13 +127,10 @@ def lead_reply(headline: str, sentences: list[str]) -> Any:
     return reply
 
 
-def staged_routes(
-    statement: str, lead: Any, *, n: int = 10, supported: bool = True, second: str = ""
-) -> RoutedScriptedChatModel:
+def staged_routes(statement: str, lead: Any, *, n: int = 10, supported: bool = True) -> RoutedScriptedChatModel:
     """Routes for the staged pipeline's tasks: the injection screen's checks (``<before>``) and meaning checks
-    (``<sources>``), first: their prompts also name ``<sentence>``; statements, party stances, the
-    headline/summary and the second try at a rejected headline (``second``), ``n`` replies each. The screen's
-    checks find no instruction."""
+    (``<sources>``), first: their prompts also name ``<sentence>``; statements, party stances and the
+    headline/summary, ``n`` replies each. The screen's checks find no instruction."""
     return RoutedScriptedChatModel.from_routes(
         {
             "<before>": [{"instruction": False}] * (4 * n),
@@ -141,6 +138,5 @@ def staged_routes(
             "<group>": [statements_reply(statement)] * n,
             "<sentence>": [{"sentences": [], "stance": ""}] * n,
             "<facts>": [lead] * n,
-            "<rejected>": [{"headline": second}] * n,
         }
     )

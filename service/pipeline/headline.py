@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
-
 from service.pipeline.clean import ends_on, has_verb, is_cut
 from service.pipeline.numbers import number_values
 from service.schemas import Fact
@@ -189,10 +187,6 @@ def fallback_headline(facts: list[Fact], disputed: set[float] | None = None, tit
     return "Reports on " + (", ".join(top[:-1]) + " and " + top[-1] if len(top) > 1 else top[0])
 
 
-class Headline(BaseModel):
-    headline: str = Field(..., description="At most 12 words, from the fact.")
-
-
 PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
 _QUOTES = re.compile(r"[\"“”‘’']\w|\w[\"“”]")  # a quotation in a title is one outlet's chosen words
@@ -217,7 +211,11 @@ def headline_problem(text: str, disputed: set[float]) -> str | None:
 
 
 # "$1.2 trillion ", "30% " before the word it qualifies: a detail a headline can go without
-_FIGURE_MODIFIER = re.compile(r"(?:\$|US\$|€|£)?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion))?\s+(?=[a-z])")
+_FIGURE_MODIFIER = re.compile(
+    r"(?:\b(?:nearly|almost|about|around|roughly|some|over|more than|at least|up to|as many as)\s+)?"
+    r"(?:\$|US\$|€|£)?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion))?\s+(?=[a-z])",
+    re.I,
+)
 
 
 def drop_figures(text: str, figures: set[float]) -> str:
