@@ -168,7 +168,7 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
     return None
 
 
-_DETERMINERS = frozenset("a an the its their his her this these that those our".split())
+_DETERMINERS = words("determiners")
 
 
 def telegraphic(text: str, sources: list[str]) -> str | None:
@@ -188,7 +188,7 @@ def telegraphic(text: str, sources: list[str]) -> str | None:
 
 
 _RELATIVE = re.compile(r"\b(?:who|which|that|whose|whom)\b", re.I)
-_AUXILIARY = frozenset("is are was were has have had will would can could may might must does did".split())
+_AUXILIARY = words("auxiliaries")
 
 
 def has_verb(text: str) -> bool:
@@ -206,7 +206,7 @@ def has_verb(text: str) -> bool:
     return False
 
 
-_BEFORE_ADJECTIVE = frozenset("a an the and or its their his her our more most very well so too".split())
+_BEFORE_ADJECTIVE = words("adjective_openers")
 
 
 _REPORTING = words("reporting_verbs")

@@ -48,7 +48,7 @@ from service.pipeline.screen_forms import (
 )
 from service.pipeline.tasks import TaskLog, VerdictCache, ask_check
 from service.pipeline.types import Sentence
-from service.text.lexicons import terms
+from service.text.lexicons import terms, words
 
 LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "ru", "zh", "ar")
 SHORT_PARAGRAPH = 3  # sentences: a paragraph this short that carries an instruction is left out whole
@@ -64,7 +64,7 @@ _TRUTH = re.compile(
 )
 _HAVE_TO = re.compile(r"\b(?:have|has|had|got)\s+to\s+(?:be\s+)?[a-z]+", re.I)  # "Summaries have to say …"
 _FIRST_WORD = re.compile(r"^[\W_]*(?:(?:please|now|kindly|simply|just|also)\W+)?\w+", re.I)
-_POLITE = frozenset({"please", "now", "kindly", "simply", "just", "also", "por", "bitte", "veuillez", "merci"})
+_POLITE = words("polite_words")
 # What a line about the output or its writer says; "duty" and "address" alone are everyday news words and
 # only make a suspect next to another cue.
 STRONG = frozenset({"output", "writer", "note", "truth"})
