@@ -13,7 +13,7 @@ from service.llm import LLM, LLMProvider, backends
 
 def model_identity(settings: Settings, backend: Backend | None = None, model: str | None = None) -> dict[str, Any]:
     """Backend, model name (the backend's default when none is given) and, for a backend that talks to a server
-    at a base URL (openai-compatible and its presets), that URL."""
+    at a base URL (``uses_base_url`` in its registry entry), that URL."""
     spec = backends.get(backend or settings.backend)
     m = model if (backend or model) else settings.model
     return {"backend": spec.name, "model": m or spec.default_model, "base_url": spec.server_url(settings)}

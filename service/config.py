@@ -36,19 +36,19 @@ class Settings(BaseSettings):
     model: str | None = Field(
         None,
         description=(
-            "Model to use. local: an alias (qwen2.5-coder-1.5b, smollm2-135m) or a path to any GGUF file; "
-            "openai / openai-compatible: the model name the server knows."
+            "Model to use: for the embedded backend an alias or a path to any GGUF file; for a remote one the "
+            "model name its server knows (each backend's default when unset)."
         ),
     )
     base_url: str | None = Field(
-        None, description="Base URL of an OpenAI-compatible server (…/v1); a preset (ollama) has its own default."
+        None, description="Base URL of an OpenAI-compatible server (…/v1); a preset has its own default."
     )
-    api_key: SecretStr | None = Field(None, description="API key for the openai-compatible backend and its presets.")
+    api_key: SecretStr | None = Field(None, description="API key for an OpenAI-compatible server and its presets.")
     openai_api_key: SecretStr | None = Field(
         default_factory=lambda: (
             SecretStr(os.environ["OPENAI_API_KEY"]) if os.environ.get("OPENAI_API_KEY") else None
         ),
-        description="API key for the openai backend (falls back to OPENAI_API_KEY).",
+        description="API key for OpenAI's own API (falls back to OPENAI_API_KEY).",
     )
     request_timeout_s: float = Field(
         180.0, gt=0, description="Seconds one remote model call may take (then 504); local calls are bounded by tokens."
@@ -149,10 +149,10 @@ class Settings(BaseSettings):
     )
     fallback_model: str | None = Field(None, description="Model of the fallback backend (its default when unset).")
     fallback_base_url: str | None = Field(
-        None, description="Base URL of the fallback when it is openai-compatible (…/v1)."
+        None, description="Base URL of the fallback when it talks to a server of its own (…/v1)."
     )
     fallback_api_key: SecretStr | None = Field(
-        None, description="API key of the fallback when it is openai-compatible (openai: OPENAI_API_KEY)."
+        None, description="API key of the fallback's own server (OpenAI's own API reads OPENAI_API_KEY)."
     )
 
 

@@ -10,7 +10,7 @@ from service.pipeline.clean import ends_on, has_verb, is_cut
 from service.pipeline.numbers import number_values
 from service.schemas import Fact
 from service.text import CALENDAR as _CALENDAR
-from service.text import content_words, lexicons, word_count
+from service.text import WEEKDAYS, content_words, lexicons, word_count
 
 HEADLINE_WORDS = 14
 
@@ -70,7 +70,7 @@ _SPEAKER_LAST = re.compile(r",\s+[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}\s+says$
 
 # "… announced Monday", "… said on Friday": a reporting verb with only its time after it still needs what was said
 _TIME_LAST = re.compile(
-    r"\s+(?:on\s+|last\s+|this\s+|early\s+|late\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    rf"\s+(?:on\s+|last\s+|this\s+|early\s+|late\s+)?(?:{'|'.join(WEEKDAYS)}|"
     r"today|yesterday|tonight|week|month|year|morning|afternoon|evening|night)\W*$",
     re.I,
 )
