@@ -71,3 +71,12 @@ def test_invented_names_and_cut_off_statements_are_rejected() -> None:
     assert "cut off" in (check_statement("Herzog said Israel is willing to reach a new", sources) or "")
     assert "capital" in (check_statement("as Herzog said, Israel is willing to reach a ceasefire.", sources) or "")
     assert check_statement("Herzog said Israel is willing to reach a new temporary ceasefire.", sources) is None
+
+
+def test_an_outlet_that_reports_that_attributes_the_clause_after_it() -> None:
+    # the summary's second mention of an outlet ("CNN Business also reports that …") attributes its claim,
+    # as "According to CNN Business, …" does; a noun ("reports of") does not
+    from service.pipeline.verify import unattributed_terms
+
+    assert unattributed_terms("CNN Business also reports that Leonard was terrified of eviction.", ["terrified"]) == []
+    assert unattributed_terms("Reports of a terrified crowd spread.", ["terrified"]) == ["terrified"]

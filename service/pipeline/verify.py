@@ -20,7 +20,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 _SPACE = re.compile(r"\s+")
 ATTRIBUTION = re.compile(
     r"\b(said|says|say|told|according to|called|calls|described|describes|described as|claimed|claims|"
-    r"considered|labelled|labeled|branded|designated|referred to)\b",
+    r"considered|labelled|labeled|branded|designated|referred to|reports that|reported that)\b",
     re.I,
 )
 
