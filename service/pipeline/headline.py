@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from service.pipeline.clean import ends_on, has_verb, is_cut
+from service.pipeline.meaning import HEDGES
 from service.pipeline.numbers import number_values
 from service.schemas import Fact
 from service.text import CALENDAR as _CALENDAR
@@ -34,7 +35,13 @@ def shorten_headline(text: str) -> str:
         if shorter is None:
             break
         text = shorter
-    return _DANGLING_TAIL.sub("", text) if len(_DANGLING_TAIL.sub("", text).split()) >= 4 else text
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """``text`` without a dangling tail (``_DANGLING_TAIL``) when four words or more remain."""
+    short = _DANGLING_TAIL.sub("", text)
+    return short if len(short.split()) >= 4 else text
 
 
 # a cut that leaves a clause without its object ("... tragedy as authorities search") or a stub after a comma
@@ -99,8 +106,6 @@ def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozens
     )
 
 
-
-
 # "On Sunday, …", "In a statement Monday, …": a short opening phrase a headline goes without
 _OPENING = re.compile(r"^(?:On|In|At|After|Before|During|Following|Last|Late|Early|Earlier|This)\b[^,]{0,40},\s+")
 # "…, Frances Haugen, a former employee, said in an interview": the claim, then who said it
@@ -152,8 +157,7 @@ def headline_variants(statement: str) -> list[str]:
         while len(longest.split()) > HEADLINE_WORDS and (shorter := _last_phrase_cut(longest, _OF)):
             longest = shorter
         cut.append(longest)
-    tidy = [_DANGLING_TAIL.sub("", c) if len(_DANGLING_TAIL.sub("", c).split()) >= 4 else c for c in cut]
-    return list(dict.fromkeys(out + [c for c in tidy if has_verb(c)]))
+    return list(dict.fromkeys(out + [c for c in map(_tidy, cut) if has_verb(c)]))
 
 
 def fallback_headline(facts: list[Fact], disputed: set[float] | None = None, titles: list[str] | None = None) -> str:
@@ -212,7 +216,7 @@ def headline_problem(text: str, disputed: set[float]) -> str | None:
 
 # "$1.2 trillion ", "30% " before the word it qualifies: a detail a headline can go without
 _FIGURE_MODIFIER = re.compile(
-    r"(?:\b(?:nearly|almost|about|around|roughly|some|over|more than|at least|up to|as many as)\s+)?"
+    rf"(?:\b(?:{HEDGES})\s+)?"
     r"(?:\$|US\$|€|£)?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion))?\s+(?=[a-z])",
     re.I,
 )

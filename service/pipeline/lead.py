@@ -47,7 +47,6 @@ LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word 
 SUMMARY_SENTENCES = 4
 STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
 MIN_SENTENCES = 2
-SCREENED = "says what only a screened-out sentence says"
 RETELLS = 0.5  # share of content words that makes an outlet's lead a retelling of a chosen fact
 RETELLS_WITH_FIGURE = 0.3  # ... when both give the same figure
 TITLE_CANDIDATES = 8  # the main development is the fact among the top ones that best states the outlets' titles
@@ -268,7 +267,7 @@ class LeadWriter:
         if terms:
             return f"loaded term without attribution: {terms[0]}"
         if self.screen is not None and self.screen.carried(text):
-            return SCREENED
+            return "says what only a screened-out sentence says"
         sources = [f.statement for f in facts] + [c.quote for f in facts for c in f.citations]
         new = new_words(text, sources + (words_from or []))
         if len(new) > NEW_WORDS:  # last: a more telling reason above names the problem first

@@ -19,7 +19,8 @@ from service.pipeline.numbers import parse_numbers
 _LOWER = r"at least|more than|over|upwards of|in excess of|no fewer than|a minimum of"
 _UPPER = r"up to|nearly|almost|as (?:much|many|high) as|fewer than|less than|under|just under|no more than|close to"
 _APPROX = r"about|around|roughly|approximately|some|an estimated|estimated"
-_HEDGE = re.compile(rf"\b({_LOWER}|{_UPPER}|{_APPROX})\s+(?:\$|US\$|€|£)?$", re.I)
+HEDGES = rf"{_LOWER}|{_UPPER}|{_APPROX}"  # words that bound or round the figure after them
+_HEDGE = re.compile(rf"\b({HEDGES})\s+(?:\$|US\$|€|£)?$", re.I)
 _UNCERTAIN = re.compile(
     r"\b((?-i:may)|might|could|would|plans? to|planned to|planning to|expects? to|expected to|(?:is|are) set to|likely|"
     r"possibly|aims? to|seeks? to|hopes? to|intends? to|poised to|reportedly|potential(?:ly)?)\b",
