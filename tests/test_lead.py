@@ -192,6 +192,9 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     raids = "Agents carried out 412 raids on Thursday in Washington and questioned Trump aides and later Trump himself"
     names = fallback_headline([told("f1", raids)], disputed={412.0})  # every cut still gives the disputed 412
     assert names.startswith("Reports on") and "Thursday" not in names and "Trump" in names, names
+    asked = 'Agents carried out 412 raids, asking "What did Trump aides know?" in Washington and later Trump himself'
+    names = fallback_headline([told("f1", asked)], disputed={412.0})
+    assert names.startswith("Reports on") and "What" not in names and "Trump" in names, names
 
 
 def test_a_one_outlet_sentence_keeps_a_name_capitalised_and_lowers_an_ordinary_first_word() -> None:
@@ -244,6 +247,18 @@ def test_a_one_outlet_sentence_opening_on_a_function_word_reads_on_after_the_att
 
     single = fact("f9", "Although three similar suits were filed, this one is the first of its kind.", ["cnn"])
     assert one_outlet(single.statement, single, OUTLETS, []).startswith("According to CNN, although three")
+
+
+def test_a_one_outlet_sentence_opening_on_a_participle_or_a_lower_case_compound_reads_on_in_lower_case() -> None:
+    from service.pipeline.attribution import one_outlet
+
+    for text, start in [
+        ("Starting on November 24, the agreement was renewed twice.", "According to CNN, starting on"),
+        ("Low-income families would get a tax cut.", "According to CNN, low-income families"),
+        ("Boeing shipped 40 jets in May.", "According to CNN, Boeing shipped"),  # a name ending in -ing
+    ]:
+        single = fact("f9", text, ["cnn"])
+        assert one_outlet(single.statement, single, OUTLETS, []).startswith(start)
 
 
 def test_every_fact_only_one_outlet_reports_says_whose_report_it_is_in_the_facts_list() -> None:

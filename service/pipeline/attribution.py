@@ -15,11 +15,12 @@ from service.text.lexicons import words
 _FUNCTION_WORDS = words("sentence_openers")  # never a name: lower case after "According to X,"
 
 
-def common_word(word: str, texts: list[str]) -> bool:
+def common_word(word: str, texts: list[str], following: str = "") -> bool:
     """Whether a sentence's capitalised first word is an ordinary word, not a name: the sources write it in
     lower case somewhere ("Authorities" → "authorities"; "Biden" never is) or it is a function word
-    ("Although"), and they never print it with a capital inside a sentence. Only a Titlecase word qualifies
-    ("US", "NATO" stay as they are)."""
+    ("Although"), or a lower-case compound ("Low-income") or an -ing form before a function word ("Starting on"),
+    and they never print it with a capital inside a sentence. Only a Titlecase word qualifies ("US", "NATO"
+    stay as they are)."""
     if not (word[:1].isupper() and (word[1:].islower() or word == "A")):
         return False
     if word.lower() in _FUNCTION_WORDS:  # "The pace of …" (even where the sources print "The Guardian")
@@ -27,6 +28,10 @@ def common_word(word: str, texts: list[str]) -> bool:
     joined = " ".join(texts)
     if named_inside(word, joined):
         return False
+    if re.fullmatch(r"[A-Z][a-z]+-[a-z][a-z-]*", word):
+        return True  # "Low-income": a compound in lower case after its first letter, not a name
+    if re.fullmatch(r"[A-Z][a-z]{2,}ing", word) and following.lower() in STOP_WORDS:
+        return True  # "Starting on …", "Adding to …": a participle before a function word ("Boeing said" is a name)
     return word.lower() in STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
 
 
@@ -56,7 +61,8 @@ def one_outlet(
         return text
     first, _, rest = text.partition(" ")
     sources = [text, *(c.quote for c in fact.citations), *(texts or [])]
-    first = first.lower() if common_word(first.strip("\"“‘'"), sources) else first
+    following = rest.split(maxsplit=1)[0] if rest.split() else ""
+    first = first.lower() if common_word(first.strip("\"“‘'"), sources, following) else first
     if again:
         return f"{names} also reports that {first} {rest}".rstrip()
     return f"According to {names}, {first} {rest}".rstrip()

@@ -11,7 +11,7 @@ from service.pipeline.meaning import HEDGES
 from service.pipeline.numbers import number_values
 from service.schemas import Fact
 from service.text import CALENDAR as _CALENDAR
-from service.text import WEEKDAYS, content_words, lexicons, word_count
+from service.text import STOP_WORDS, WEEKDAYS, content_words, lexicons, word_count
 
 HEADLINE_WORDS = 14
 
@@ -166,7 +166,7 @@ def fallback_headline(facts: list[Fact], disputed: set[float] | None = None, tit
     of a top fact that shares two content words with it (the same development, in other words); then one of
     the outlets' own ``titles`` (the caller passes those a neutral brief may use), the one closest to the
     main development: a headline an editor wrote beats a list of names; last, the names the top facts share
-    ("Reports on Hamas, Israel and Qatar")."""
+    ("Reports on Hamas, Israel and Qatar"; a capitalised function word such as a quoted "What …" is no name)."""
     plain = [f.statement for f in facts if f.status != "disputed"]
     lead = content_words(plain[0]) if plain else set()
     if plain:
@@ -183,7 +183,7 @@ def fallback_headline(facts: list[Fact], disputed: set[float] | None = None, tit
     names: dict[str, int] = {}
     for f in [f for f in facts if f.status != "disputed"][:6]:  # not the "according to <outlet>" lines
         for m in _NAME.finditer(f.statement):
-            if m.start() > 0 and m.group(0) not in _CALENDAR:
+            if m.start() > 0 and m.group(0) not in _CALENDAR and m.group(0).split()[0].lower() not in STOP_WORDS:
                 names[m.group(0)] = names.get(m.group(0), 0) + 1
     top = [n for n, _ in sorted(names.items(), key=lambda kv: -kv[1])][:3]
     if not top:
