@@ -180,6 +180,13 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     # a cut that takes the verb is no headline ("A suspect who claimed to have an explosive device")
     suspect = "A suspect who claimed to have an explosive device in a truck near the US Capitol surrendered"
     assert "who claimed" not in fallback_headline([told("f1", suspect)])
+    budget = "President Biden on Friday released his massive budget for the next fiscal year to Congress"
+    plain_budget = "Biden sent his budget for the next fiscal year to Congress, which aides called overdue"
+    assert "massive" in fallback_headline([told("f1", budget)])
+    # a variant with a loaded term gives way to the next fact that states the same development
+    assert fallback_headline([told("f1", budget), told("f2", plain_budget)], loaded=("massive",)) == (
+        "Biden sent his budget for the next fiscal year to Congress"
+    )
     haugen = (
         "Facebook knowingly chooses to prioritize its profits over the safety of its users, Frances Haugen, a "
         "whistleblower and former Facebook employee, said in an interview with “60 Minutes” on Sunday."

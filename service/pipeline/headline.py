@@ -9,6 +9,7 @@ import re
 from service.pipeline.clean import ends_on, has_verb, is_cut
 from service.pipeline.meaning import HEDGES
 from service.pipeline.numbers import number_values
+from service.pipeline.verify import unattributed_terms
 from service.schemas import Fact
 from service.text import CALENDAR as _CALENDAR
 from service.text import STOP_WORDS, WEEKDAYS, content_words, lexicons, word_count
@@ -160,20 +161,24 @@ def headline_variants(statement: str) -> list[str]:
     return list(dict.fromkeys(out + [c for c in map(_tidy, cut) if has_verb(c)]))
 
 
-def fallback_headline(facts: list[Fact], disputed: set[float] | None = None, titles: list[str] | None = None) -> str:
+def fallback_headline(
+    facts: list[Fact], disputed: set[float] | None = None, titles: list[str] | None = None, loaded: tuple[str, ...] = ()
+) -> str:
     """A complete headline by code, never a cut sentence and never a ``disputed`` figure. The first fact is the
     main development: its variants come first (``headline_variants``); then the whole sentence or main clause
     of a top fact that shares two content words with it (the same development, in other words); then one of
     the outlets' own ``titles`` (the caller passes those a neutral brief may use), the one closest to the
     main development: a headline an editor wrote beats a list of names; last, the names the top facts share
-    ("Reports on Hamas, Israel and Qatar"; a capitalised function word such as a quoted "What …" is no name)."""
+    ("Reports on Hamas, Israel and Qatar"; a capitalised function word such as a quoted "What …" is no name).
+    A variant that uses a ``loaded`` term outside a quotation or an attribution is passed over, as the model's
+    headline is."""
     plain = [f.statement for f in facts if f.status != "disputed"]
     lead = content_words(plain[0]) if plain else set()
     if plain:
         near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
         others = [v for t in near for v in headline_variants(t)[:2]]
         for text in [*headline_variants(plain[0]), *others]:
-            if complete_phrase(text, disputed or set()):
+            if complete_phrase(text, disputed or set()) and not unattributed_terms(text, loaded):
                 return text
     for title in sorted(titles or [], key=lambda t: -len(content_words(t) & lead)):
         title = title.strip().rstrip(".")

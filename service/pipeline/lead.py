@@ -341,7 +341,7 @@ class LeadWriter:
             if fact is lead and headline_problem(text, bad) is None and complete_phrase(text):
                 return text, "model"  # the model's own checked sentence, trimmed at a phrase boundary
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
-        return fallback_headline([*first, *self.facts], bad, self.usable_titles()), "code"
+        return fallback_headline([*first, *self.facts], bad, self.usable_titles(), self.loaded), "code"
 
     def usable_titles(self) -> list[str]:
         """The outlets' titles a neutral brief may headline with when nothing else fits: in sentence case, no
