@@ -80,3 +80,13 @@ def test_an_outlet_that_reports_that_attributes_the_clause_after_it() -> None:
 
     assert unattributed_terms("CNN Business also reports that Leonard was terrified of eviction.", ["terrified"]) == []
     assert unattributed_terms("Reports of a terrified crowd spread.", ["terrified"]) == ["terrified"]
+
+
+def test_a_sentence_that_opens_with_its_outlet_is_that_outlets_report_to_its_end() -> None:
+    from service.pipeline.verify import unattributed_terms
+
+    tail = "the agency finished late on Tuesday the first part of its long review of the files, a massive task."
+    opened = "According to CNN, after weeks of delays and several postponed hearings in two states, " + tail
+    assert unattributed_terms(opened, ["massive"]) == []  # 'massive' is 150 characters after the attribution
+    bare = "After weeks of delays and several postponed hearings in two states and many more, it was a massive task."
+    assert unattributed_terms(bare, ["massive"]) == ["massive"]

@@ -59,10 +59,15 @@ def one_outlet(
     names = attribution_for(text, fact, outlets)
     if names is None:
         return text
+    return according_to(names, text, [*(c.quote for c in fact.citations), *(texts or [])], again=again)
+
+
+def according_to(names: str, text: str, sources: list[str], *, again: bool = False) -> str:
+    """``text`` as the report of ``names``: "According to CNN, …" (or "CNN also reports that …"), its first
+    word in lower case where ``sources`` show it is an ordinary word."""
     first, _, rest = text.partition(" ")
-    sources = [text, *(c.quote for c in fact.citations), *(texts or [])]
     following = rest.split(maxsplit=1)[0] if rest.split() else ""
-    first = first.lower() if common_word(first.strip("\"“‘'"), sources, following) else first
+    first = first.lower() if common_word(first.strip("\"“‘'"), [text, *sources], following) else first
     if again:
         return f"{names} also reports that {first} {rest}".rstrip()
     return f"According to {names}, {first} {rest}".rstrip()

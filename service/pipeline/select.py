@@ -6,8 +6,9 @@ figure). A group a conflict candidate touches is held for the conflict's dispute
 rest in rank order, skipping one that repeats a picked group's news, up to a number that
 follows the cluster's amount of distinct news within the length option. A group is stated by its most
 representative sentence that can stand alone in the brief's voice (``clean.standalone_problem``); a group
-with no such sentence goes to the model for a rewrite while the budget lasts, and past it is stated as
-printed when its only fault is length, else left out.
+with no such sentence goes to the model for a rewrite while the budget lasts, and past it (or when the
+rewrite fails) is stated as printed when its only fault is length, as its outlet's report ("According to
+CNN, …") when its only fault is a loaded term, else left out.
 """
 
 from __future__ import annotations
@@ -110,6 +111,21 @@ def long_choice(group: FactGroup) -> Sentence | None:
         if standalone_problem(clean_statement(s.text), LOADED, max_words=10_000) is None:
             return s
     return None
+
+
+def reported_choice(group: FactGroup) -> Sentence | None:
+    """A sentence whose only fault is a loaded term (the most representative such one): the brief states it
+    as its outlet's report ("According to CNN, …") rather than leave the news out."""
+    rep = representative(group)
+    return next(
+        (s for s in [rep, *(s for s in group.sentences if s is not rep)] if plain_but_loaded(clean_statement(s.text))),
+        None,
+    )
+
+
+def plain_but_loaded(text: str) -> bool:
+    """Whether ``text`` could stand in the brief's voice but for a loaded term."""
+    return standalone_problem(text, ()) is None and standalone_problem(text, LOADED) is not None
 
 
 def fragment(group: FactGroup) -> bool:

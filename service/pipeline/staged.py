@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from service.llm import LLM
 from service.pipeline.align import align
 from service.pipeline.assemble import Draft
-from service.pipeline.attribution import attribute_single_source
+from service.pipeline.attribution import according_to, attribute_single_source, outlet_name
 from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen
@@ -27,6 +27,7 @@ from service.pipeline.select import (
     fact_status,
     held_groups,
     pick_groups,
+    reported_choice,
     stated_sentence,
     stating_order,
 )
@@ -109,7 +110,7 @@ async def staged_brief(
     with run.timer("llm_tasks"):
         statements, stances = await _write_parts(run, prep, checker, to_write, parties, positions_by)
     conflicts, disputed = _conflicts(prep, held, run.outlets)
-    facts, by = _facts(prep, top, held, chosen, statements, disputed, limit, run.log)
+    facts, by = _facts(prep, top, held, chosen, statements, disputed, limit, run.log, run.outlets)
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with run.timer("summary"):
         titles = [a.title for a in articles if a.title]
@@ -174,6 +175,7 @@ def _facts(
     disputed_facts: dict[str, Fact],
     limit: int,
     log: TaskLog,
+    outlets: dict[str, str],
 ) -> tuple[list[Fact], dict[str, str]]:
     """The brief's facts, disputed ones first, numbered, and who wrote each statement."""
     claimed = {(c.article_id, c.start) for f in disputed_facts.values() for c in f.citations}
@@ -182,6 +184,11 @@ def _facts(
     for g in stating_order(top, held, claimed):
         verbatim = stated_sentence(g, chosen)
         text = statements.get(g.id) or (clean_statement(verbatim.text) if verbatim else None)
+        reported = reported_choice(g) if text is None else None
+        if reported is not None:  # its outlet's words, as its outlet's report: the news stays, the framing is theirs
+            name = outlet_name(outlets.get(reported.article_id, reported.article_id))
+            text = according_to(name, clean_statement(reported.text), [s.text for s in g.sentences])
+            log.warnings.append(f"fact {g.id}: every sentence uses a loaded term; stated as {name}'s report")
         if text is None:
             # every sentence of the group is loaded, cut or leans on a pronoun and the model's rewrite was
             # rejected: left out rather than stated slanted

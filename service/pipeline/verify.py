@@ -114,9 +114,17 @@ def new_names(statement: str, sources: Iterable[str]) -> list[str]:
     return sorted({m.group(0) for m in _NAME.finditer(statement) if m.group(0) not in known})
 
 
+# A sentence that opens by naming whose report it is ("According to CNN, …", "CNN also reports that …"): its
+# every word is that report's, however long the sentence runs after the attribution.
+_REPORT_OF = re.compile(r"^(?:According to [^,]{1,80},|[A-Z][^,.]{0,60}? also reports? that)\s", re.I)
+
+
 def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
-    """Loaded terms used in ``text`` outside quotation marks and without an attribution verb nearby."""
+    """Loaded terms used in ``text`` outside quotation marks and without an attribution verb nearby (a
+    sentence that opens with "According to X," is X's report to its end)."""
     plain = normalise(text)
+    if _REPORT_OF.match(plain):
+        return []
     outside = re.sub(r'"[^"]*"', " ", plain)
     found = []
     for term in terms:
