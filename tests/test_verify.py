@@ -88,5 +88,7 @@ def test_a_sentence_that_opens_with_its_outlet_is_that_outlets_report_to_its_end
     tail = "the agency finished late on Tuesday the first part of its long review of the files, a massive task."
     opened = "According to CNN, after weeks of delays and several postponed hearings in two states, " + tail
     assert unattributed_terms(opened, ["massive"]) == []  # 'massive' is 150 characters after the attribution
+    asked = f"Can other sources confirm that, {opened[:1].lower()}{opened[1:-1]}?"  # the brief's open question
+    assert unattributed_terms(asked, ["massive"]) == []
     bare = "After weeks of delays and several postponed hearings in two states and many more, it was a massive task."
     assert unattributed_terms(bare, ["massive"]) == ["massive"]
