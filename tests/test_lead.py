@@ -70,8 +70,36 @@ async def test_a_failed_headline_falls_back_to_the_models_checked_lead_sentence(
     facts = [fact("f1", sentence, ["aj", "wire"]), FACTS[1]]
     w, log, _ = writer(lead_reply("Hamas agrees to a new truce", [sentence]), ["Hamas agrees"], facts)
     headline, _, by, _ = await w.write()
-    assert headline == "Herzog said Israel is ready for another humanitarian pause in the war"
+    assert headline == "Herzog says Israel is ready for another humanitarian pause in the war"
     assert by["headline"] == "model" and any(x.startswith("headline: model headline not used") for x in log.warnings)
+
+
+async def test_the_models_checked_lead_sentence_is_made_to_fit_without_cutting_inside_a_relative_clause() -> None:
+    # allsides-5770 gave the headline "A suspect who claimed to have an explosive device" (a cut, no main verb)
+    sentence = (
+        "A suspect who claimed to have an explosive device in a truck near the US Capitol has surrendered to "
+        "authorities, two law enforcement sources tell CNN."
+    )
+    facts = [fact("f1", sentence, ["aj", "wire"]), FACTS[1]]
+    w, _, _ = writer(lead_reply("Suspect detonates device at Capitol", [sentence]), ["detonates"], facts)
+    headline, _, by, _ = await w.write()
+    assert headline == "A suspect has surrendered to authorities" and by["headline"] == "model", headline
+
+
+def test_a_headline_neither_opens_on_its_source_nor_ends_on_due() -> None:
+    from service.pipeline.headline import fallback_headline, headline_variants
+    from service.schemas import Fact
+
+    reported = "According to USA TODAY, tensions between the U.S. and China have flared in recent days as talks stalled"
+    assert all(not v.startswith("According to") for v in headline_variants(reported))
+    assert headline_variants(reported)[0].startswith("Tensions between the U.S. and China have flared")
+    assert headline_problem("A growing number of gas stations along the East Coast are without fuel due", set())
+    fuel = (
+        "A growing number of gas stations along the East Coast are without fuel due to a ransomware attack on the "
+        "Colonial Pipeline, which the company said on Monday was contained"
+    )
+    headline = fallback_headline([Fact(id="f1", statement=fuel, status="corroborated", sources=2, citations=[])])
+    assert not headline.endswith(" due"), headline
 
 
 async def test_invented_figures_and_first_person_never_reach_the_summary() -> None:

@@ -108,7 +108,10 @@ def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozens
 
 
 # "On Sunday, …", "In a statement Monday, …": a short opening phrase a headline goes without
-_OPENING = re.compile(r"^(?:On|In|At|After|Before|During|Following|Last|Late|Early|Earlier|This)\b[^,]{0,40},\s+")
+_OPENING = re.compile(
+    r"^(?:(?:On|In|At|After|Before|During|Following|Last|Late|Early|Earlier|This)\b[^,]{0,40}"
+    r"|According to [^,]{1,60}),\s+"
+)
 # "…, Frances Haugen, a former employee, said in an interview": the claim, then who said it
 _SAID_AFTER = re.compile(
     r"^(?P<claim>.{20,}?),\s+(?P<who>[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}?)(?:,[^,]{1,80},)?\s+(?:has\s+|have\s+)?"
@@ -129,12 +132,15 @@ _OF = _PREPOSITIONS | {"of"}
 
 def headline_variants(statement: str) -> list[str]:
     """Headlines code can make of one fact, best first: the whole sentence, its main clause, the claim with
-    its speaker ("…, Haugen says"), then shorter ones (without an opening phrase such as "On Sunday,", a
+    its speaker ("…, Haugen says"), then shorter ones (without an opening phrase such as "On Sunday,"  or
+    "According to CNN," (never kept: a headline does not open on its source), a
     relative clause before the verb or the source at the end; cut before "that", "which"… or at phrase
     boundaries, last at "of" too). A shortened one must keep a verb (``has_verb``)."""
     text = statement.strip().rstrip(".")
     bare = _OPENING.sub("", text)
     texts = list(dict.fromkeys([bare[:1].upper() + bare[1:], text]))
+    if text.startswith("According to "):  # a headline does not open on its source: "According to CNN, …"
+        texts = texts[:1]
     out = [v for t in texts for v in (t, CLAUSE.split(t)[0])]
     cut: list[str] = []
     for t in texts:

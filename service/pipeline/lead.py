@@ -31,6 +31,7 @@ from service.pipeline.headline import (
     drop_figures,
     fallback_headline,
     headline_problem,
+    headline_variants,
     shorten_headline,
 )
 from service.pipeline.injection import Screen, neutralise
@@ -323,7 +324,9 @@ class LeadWriter:
 
     async def _headline(self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]]) -> tuple[str, str]:
         """The model's headline when it passes every check against the lead fact alone; else the model's
-        checked sentence of the lead fact, cut at a phrase boundary to fit; else code's complete headline from
+        checked sentence of the lead fact made to fit as code's headlines are (``headline_variants``: "A
+        suspect who claimed to have an explosive device", a phrase cut inside a relative clause, gave way to "A
+        suspect has surrendered to authorities"); else code's complete headline from
         the lead fact's own words (another fact's sentence would headline a story the outlets did not lead
         with). A headline checked against the summary's other facts too stated the seed's offer as agreed
         ("Israel and Hamas agree to temporary ceasefire", from another fact's draft "for Hamas to … agree to a
@@ -336,10 +339,12 @@ class LeadWriter:
             if text is not None:
                 return text, "model"
             self.log.warnings.append(f"headline: model headline not used ({why}): {proposed[:80]}")
-        for fact, sentence in kept[:1]:  # the headline states the main development, never another fact
-            text = shorten_headline(sentence.rstrip("."))
-            if fact is lead and headline_problem(text, bad) is None and complete_phrase(text):
-                return text, "model"  # the model's own checked sentence, trimmed at a phrase boundary
+        main = [t for f, t in kept[:1] if f is lead]  # the main development's sentence, never another fact's
+        for sentence in main:
+            for text in headline_variants(sentence):  # its main clause, speaker form or a cut that keeps a verb
+                if headline_problem(text, bad) is None and complete_phrase(text):
+                    return text, "model"  # the model's own checked sentence, made to fit
+
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
         return fallback_headline([*first, *self.facts], bad, self.usable_titles(), self.loaded), "code"
 

@@ -187,7 +187,7 @@ def _facts(
         reported = reported_choice(g) if text is None else None
         if reported is not None:  # its outlet's words, as its outlet's report: the news stays, the framing is theirs
             name = outlet_name(outlets.get(reported.article_id, reported.article_id))
-            text = according_to(name, clean_statement(reported.text), [s.text for s in g.sentences])
+            text = according_to(name, clean_statement(reported.text), [s.text for s in prep.sentences])
             log.warnings.append(f"fact {g.id}: every sentence uses a loaded term; stated as {name}'s report")
         if text is None:
             # every sentence of the group is loaded, cut or leans on a pronoun and the model's rewrite was
