@@ -195,12 +195,15 @@ def has_verb(text: str) -> bool:
     """Whether ``text`` has a verb of its own, outside a relative clause: "A suspect who claimed to have an
     explosive device" and "Classified assessments by American spy agencies" are a subject without its verb
     (a headline cut took it). Verbs known to code: an auxiliary, a reporting or event verb, a word in -ed
-    after the first word."""
+    after the first word and not before "by" ("sparked by weeks of tensions" is a participle)."""
     main = [raw.strip(",.;:'\"“”’").lower() for raw in _RELATIVE.split(text)[0].split()]
     for n, w in enumerate(main):
         if w in _AUXILIARY or w in _REPORTING or w in _EVENTS:
             return True
         before = main[n - 1] if n > 0 else ""
+        after = main[n + 1] if n + 1 < len(main) else ""
+        if after == "by":
+            continue  # a participle: "a confrontation … sparked by weeks of tensions" (its verb came later)
         if n > 0 and w.endswith("ed") and len(w) > 4 and before not in _BEFORE_ADJECTIVE and not before.endswith("ly"):
             return True  # "painted", not "a detailed", "unusually detailed"
     return False
