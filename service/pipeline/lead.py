@@ -323,16 +323,11 @@ class LeadWriter:
         return headline, " ".join(summary), {"headline": by_headline, **by}, restated
 
     async def _headline(self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]]) -> tuple[str, str]:
-        """The model's headline when it passes every check against the lead fact alone; else the model's
-        checked sentence of the lead fact made to fit as code's headlines are (``headline_variants``: "A
-        suspect who claimed to have an explosive device", a phrase cut inside a relative clause, gave way to "A
-        suspect has surrendered to authorities"); else code's complete headline from
-        the lead fact's own words (another fact's sentence would headline a story the outlets did not lead
-        with). A headline checked against the summary's other facts too stated the seed's offer as agreed
-        ("Israel and Hamas agree to temporary ceasefire", from another fact's draft "for Hamas to … agree to a
-        temporary ceasefire"), so it rests on the lead fact only. A second try told why the first failed
-        (measured in the full eval at 5b2987d: 27 calls, 4 headlines used, 15 repeating the rejected one word
-        for word) did not earn its 190 tokens a brief and is gone."""
+        """The model's headline when it passes every check against the lead fact alone (checked with other
+        facts, the seed's offer read as agreed); else the model's checked sentence of the lead fact made to fit
+        by ``headline_variants`` ("A suspect has surrendered to authorities", not the cut "A suspect who
+        claimed to have an explosive device"); else code's complete headline from the lead fact's own words. A
+        second model try (27 calls in the full eval at 5b2987d, 4 headlines used) did not earn its tokens."""
         bad = self.disputed | self.lone_figures()
         if proposed and lead is not None:
             text, why = await self._checked_headline("headline", proposed, lead, bad)
