@@ -334,12 +334,10 @@ class LeadWriter:
             if text is not None:
                 return text, "model"
             self.log.warnings.append(f"headline: model headline not used ({why}): {proposed[:80]}")
-        main = [t for f, t in kept[:1] if f is lead]  # the main development's sentence, never another fact's
-        for sentence in main:
-            for text in headline_variants(sentence):  # its main clause, speaker form or a cut that keeps a verb
+        if kept and kept[0][0] is lead:  # the main development's sentence, never another fact's
+            for text in headline_variants(kept[0][1]):  # its main clause, speaker form or a cut that keeps a verb
                 if headline_problem(text, bad) is None and complete_phrase(text):
                     return text, "model"  # the model's own checked sentence, made to fit
-
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
         return fallback_headline([*first, *self.facts], bad, self.usable_titles(), self.loaded), "code"
 

@@ -13,7 +13,7 @@ CNN, …") when its only fault is a loaded term, else left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rapidfuzz import fuzz
 
@@ -99,10 +99,7 @@ def plain(text: str) -> bool:
 def verbatim_choice(group: FactGroup) -> Sentence | None:
     """The group's sentence to use as it is (the most representative plain one), or None when every
     sentence needs rewriting."""
-    rep = representative(group)
-    return next(
-        (s for s in [rep, *(s for s in group.sentences if s is not rep)] if plain(clean_statement(s.text))), None
-    )
+    return _first(group, plain)
 
 
 def long_choice(group: FactGroup) -> Sentence | None:
@@ -114,18 +111,16 @@ def long_choice(group: FactGroup) -> Sentence | None:
 
 
 def reported_choice(group: FactGroup) -> Sentence | None:
-    """A sentence whose only fault is a loaded term (the most representative such one): the brief states it
-    as its outlet's report ("According to CNN, …") rather than leave the news out."""
+    """For a group with no plain sentence (``verbatim_choice`` is None): the most representative one whose
+    only fault is a loaded term, which the brief states as its outlet's report ("According to CNN, …") rather
+    than leave the news out."""
+    return _first(group, lambda text: standalone_problem(text, ()) is None)
+
+
+def _first(group: FactGroup, ok: Callable[[str], bool]) -> Sentence | None:
+    """The group's representative sentence when ``ok`` accepts it cleaned, else the first other one it does."""
     rep = representative(group)
-    return next(
-        (s for s in [rep, *(s for s in group.sentences if s is not rep)] if plain_but_loaded(clean_statement(s.text))),
-        None,
-    )
-
-
-def plain_but_loaded(text: str) -> bool:
-    """Whether ``text`` could stand in the brief's voice but for a loaded term."""
-    return standalone_problem(text, ()) is None and standalone_problem(text, LOADED) is not None
+    return next((s for s in [rep, *(s for s in group.sentences if s is not rep)] if ok(clean_statement(s.text))), None)
 
 
 def fragment(group: FactGroup) -> bool:

@@ -116,9 +116,9 @@ def new_names(statement: str, sources: Iterable[str]) -> list[str]:
 
 # A sentence that opens by naming whose report it is ("According to CNN, …", "CNN also reports that …"): its
 # every word is that report's, however long the sentence runs after the attribution.
-# The same in an open question: "Can other sources confirm that, according to CNN, …?"
+# The same after a short lead-in that ends on "that,": "Can other sources confirm that, according to CNN, …?"
 _REPORT_OF = re.compile(
-    r"^(?:Can other sources confirm that,\s+)?(?:According to [^,]{1,80},|[A-Z][^,.]{0,60}? also reports? that)\s", re.I
+    r"^(?:[A-Z][^,]{0,40}\bthat,\s+)?(?:According to [^,]{1,80},|[A-Z][^,.]{0,60}? also reports? that)\s", re.I
 )
 
 
