@@ -235,6 +235,9 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     asked = 'Agents carried out 412 raids, asking "What did Trump aides know?" in Washington and later Trump himself'
     names = fallback_headline([told("f1", asked)], disputed={412.0})
     assert names.startswith("Reports on") and "What" not in names and "Trump" in names, names
+    house = "Agents carried out 412 raids as the House of Representatives and the House of Representatives met Trump"
+    names = fallback_headline([told("f1", house)], disputed={412.0})  # a name keeps its "of"
+    assert names == "Reports on House of Representatives and Trump", names
 
 
 def test_a_one_outlet_sentence_keeps_a_name_capitalised_and_lowers_an_ordinary_first_word() -> None:
@@ -483,6 +486,10 @@ def test_an_outlets_lead_that_retells_the_main_development_gives_its_summary_slo
     third = fact("f4", "Some cities hit record highs in murders.", ["b"])
     fifth = fact("f5", "The overall violent crime rate rose around 5%.", ["b"])
     assert LeadWriter.retells(retold, main) and not LeadWriter.retells(other, main)
+    herzog = fact("f6", "Israeli President Isaac Herzog said Israel is ready for another humanitarian pause.", ["a"])
+    outlets = "According to Al Jazeera, The Times of Israel and the American outlet Politico"
+    reported = fact("f7", f"{outlets}, Israel is ready for another pause, Herzog said.", ["c"])
+    assert LeadWriter.retells(reported, herzog)  # whose report it is tells no news of its own
     w, _, _ = writer(lead_reply("unused", []), [], [main, other, third, fifth, retold])
     w.titles = []  # rank order: the main development is the top fact
     ids = [f.id for f in w.summary_facts()]

@@ -13,6 +13,7 @@ from service.pipeline.verify import unattributed_terms
 from service.schemas import Fact
 from service.text import CALENDAR as _CALENDAR
 from service.text import STOP_WORDS, WEEKDAYS, content_words, lexicons, word_count
+from service.text.lexicons import alternation
 
 HEADLINE_WORDS = 14
 
@@ -20,7 +21,8 @@ CLAUSE = re.compile(r",\s+(?:which|who|while|as|after|but|and|according|where|wi
 _SUBCLAUSE = re.compile(
     r"\s+(?:that|which|who|in order to|because|while|after|as part of|amid|despite|for the first time)\s+"
 )
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
+# a name of capitalised words, with "of" or a name particle inside ("House of Representatives", "bin Salman")
+_NAME = re.compile(rf"\b[A-Z][a-z]+(?:\s+(?:(?:of|{alternation('name_particles')})\s+)?[A-Z][a-z]+)*\b")
 
 
 def shorten_headline(text: str) -> str:

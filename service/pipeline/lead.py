@@ -40,7 +40,7 @@ from service.pipeline.screen_check import cues
 from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
-from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims
+from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims, without_report
 from service.schemas import Conflict, Fact
 from service.text import content_words, word_count
 
@@ -212,7 +212,7 @@ class LeadWriter:
         """Whether ``fact`` tells what ``other`` tells in other words: every figure of 10 or more the shorter
         gives, and half its content words (a third when they share such a figure: "murder rate increased
         nearly 30% in 2020" and "number of murders … jumped by nearly 30 percent in 2020")."""
-        a, b = content_words(fact.statement), content_words(other.statement)
+        a, b = (content_words(without_report(f.statement)) for f in (fact, other))  # "According to X," is no news
         short, long_ = (fact, other) if len(a) <= len(b) else (other, fact)
         shared = len(a & b) / max(1, min(len(a), len(b)))
         figures = key_figures(short.statement)

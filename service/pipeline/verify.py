@@ -122,6 +122,12 @@ _REPORT_OF = re.compile(
 )
 
 
+def without_report(text: str) -> str:
+    """``text`` without a lead-in that makes it an outlet's report ("According to CNN, the …" → "the …")."""
+    m = _REPORT_OF.match(normalise(text))
+    return normalise(text)[m.end() :] if m else text
+
+
 def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
     """Loaded terms used in ``text`` outside quotation marks and without an attribution verb nearby (a
     sentence that opens with "According to X," is X's report to its end)."""
