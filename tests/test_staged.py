@@ -17,7 +17,7 @@ from service.pipeline.clean import clean_statement, standalone_problem
 from service.pipeline.ingest import ingest
 from service.pipeline.meaning import attributed
 from service.pipeline.render import to_markdown
-from service.pipeline.select import LOADED, needs_rewrite
+from service.pipeline.select import LOADED, fact_limit, needs_rewrite
 from service.pipeline.staged import prepare
 from service.pipeline.summary import conflict_sentence
 from service.pipeline.verify import unattributed_terms
@@ -151,3 +151,17 @@ async def test_a_fact_whose_every_sentence_is_loaded_is_stated_as_its_outlets_re
     assert not any("no neutral statement" in w for w in brief.meta.warnings)
     assert any("stated as" in w and "report" in w for w in brief.meta.warnings)
     assert not any(unattributed_terms(f.statement, LOADED) for f in brief.facts if f.status != "disputed")
+
+
+async def test_a_long_cluster_states_more_facts_than_a_short_one_up_to_the_length_options_cap() -> None:
+    # the seed's five articles hold 87 distinct groups: medium states 32 facts (the old cap of 22 left out the
+    # talks' state, Kirby's "very serious", the phased release); a three-article story's 12 groups give 12
+    assert fact_limit("medium", 87) == 32 and fact_limit("medium", 12) == 14 and fact_limit("long", 87) == 39
+    assert fact_limit("short", 87) == 10
+    request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="medium"))
+    model = staged_routes(INVENTED, lead_reply("Palestinian group open to any initiative", [TRUCE]))
+    llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+    brief = await build_brief(request, llm, Settings())
+    assert len(brief.facts) > 22, len(brief.facts)
+    said = [f.statement for f in brief.facts]
+    assert any("very serious" in s for s in said) and any("in phases" in s for s in said), said

@@ -60,6 +60,8 @@ def test_loaded_terms_need_quotes_or_attribution() -> None:
     assert unattributed_terms("The terrorist group rejected the offer.", ["terrorist"]) == ["terrorist"]
     assert unattributed_terms("Hamas, considered a terrorist organisation by the US, said no.", ["terrorist"]) == []
     assert unattributed_terms('He called it "a terrorist act".', ["terrorist"]) == []
+    assert unattributed_terms("China, however, views Taiwan as a breakaway province.", ["breakaway province"]) == []
+    assert unattributed_terms("Taiwan is a breakaway province.", ["breakaway province"]) == ["breakaway province"]
 
 
 def test_invented_names_and_cut_off_statements_are_rejected() -> None:

@@ -20,7 +20,8 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 _SPACE = re.compile(r"\s+")
 ATTRIBUTION = re.compile(
     r"\b(said|says|say|told|according to|called|calls|described|describes|described as|claimed|claims|"
-    r"considered|labelled|labeled|branded|designated|referred to|reports that|reported that)\b",
+    r"considered|considers|regards|regarded|views|viewed|deems|deemed|"  # "China views Taiwan as a breakaway …"
+    r"labelled|labeled|branded|designated|referred to|reports that|reported that)\b",
     re.I,
 )
 
