@@ -26,3 +26,25 @@ def test_a_cut_sentence_is_mended_to_its_last_whole_clause_but_never_to_a_lone_s
     assert mend_cut("Although the deal was signed, the talks continued, and the army said it would...") == (
         "Although the deal was signed, the talks continued."
     )
+
+
+def test_a_quote_that_runs_on_a_verbless_phrase_and_a_quoted_pronoun_cannot_stand_alone() -> None:
+    from service.pipeline.clean import standalone_problem
+    from service.pipeline.select import fragment
+    from service.pipeline.types import FactGroup, Sentence
+
+    # allsides-5918: the first sentence of the judge's quote, and a subject with its participle phrase only
+    runs_on = "“It’s applying the rule of law to the facts of an individual and specific case."
+    assert "does not close" in (standalone_problem(runs_on.replace("It’s", "Justice is"), ()) or "")
+    assert standalone_problem(runs_on, ()) == "starts with a pronoun"  # behind its quote mark
+    verbless = "The sentence, delivered by Judge Peter A. Cahill of Hennepin County District Court."
+    assert standalone_problem(verbless, ()) == "not a sentence: no verb"
+    closed = "“It is the law,” Cahill said of the sentence, delivered by Judge Peter A. Cahill in court."
+    assert standalone_problem(closed.replace("“It is", "“Justice is"), ()) is None
+    assert standalone_problem('He said "the law is clear" and left.'.replace("He", "Cahill"), ()) is None
+
+    def group(*texts: str) -> FactGroup:
+        return FactGroup(id="g1", sentences=[Sentence(id=f"s{n}", article_id="a", text=t, start=0, end=len(t), index=n)
+                                             for n, t in enumerate(texts)])
+
+    assert fragment(group(runs_on)) and not fragment(group(runs_on, verbless))  # nothing whole to state or rewrite

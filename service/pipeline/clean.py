@@ -141,6 +141,15 @@ def dangling_end(text: str) -> bool:
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
 _DANGLING = re.compile(r"^(He|She|They|It|His|Her|Their|Its|This|That|These|The group|The movement|The official)\b")
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
+_PARTICIPLE = re.compile(r",\s+\w+ed\s+by\b")  # a subject and its participle phrase: "The sentence, delivered by …"
+
+
+def open_quote(text: str) -> bool:
+    """Whether a quotation opens in ``text`` and does not close in it: the first sentence of a quote that runs
+    on ("“It’s applying the rule of law to the facts of an individual and specific case."), cut from its end
+    and its speaker."""
+    straight = text.count('"')
+    return straight % 2 == 1 or text.count("“") > text.count("”")
 MAX_PLAIN_WORDS = 40
 
 
@@ -160,8 +169,12 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
         return "cut off"
     if _FIRST_PERSON.search(bare):
         return "first person outside a quotation"
-    if _DANGLING.match(text):
+    if _DANGLING.match(text.lstrip("\"“‘'")):
         return "starts with a pronoun"
+    if open_quote(text):
+        return "a quotation that does not close here (its speaker and end are in other sentences)"
+    if _PARTICIPLE.search(text) and not has_verb(text):
+        return "not a sentence: no verb"  # "The sentence, delivered by Judge Peter A. Cahill of …"
     terms = unattributed_terms(text, loaded)
     if terms:
         return f"loaded term without attribution: {terms[0]}"

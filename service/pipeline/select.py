@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from rapidfuzz import fuzz
 
-from service.pipeline.clean import clean_statement, is_cut, mend_cut, standalone_problem
+from service.pipeline.clean import clean_statement, is_cut, mend_cut, open_quote, standalone_problem
 from service.pipeline.framing import NAMING_TERMS
 from service.pipeline.types import ConflictCandidate, FactGroup, Sentence
 from service.schemas import FactStatus
@@ -126,9 +126,13 @@ def _first(group: FactGroup, ok: Callable[[str], bool]) -> Sentence | None:
 
 def fragment(group: FactGroup) -> bool:
     """Whether every sentence of a group is a fragment an excerpt cut off too early to say anything whole
-    ('"This is probably the most comprehensive…'): no fact to state, and nothing for the model to rewrite
-    but a guess."""
-    return all(is_cut(s.text) and mend_cut(clean_statement(s.text)) is None for s in group.sentences)
+    ('"This is probably the most comprehensive…') or the first sentence of a quotation that runs on without
+    its speaker ('“It’s applying the rule of law to the facts …'): no fact to state, and nothing for the
+    model to rewrite but a guess."""
+    def cut(text: str) -> bool:
+        return (is_cut(text) and mend_cut(clean_statement(text)) is None) or open_quote(clean_statement(text))
+
+    return all(cut(s.text) for s in group.sentences)
 
 
 def stated_sentence(group: FactGroup, chosen: dict[str, Sentence]) -> Sentence | None:
