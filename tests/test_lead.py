@@ -319,10 +319,12 @@ def test_every_fact_only_one_outlet_reports_says_whose_report_it_is_in_the_facts
     assert outlet_name("Wall Street Journal (News)") == "Wall Street Journal" and outlet_name("CNN") == "CNN"
 
 
-def test_a_reporting_verb_outside_the_main_clause_does_not_attribute_a_one_outlet_fact() -> None:
+def test_a_speakers_verb_does_not_make_a_one_outlet_fact_the_brief_s_own_words() -> None:
     # allsides-5898: "hand-wringing" stood in the brief's own voice because "who have called for" looked like
-    # an attribution; a relative clause, "so-called" and nouns spelled like verbs do not say whose claim it is
+    # an attribution; allsides-5772: "chaotic" did, because "Biden said" attributes his claim, not the outlet's
+    # framing around it. A one-outlet sentence is that outlet's report unless it opens as someone's report.
     from service.pipeline.attribution import attribute_single_source
+    from service.pipeline.verify import unattributed_terms
 
     texts = [
         "There has been much hand-wringing from those who have called for the change.",
@@ -334,7 +336,20 @@ def test_a_reporting_verb_outside_the_main_clause_does_not_attribute_a_one_outle
     single = [fact(f"f{n}", t, ["cnn"]) for n, t in enumerate(texts)]
     attribute_single_source([*single, *own], {**OUTLETS, "cnn": "CNN"})
     assert all(f.statement.startswith("According to CNN, ") for f in single), [f.statement for f in single]
-    assert [f.statement for f in own] == ["Critics called the bill a giveaway.", "Biden says it works."]
+    assert [f.statement for f in own] == [
+        "According to CNN, Critics called the bill a giveaway.",  # "critics" is nowhere in lower case here
+        "According to CNN, Biden says it works.",
+    ]
+    speech = "In his speech defending America's chaotic withdrawal, President Biden said he would not shrink."
+    fbi = "The murder rate rose nearly 30% in 2020, according to the FBI."
+    opened = "According to the FBI, the murder rate rose nearly 30% in 2020."
+    said = [fact("f1", speech, ["cnn"]), fact("f2", fbi, ["cnn"]), fact("f3", opened, ["cnn"])]
+    attribute_single_source(said, {"cnn": "CNN"})
+    assert said[0].statement == f"According to CNN, in his speech {speech.split(' speech ', 1)[1]}"
+    assert said[1].statement == "CNN reports that the murder rate rose nearly 30% in 2020, according to the FBI."
+    assert said[2].statement == opened  # the FBI's report as a whole
+    assert not unattributed_terms(said[0].statement, ["chaotic"])
+    assert not unattributed_terms(said[1].statement, ["rose"])
 
 
 def test_a_second_summary_sentence_from_the_same_outlet_says_it_also_reports_it() -> None:

@@ -62,6 +62,11 @@ def test_loaded_terms_need_quotes_or_attribution() -> None:
     assert unattributed_terms('He called it "a terrorist act".', ["terrorist"]) == []
     assert unattributed_terms("China, however, views Taiwan as a breakaway province.", ["breakaway province"]) == []
     assert unattributed_terms("Taiwan is a breakaway province.", ["breakaway province"]) == ["breakaway province"]
+    said = "Facebook knowingly chooses to prioritize its profits, Frances Haugen says"  # speaker form: her claim
+    assert unattributed_terms(said, ["knowingly"]) == []
+    assert unattributed_terms(said.split(",")[0], ["knowingly"]) == ["knowingly"]
+    far = "Facebook knowingly chooses to prioritize its profits over safety, the report says"
+    assert unattributed_terms(far, ["knowingly"]) == ["knowingly"]  # a speaker form names a speaker
 
 
 def test_invented_names_and_cut_off_statements_are_rejected() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from service.pipeline.clean import named_inside
-from service.pipeline.meaning import attributed
+from service.pipeline.verify import without_report
 from service.schemas import Fact
 from service.text import STOP_WORDS
 from service.text.lexicons import words
@@ -37,9 +37,11 @@ def common_word(word: str, texts: list[str], following: str = "") -> bool:
 
 def attribution_for(text: str, fact: Fact, outlets: dict[str, str]) -> str | None:
     """The outlet names a sentence of ``fact`` must be attributed to ("CNN and Fox News"), or None: a fact
-    several outlets report, a disputed one (its line names every side) and a sentence that names its outlet
-    or attributes its claim already need none."""
-    if fact.sources >= 2 or fact.status == "disputed" or attributed(text):
+    several outlets report, a disputed one (its line names every side), a sentence that names its outlet and
+    one that opens as someone's report ("According to the FBI, …") need none. A speaker's verb inside the
+    sentence is not enough: in "In his speech defending America's chaotic withdrawal, Biden said …" the
+    claim is Biden's but "chaotic" is the outlet's word (allsides-5772), so the sentence is the outlet's report."""
+    if fact.sources >= 2 or fact.status == "disputed" or without_report(text) != text:
         return None
     names = sorted({outlet_name(outlets.get(c.article_id, c.article_id)) for c in fact.citations})
     if not names or any(n.lower() in text.lower() for n in names):
@@ -70,6 +72,8 @@ def according_to(names: str, text: str, sources: list[str], *, again: bool = Fal
     first = first.lower() if common_word(first.strip("\"“‘'"), [text, *sources], following) else first
     if again:
         return f"{names} also reports that {first} {rest}".rstrip()
+    if re.search(r"\baccording to\b", text, re.I):  # not "According to NPR, the rate rose, according to the FBI"
+        return f"{names} reports that {first} {rest}".rstrip()
     return f"According to {names}, {first} {rest}".rstrip()
 
 

@@ -119,8 +119,10 @@ def new_names(statement: str, sources: Iterable[str]) -> list[str]:
 # every word is that report's, however long the sentence runs after the attribution.
 # The same after a short lead-in that ends on "that,": "Can other sources confirm that, according to CNN, …?"
 _REPORT_OF = re.compile(
-    r"^(?:[A-Z][^,]{0,40}\bthat,\s+)?(?:According to [^,]{1,80},|[A-Z][^,.]{0,60}? also reports? that)\s", re.I
+    r"^(?:[A-Z][^,]{0,40}\bthat,\s+)?(?:According to [^,]{1,80},|[A-Z][^,.]{0,60}? (?:also )?reports? that)\s", re.I
 )
+# A claim in speaker form, its speaker at the end: "Facebook knowingly chooses profits, Frances Haugen says"
+_SPEAKER_END = re.compile(r",\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said)\.?$")
 
 
 def without_report(text: str) -> str:
@@ -133,7 +135,7 @@ def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
     """Loaded terms used in ``text`` outside quotation marks and without an attribution verb nearby (a
     sentence that opens with "According to X," is X's report to its end)."""
     plain = normalise(text)
-    if _REPORT_OF.match(plain):
+    if _REPORT_OF.match(plain) or _SPEAKER_END.search(plain):
         return []
     outside = re.sub(r'"[^"]*"', " ", plain)
     found = []
