@@ -340,6 +340,9 @@ def test_a_speakers_verb_does_not_make_a_one_outlet_fact_the_brief_s_own_words()
         "According to CNN, Critics called the bill a giveaway.",  # "critics" is nowhere in lower case here
         "According to CNN, Biden says it works.",
     ]
+    flared = [fact("f1", "Tensions between the U.S. and China have flared.", ["cnn"])]
+    attribute_single_source(flared, {"cnn": "CNN"}, ["Rising tensions worry Taipei."])  # any article sentence
+    assert flared[0].statement == "According to CNN, tensions between the U.S. and China have flared."
     speech = "In his speech defending America's chaotic withdrawal, President Biden said he would not shrink."
     fbi = "The murder rate rose nearly 30% in 2020, according to the FBI."
     opened = "According to the FBI, the murder rate rose nearly 30% in 2020."

@@ -83,10 +83,10 @@ def outlet_name(name: str) -> str:
     return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name
 
 
-def attribute_single_source(facts: list[Fact], outlets: dict[str, str]) -> None:
+def attribute_single_source(facts: list[Fact], outlets: dict[str, str], sentences: list[str] | None = None) -> None:
     """A fact only one outlet reports says whose report it is, in the facts list as in the summary: the brief
     states in its own voice only what several outlets report, so one outlet's wording ("a kitchen sink of
     charges", "a steep increase") and a line planted in one article stay that outlet's word."""
-    texts = [c.quote for f in facts for c in f.citations]
+    texts = [c.quote for f in facts for c in f.citations] + (sentences or [])  # the sources' letter case
     for f in facts:
         f.statement = one_outlet(f.statement, f, outlets, texts)

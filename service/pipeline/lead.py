@@ -167,7 +167,8 @@ class LeadWriter:
         self.title_texts = list(titles or [])
         self.titles = [content_words(t) for t in self.title_texts]
         self.statement_words = [content_words(f.statement) for f in facts]
-        self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case
+        self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case:
+        self.texts += [s.text for s in screen.clean] if screen else []  # every sentence ("tensions" in lower case)
 
     def summary_facts(self) -> list[Fact]:
         """The facts the model restates, one sentence each, in summary order: the main development (of the

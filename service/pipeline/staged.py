@@ -120,7 +120,7 @@ async def staged_brief(
         if f.id in restated:
             f.statement = restated[f.id]
             by[f"facts[{f.id}]"] = "model"
-    attribute_single_source(facts, run.outlets)
+    attribute_single_source(facts, run.outlets, [s.text for s in prep.sentences])
     return finish(run, Draft(headline, summary, facts, conflicts, positions, prep.quotes), {**hs_by, **by})
 
 
