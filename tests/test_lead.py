@@ -230,12 +230,18 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     opening = fallback_headline([told("f1", raids)], disputed={412.0})  # the opening phrase goes, and 412 with it
     assert opening == "Agents questioned Trump aides and later Trump himself", opening
     raids = "Agents carried out 412 raids on Thursday in Washington and questioned Trump aides and later Trump himself"
+    assert fallback_headline([told("f1", raids)], disputed={412.0}) == "Agents carried out raids on Thursday"
+    raids = "Agents questioned 412 on Thursday in Washington and among them were Trump aides and later Trump himself"
     names = fallback_headline([told("f1", raids)], disputed={412.0})  # every cut still gives the disputed 412
     assert names.startswith("Reports on") and "Thursday" not in names and "Trump" in names, names
-    asked = 'Agents carried out 412 raids, asking "What did Trump aides know?" in Washington and later Trump himself'
+    asked = 'Agents questioned 412 on Thursday, asking "What did Trump aides know?" and later Trump himself'
     names = fallback_headline([told("f1", asked)], disputed={412.0})
     assert names.startswith("Reports on") and "What" not in names and "Trump" in names, names
-    house = "Agents carried out 412 raids as the House of Representatives and the House of Representatives met Trump"
+    senate = "According to AP, the Senate has voted to begin work on a nearly $1 trillion national infrastructure plan."
+    assert fallback_headline([told("f1", senate)], disputed={1e12, 1.2e12}) == (  # allsides-5824: not "… begin work"
+        "The Senate has voted to begin work on a national infrastructure plan"
+    )
+    house = "Agents questioned 412 as the House of Representatives and the House of Representatives met Trump"
     names = fallback_headline([told("f1", house)], disputed={412.0})  # a name keeps its "of"
     assert names == "Reports on House of Representatives and Trump", names
 

@@ -169,6 +169,14 @@ def headline_variants(statement: str) -> list[str]:
     return list(dict.fromkeys(out + [c for c in map(_tidy, cut) if has_verb(c)]))
 
 
+def figure_free_variants(statement: str, figures: set[float]) -> list[str]:
+    """``headline_variants`` of ``statement`` without the ``figures`` that only qualify a word first ("… begin
+    work on a nearly $1 trillion national infrastructure plan", where outlets say 1 and 1.2 → "… begin work on
+    a national infrastructure plan", not the cut "The Senate has voted to begin work"), then its own."""
+    dropped = drop_figures(statement, figures) if figures else statement
+    return list(dict.fromkeys([*headline_variants(dropped), *headline_variants(statement)]))
+
+
 def fallback_headline(
     facts: list[Fact], disputed: set[float] | None = None, titles: list[str] | None = None, loaded: tuple[str, ...] = ()
 ) -> str:
@@ -185,7 +193,7 @@ def fallback_headline(
     if plain:
         near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
         others = [v for t in near for v in headline_variants(t)[:2]]
-        for text in [*headline_variants(plain[0]), *others]:
+        for text in [*figure_free_variants(plain[0], disputed or set()), *others]:
             if complete_phrase(text, disputed or set()) and not unattributed_terms(text, loaded):
                 return text
     for title in sorted(titles or [], key=lambda t: -len(content_words(t) & lead)):
