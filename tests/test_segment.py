@@ -130,3 +130,13 @@ def test_a_clock_time_followed_by_its_time_zone_does_not_end_the_sentence() -> N
         "Police arrived at 7 a.m.",
         "The yard was closed.",
     ]
+
+
+def test_a_comma_after_a_state_abbreviation_does_not_open_a_sentence() -> None:
+    # allsides-6098: pysbd ended the sentence at "R-Tenn.", and the brief stated ", told Fox News, adding …"
+    text = (
+        '"This deserves a Senate investigation," Sen. Marsha Blackburn, R-Tenn., told Fox News, adding that Kerry '
+        'has "put our men and women in uniform at risk." The State Department declined to comment.'
+    )
+    sentences = [s.text for s in segment(Article(id="n", outlet="Newsmax", text=text))]
+    assert sentences == [text.split(" The State")[0], "The State Department declined to comment."]

@@ -52,15 +52,18 @@ def spans(para: str) -> list[tuple[int, int]]:
         cursor = end
     if not out and para.strip():
         out.append((0, len(para)))
-    return _join_clock_times(para, out)
+    return _join_continuations(para, out)
 
 
-def _join_clock_times(para: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans with a break after "a.m."/"p.m." undone where the next span goes on with the time zone
-    ("... at 6:34 a.m. | Pacific Time (1330 GMT) at a light-rail yard ..." is one sentence)."""
+def _join_continuations(para: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans with a break undone where the next span goes on with the same sentence: after "a.m."/"p.m."
+    before its time zone ("... at 6:34 a.m. | Pacific Time (1330 GMT) at a light-rail yard ..."), and
+    before a comma, semicolon or closing bracket, which never opens a sentence (pysbd ends one at a state's
+    abbreviation: '"… a Senate investigation," Sen. Marsha Blackburn, R-Tenn. | , told Fox News, …')."""
     out: list[tuple[int, int]] = []
     for start, end in spans:
-        if out and _CLOCK_END.search(para[out[-1][0] : out[-1][1]].rstrip()) and _ZONE_START.match(para[start:end]):
+        clock = out and _CLOCK_END.search(para[out[-1][0] : out[-1][1]].rstrip()) and _ZONE_START.match(para[start:end])
+        if out and (clock or para[start:end].lstrip()[:1] in (",", ";", ")")):
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
