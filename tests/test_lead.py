@@ -74,6 +74,18 @@ async def test_a_failed_headline_falls_back_to_the_models_checked_lead_sentence(
     assert by["headline"] == "model" and any(x.startswith("headline: model headline not used") for x in log.warnings)
 
 
+async def test_a_lead_sentence_refused_only_for_its_headline_style_can_be_the_headline() -> None:
+    # allsides-5999: the model's headline brought words of its own; its sentence of the lead fact, refused for
+    # the summary as "written as a headline", is a headline the lead fact supports
+    released = "President Biden on Friday released his $6 trillion budget for the 2022 fiscal year."
+    budget = fact("f1", released, ["a", "b"])  # two outlets print its figures
+    styled = "President Biden releases $6 trillion budget for fiscal year 2022."
+    w, log, _ = writer(lead_reply("Biden budget sets US on course for higher debt", [styled]), [], [budget])
+    headline, _, by, _ = await w.write()
+    assert headline == styled.rstrip(".") and by["headline"] == "model", (headline, log.warnings)
+    assert any("written as a headline" in x for x in log.warnings)  # refused as a summary sentence
+
+
 async def test_the_models_checked_lead_sentence_is_made_to_fit_without_cutting_inside_a_relative_clause() -> None:
     # allsides-5770 gave the headline "A suspect who claimed to have an explosive device" (a cut, no main verb)
     sentence = (

@@ -7,9 +7,9 @@ Checks, per sentence: complete; figures and quotations its fact contains; a figu
 every side and its outlet; no first person or loaded term outside a quotation; nothing only a screened-out
 sentence says; and the meaning check (``support``). The headline also: at most 14 words (a longer one is cut
 at a phrase boundary), no figure outlets dispute or only one outlet prints, no label, no first or second
-person. When the model's headline fails, its own checked sentence of the lead fact is trimmed to fit; code
-writes only what the model could not: a complete headline, lead facts when fewer than two sentences
-survive, and the first disagreement as a "Reports differ" line when no kept sentence gives it.
+person. When the model's headline fails, its sentence of the lead fact serves; code writes only what the
+model could not: a complete headline, lead facts when fewer than two sentences survive, and the first
+disagreement as a "Reports differ" line when no kept sentence gives it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import asyncio
 import math
 import os
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
@@ -176,11 +177,8 @@ class LeadWriter:
         when outlets corroborate it, else the outlet lead that shares most words with the other leads: the
         story they all tell), then each outlet's lead (its earliest fact; with titles, only one that shares a word
         with a title: "in September 2003, a secret transaction took place" opens a feature, not the news) in
-        rank order, then the
-        next facts by rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` of them. An
-        outlet's lead that retells a chosen fact (``retells``) moves after the summary's sentences, so the
-        summary's four slots tell four things.
-        Disagreements are given by their own line."""
+        rank order, then the next facts by rank, up to ``STATED_FACTS``; the summary is the first
+        ``SUMMARY_SENTENCES``. A lead that retells a chosen fact (``retells``) moves after the summary's."""
         plain = [f for f in self.facts if f.status != "disputed"]
         if not plain:
             return []
@@ -318,23 +316,31 @@ class LeadWriter:
         verdicts = await asyncio.gather(*(self.keep(f"facts[{f.id}]", text, [f]) for f, text in written))
         kept = [(f, t) for (f, t), ok in zip(written, verdicts, strict=True) if ok]
         proposed = sentence_case(str(reply["headline"]), self.sources(chosen[0])) if reply.get("headline") else None
-        headline, by_headline = await self._headline(proposed, chosen[0], kept)
+        styled = [t for f, t in written if f is chosen[0] and telegraphic(t, [f.statement])]  # a headline already
+        headline, by_headline = await self._headline(proposed, chosen[0], kept, styled)
         summary, by = self._summary(self.summary_lines(chosen[:SUMMARY_SENTENCES], dict((f.id, t) for f, t in kept)))
         restated = {f.id: t for f, t in kept if keeps_content(t, f.statement)}
         return headline, " ".join(summary), {"headline": by_headline, **by}, restated
 
-    async def _headline(self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]]) -> tuple[str, str]:
+    async def _headline(
+        self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]], styled: Sequence[str] = ()
+    ) -> tuple[str, str]:
         """The model's headline when it passes every check against the lead fact alone (checked with other
-        facts, the seed's offer read as agreed); else the model's checked sentence of the lead fact made to fit
-        by ``figure_free_variants`` ("A suspect has surrendered to authorities", not the cut "A suspect who
-        claimed to have an explosive device"); else code's complete headline from the lead fact's own words. A
-        second model try (27 calls in the full eval at 5b2987d, 4 headlines used) did not earn its tokens."""
+        facts, the seed's offer read as agreed); else its sentence for the lead fact that the summary refused
+        only for being written as a headline (``styled``: "President Biden releases $6 trillion budget for
+        fiscal 2022", allsides-5999), checked the same way; else the model's checked sentence of the lead fact
+        made to fit by ``figure_free_variants`` ("A suspect has surrendered to authorities", not the cut "A
+        suspect who claimed to have an explosive device"); else code's complete headline from the lead fact's
+        own words. A second model try (27 calls in the full eval at 5b2987d, 4 used) did not earn its tokens."""
         bad = self.disputed | self.lone_figures()
-        if proposed and lead is not None:
-            text, why = await self._checked_headline("headline", proposed, lead, bad)
+        for n, candidate in enumerate([proposed, *styled]):
+            if not candidate or lead is None:
+                continue
+            text, why = await self._checked_headline("headline", candidate, lead, bad)
             if text is not None:
                 return text, "model"
-            self.log.warnings.append(f"headline: model headline not used ({why}): {proposed[:80]}")
+            which = "model headline" if n == 0 else "model sentence in headline style"
+            self.log.warnings.append(f"headline: {which} not used ({why}): {candidate[:80]}")
         if kept and kept[0][0] is lead:  # the main development's sentence, never another fact's
             for text in figure_free_variants(kept[0][1], bad):  # its main clause, speaker form or a cut with a verb
                 if headline_problem(text, bad) is None and complete_phrase(text):
