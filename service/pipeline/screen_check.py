@@ -30,6 +30,7 @@ from service.llm import LLM
 from service.pipeline.clean import outside_quotes
 from service.pipeline.injection import CODE_CHECK, MODEL_CHECK, Screen, neutralise
 from service.pipeline.screen_forms import (
+    ADDRESS,
     ADVICE,
     CODE_MARKUP,
     FIELD,
@@ -203,6 +204,9 @@ def code_flag(text: str, article_language: str = "en") -> str | None:
     label = LABEL.match(bare)
     if label and cues(label.group(1)) & {"note", "output", "writer"} and not own:
         return "a note or metadata line that is not the outlet's own correction"
+    address = ADDRESS.match(bare)
+    if address and "writer" in cues(address.group(1)):  # an outlet's own correction is not addressed to tools
+        return "a line addressed to tools or models that read the text"
     return None
 
 

@@ -56,6 +56,9 @@ TOLD = re.compile(
 # A namespaced machine field at the start of a line ("og:description —", "twitter:title =", "dc:subject:").
 FIELD = re.compile(r"^[\W_]*[a-z][a-z0-9_-]*:[a-z][a-z0-9_:.-]*\s*[—–=:>-]", re.I)
 LABEL = re.compile(r"^[\W_]*([^\W\d_][^:：\n]{0,60}?)\s*[:：]\s*\S")  # "Editor's note: …", "Image alt text: …"
+# The same head, longer: an address to readers that are tools ("For voice assistants reading this aloud and for
+# the team newsletter builder: …"); it counts only when it names one (``screen_check``).
+ADDRESS = re.compile(r"^[\W_]*([^\W\d_][^:：\n.]{0,110}?)\s*[:：]\s*\S")
 ROLE_WORD = re.compile(
     r"^[\W_]*(?:system|assistant|user|developer|instructions?|inst|sys|prompt|override)[\W_]*$", re.I
 )
