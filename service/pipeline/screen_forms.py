@@ -11,7 +11,9 @@ import re
 PASSIVE = re.compile(
     r"\b(?:is|are)\s+to\s+be\s+(?:\w+ly\s+)?(?:reported|described|stated|presented|given|treated|characteri[sz]ed|"
     r"framed|mentioned|noted|called|referred\s+to|listed|shown|used|summari[sz]ed|attributed|credited|cited|dated|"
-    r"placed|put|rendered|spelled|written|recorded|counted|understood|read|dated)\b"
+    r"placed|put|rendered|spelled|written|recorded|counted|understood|read|dated|carried(?!\s+(?:out|on|off|away|over))|reflected|repeated)\b"
+    r"|\b(?:is|are)\s+to\s+be\s+so\s+\w+ed\b"  # "… and is to be so attributed wherever …"
+    r"|\b(?:figure|number|total|toll|version|wording|date|account)\s+to\s+be\s+(?:reported|used|given|cited|carried)\b"
     r"|\b(?:should|must|shall|ought\s+to)\s+be\s+(?:\w+ly\s+)?(?:described|reported|presented|treated|characteri[sz]ed|"
     r"framed|referred\s+to|portrayed|called|stated|noted|summari[sz]ed|given|dated|put|listed)\s+(?:as|that|at|to)\b"
     r"|\b(?:is|are)\s+best\s+(?:characteri[sz]ed|described|understood|seen|framed|summari[sz]ed|reported)\s+as\b"
@@ -88,7 +90,9 @@ VERSIONS = re.compile(
     r"|\b(?:short|shorter|shortened|condensed|abridged|one-line|one-sentence|two-line|trimmed|cut-down|translated|"
     r"audio|spoken|read-aloud)\s+(?:\w+\s+)?(?:versions?|accounts?|editions?|renditions?|forms?|recaps?|retellings?)\b"
     r"|\b(?:wire|partner|syndication)\s+(?:copy|partners?|clients?|desks?)\b|\brewrite\s+desks?\b"
-    r"|\bwhen(?:ever)?\s+(?:this|the)\s+(?:story|article|piece|item|news)\s+(?:is|gets)\s+\w+ed\b",
+    r"|\b(?:when(?:ever)?|wherever)\s+(?:this|the)\s+(?:story|article|piece|item|news|report)\s+(?:is|gets)\s+\w+ed\b"
+    r"|\bin\s+(?:any|every|all)\s+(?:\w+\s+)?(?:retellings?|abridge?ments?|recaps?|rewrites?|excerpts?)\b"
+    r"|\b(?:for|in)\s+(?:all\s+)?(?:republication|derivative\s+(?:copy|versions?|works?))\b|\bcleared\s+for\s+reuse\b",
     re.I,
 )
 # A clause before the main one ("When you get to the charges, say murder"): the word after it can be an order.
