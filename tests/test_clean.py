@@ -48,3 +48,13 @@ def test_a_quote_that_runs_on_a_verbless_phrase_and_a_quoted_pronoun_cannot_stan
                                              for n, t in enumerate(texts)])
 
     assert fragment(group(runs_on)) and not fragment(group(runs_on, verbless))  # nothing whole to state or rewrite
+
+
+def test_a_name_after_an_abbreviation_keeps_its_capital_in_sentence_case() -> None:
+    # allsides-5840: the model's headline read "… to overturn Roe v. wade"
+    sources = ["Calling Roe v. Wade “egregiously wrong,” the attorney general urged the court to act.", "It rose."]
+    headline = "Attorney General Urges Court To Overturn Roe v. Wade"
+    assert sentence_case(headline, sources) == "Attorney general urges court to overturn Roe v. Wade"
+    assert sentence_case("Tensions Rose Sharply On Monday Across The Region", ["It rose. Tensions flared."]).startswith(
+        "Tensions rose sharply on"
+    )

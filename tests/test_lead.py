@@ -253,6 +253,9 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     assert fallback_headline([told("f1", senate)], disputed={1e12, 1.2e12}) == (  # allsides-5824: not "… begin work"
         "The Senate has voted to begin work on a national infrastructure plan"
     )
+    border = "There were nearly 190,000 migrant encounters at the southern border in June, CBP announced Friday."
+    kept = fallback_headline([told("f1", border)], disputed={190000.0})  # allsides-5857: the figure is the news
+    assert "190,000" not in kept and kept != "There were migrant encounters at the southern border", kept
     house = "Agents questioned 412 as the House of Representatives and the House of Representatives met Trump"
     names = fallback_headline([told("f1", house)], disputed={412.0})  # a name keeps its "of"
     assert names == "Reports on House of Representatives and Trump", names

@@ -87,9 +87,15 @@ def headline_case(text: str) -> bool:
     return len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
 
 
+# Abbreviations that end on a full stop inside a sentence ("Roe v. Wade", "Mr. Blinken", "U.S. Capitol")
+_INSIDE_AFTER = (
+    r"(?:(?<=[^\s.!?\"“])|(?<=\bv\.)|(?<=\bvs\.)|(?<=\bMr\.)|(?<=\bMs\.)|(?<=\bDr\.)|(?<=\bSt\.)|(?<=\bU\.S\.))"
+)
+
+
 def named_inside(word: str, text: str) -> bool:
     """Whether ``text`` prints ``word`` with its capital inside a sentence (not first): a name."""
-    return re.search(rf"(?<=[^\s.!?\"“])\s{re.escape(word)}\b", text) is not None
+    return re.search(rf"{_INSIDE_AFTER}\s{re.escape(word)}\b", text) is not None
 
 
 # "U. S." where the sources print "U.S.": the default model spaces initials out

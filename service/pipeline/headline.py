@@ -243,13 +243,18 @@ _FIGURE_MODIFIER = re.compile(
 )
 
 
+_BEING = re.compile(r"\b(?:there\s+)?(?:were|was|are|is|be|been)\s+$", re.I)
+
+
 def drop_figures(text: str, figures: set[float]) -> str:
     """``text`` without the figures of ``figures`` that only qualify the next word ("advance Biden's $1.2 trillion
     infrastructure package" → "advance Biden's infrastructure package"); a figure that is the object of its
     verb or phrase ("kills 12", "$2.9 trillion in tax hikes") stays, so the headline still fails."""
     def drop(m: re.Match[str]) -> str:
         after = text[m.end() :].split(maxsplit=1)
-        if number_values(m.group(0)) & figures and after and after[0].lower() not in _PREPOSITIONS | {"of"}:
+        being = _BEING.search(text[: m.start()])  # "There were nearly 190,000 migrant encounters": the news itself
+        qualifies = bool(after) and after[0].lower() not in _PREPOSITIONS | {"of"} and not being
+        if number_values(m.group(0)) & figures and qualifies:
             return ""
         return m.group(0)
 
