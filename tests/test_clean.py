@@ -58,3 +58,18 @@ def test_a_name_after_an_abbreviation_keeps_its_capital_in_sentence_case() -> No
     assert sentence_case("Tensions Rose Sharply On Monday Across The Region", ["It rose. Tensions flared."]).startswith(
         "Tensions rose sharply on"
     )
+
+
+def test_a_cut_sentence_reaches_the_model_and_its_check_without_the_broken_phrase() -> None:
+    # allsides-5918: given "… for more than nine...", the model wrote "for more than nine hours" (it was minutes)
+    # and its check, given the same cut, agreed
+    from service.pipeline.clean import mend_cut
+    from service.pipeline.tasks import whole
+
+    cut = (
+        "The sentence, delivered by Judge Peter A. Cahill, came more than a year after a cellphone video captured "
+        "Mr. Chauvin pressing his knee on the neck of Mr. Floyd for more than nine..."
+    )
+    assert whole(cut) == cut.split(" for more")[0] + "."
+    assert mend_cut(cut) == "The sentence, delivered by Judge Peter A. Cahill."  # verbatim use: the last clause
+    assert whole("Senators agreed on Tuesday.") == "Senators agreed on Tuesday."

@@ -47,22 +47,28 @@ def clean_statement(text: str) -> str:
 
 
 _STOP_TAIL = words("stop_tail")
+_PREPOSITIONS = words("prepositions") | {"of", "into", "about", "under", "between", "before"}
 
 
 _SUBORDINATORS = words("clause_openers")  # "While …," / "In an interview …,": no main clause of their own
 
 
-def mend_cut(text: str, min_words: int = 6) -> str | None:
+def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
     """A sentence an article cut off as its last whole part: up to its last comma ("... divided among
     political lines, with 6% of Rep…" → "... divided among political lines."), else before the phrase the
-    cut broke into ("... to cut off debate on the b…" → "... to cut off debate."); None when too little is
-    left or a quotation would stay open."""
+    cut broke into ("... to cut off debate on the b…" → "... to cut off debate."); ``phrase``: before that
+    phrase first (more of the sentence, for a reader that rewrites it); None when too little is left or a
+    quotation would stay open."""
     if not is_cut(text):
         return text
     words = _CUT.sub("", text).split()[:-1]  # the last word is the one the cut broke
     commas = [i for i, w in enumerate(words) if w.endswith((",", ";", "—")) and i + 1 >= min_words]
     links = [i for i, w in enumerate(words) if w.lower() in _STOP_TAIL and i >= min_words]
-    if commas:  # the last whole clause: "... divided among political lines, with 6% of ..." → "... lines"
+    starts = [i for i in links if words[i].lower() in _PREPOSITIONS]  # "… of Mr. Floyd for more than nine…"
+    last_comma = max((i for i, w in enumerate(words) if w.endswith((",", ";", "—"))), default=-1)
+    if phrase and starts and starts[-1] - last_comma > 3:  # not "lines, with 6% of Rep…"
+        words = words[: starts[-1]]
+    elif commas:  # the last whole clause: "... divided among political lines, with 6% of ..." → "... lines"
         if words[0].lower() in _SUBORDINATORS and not any(w.endswith((",", ";", "—")) for w in words[: commas[-1]]):
             return None  # "While the jets have not reached the island, Mr Chiu warned…": the main clause is cut
         words = words[: commas[-1]] + [words[commas[-1]].rstrip(",;—")]
