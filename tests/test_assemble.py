@@ -101,3 +101,18 @@ def test_counting_outlets_is_not_an_invented_number() -> None:
     text = "Two outlets report that Herzog said Israel is ready for another humanitarian pause."
     assert summary_problems(text, FACTS, [TOLL], OUTLETS) == []
     assert summary_problems("Two hostages were freed.", FACTS, [TOLL], OUTLETS)
+
+
+def test_an_open_question_on_an_x_reports_that_fact_keeps_the_whole_claim_attributed() -> None:
+    # allsides-5668: "Can other sources confirm what only Washington Examiner reports: Washington Examiner reports
+    # that the murder rate … since the violent 1990s?" read the loaded term as the brief's own
+    from service.pipeline.verify import unattributed_terms
+
+    said = "Washington Examiner reports that the murder rate rose 30%, according to the FBI, since the violent 1990s."
+    single = FACTS[1].model_copy(update={"statement": said})
+    q = open_questions([single], [], OUTLETS)[0]
+    assert q == (
+        "Can other sources confirm that, as Washington Examiner reports, the murder rate rose 30%, according to the "
+        "FBI, since the violent 1990s?"
+    )
+    assert not unattributed_terms(q, ["violent 1990s"])

@@ -3,6 +3,7 @@ timeline and meta."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -58,6 +59,9 @@ def coverage(articles: list[Article], facts: list[Fact]) -> list[Coverage]:
     return out
 
 
+_REPORTS = re.compile(r"^([A-Z][^,.]{0,60}?) reports that ")  # attribution.according_to's other form
+
+
 def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5) -> list[str]:
     """Questions the articles leave open: which figure is right, and claims only one outlet makes."""
     questions = []
@@ -68,8 +72,12 @@ def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[s
         if f.status == "single-source" and len(questions) < limit:
             who = outlets.get(f.citations[0].article_id, f.citations[0].article_id)
             said = f.statement.rstrip(".")
+            reports = _REPORTS.match(said)
             if ACCORDING.match(said):  # the attribution stays in the claim's own clause, said once
                 questions.append(f"Can other sources confirm that, {said[:1].lower()}{said[1:]}?")
+            elif reports:  # "NPR reports that the rate rose, according to the FBI"
+                claim = said[reports.end() :]
+                questions.append(f"Can other sources confirm that, as {reports.group(1)} reports, {claim}?")
             else:
                 questions.append(f"Can other sources confirm what only {who} reports: {said}?")
     return questions[:limit]

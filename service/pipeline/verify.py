@@ -119,7 +119,9 @@ def new_names(statement: str, sources: Iterable[str]) -> list[str]:
 # every word is that report's, however long the sentence runs after the attribution.
 # The same after a short lead-in that ends on "that,": "Can other sources confirm that, according to CNN, …?"
 _REPORT_OF = re.compile(
-    r"^(?:[A-Z][^,]{0,40}\bthat,\s+)?(?:According to [^,]{1,80},|[A-Z][^,.]{0,60}? (?:also )?reports? that)\s", re.I
+    r"^(?:[A-Z][^,]{0,40}\bthat,\s+)?"
+    r"(?:According to [^,]{1,80},|as [^,]{1,80} reports,|[A-Z][^,.]{0,60}? (?:also )?reports? that)\s",
+    re.I,
 )
 # A claim in speaker form, its speaker at the end: "Facebook knowingly chooses profits, Frances Haugen says"
 _SPEAKER_END = re.compile(r",\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said)\.?$")
