@@ -62,11 +62,11 @@ def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
     if not is_cut(text):
         return text
     words = _CUT.sub("", text).split()[:-1]  # the last word is the one the cut broke
-    commas = [i for i, w in enumerate(words) if w.endswith((",", ";", "—")) and i + 1 >= min_words]
+    breaks = [i for i, w in enumerate(words) if w.endswith((",", ";", "—"))]
+    commas = [i for i in breaks if i + 1 >= min_words]
     links = [i for i, w in enumerate(words) if w.lower() in _STOP_TAIL and i >= min_words]
     starts = [i for i in links if words[i].lower() in _PREPOSITIONS]  # "… of Mr. Floyd for more than nine…"
-    last_comma = max((i for i, w in enumerate(words) if w.endswith((",", ";", "—"))), default=-1)
-    if phrase and starts and starts[-1] - last_comma > 3:  # not "lines, with 6% of Rep…"
+    if phrase and starts and starts[-1] - (breaks[-1] if breaks else -1) > 3:  # not "lines, with 6% of Rep…"
         words = words[: starts[-1]]
     elif commas:  # the last whole clause: "... divided among political lines, with 6% of ..." → "... lines"
         if words[0].lower() in _SUBORDINATORS and not any(w.endswith((",", ";", "—")) for w in words[: commas[-1]]):
@@ -160,8 +160,9 @@ def open_quote(text: str) -> bool:
     """Whether a quotation opens in ``text`` and does not close in it: the first sentence of a quote that runs
     on ("“It’s applying the rule of law to the facts of an individual and specific case."), cut from its end
     and its speaker."""
-    straight = text.count('"')
-    return straight % 2 == 1 or text.count("“") > text.count("”")
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
 MAX_PLAIN_WORDS = 40
 
 

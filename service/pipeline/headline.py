@@ -134,8 +134,8 @@ _OF = _PREPOSITIONS | {"of"}
 
 def headline_variants(statement: str) -> list[str]:
     """Headlines code can make of one fact, best first: the whole sentence, its main clause, the claim with
-    its speaker ("…, Haugen says"), then shorter ones (without an opening phrase such as "On Sunday,"  or
-    "According to CNN," (never kept: a headline does not open on its source), a
+    its speaker ("…, Haugen says"), then shorter ones (without an opening phrase such as "On Sunday," or
+    "According to CNN," which a headline never keeps: it does not open on its source; without a
     relative clause before the verb or the source at the end; cut before "that", "which"… or at phrase
     boundaries, last at "of" too). A shortened one must keep a verb (``has_verb``)."""
     text = statement.strip().rstrip(".")

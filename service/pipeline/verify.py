@@ -129,8 +129,9 @@ _SPEAKER_END = re.compile(r",\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said)\.?$")
 
 def without_report(text: str) -> str:
     """``text`` without a lead-in that makes it an outlet's report ("According to CNN, the …" → "the …")."""
-    m = _REPORT_OF.match(normalise(text))
-    return normalise(text)[m.end() :] if m else text
+    plain = normalise(text)
+    m = _REPORT_OF.match(plain)
+    return plain[m.end() :] if m else text
 
 
 def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
