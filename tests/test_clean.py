@@ -73,3 +73,15 @@ def test_a_cut_sentence_reaches_the_model_and_its_check_without_the_broken_phras
     assert whole(cut) == cut.split(" for more")[0] + "."
     assert mend_cut(cut) == "The sentence, delivered by Judge Peter A. Cahill."  # verbatim use: the last clause
     assert whole("Senators agreed on Tuesday.") == "Senators agreed on Tuesday."
+
+
+def test_a_published_word_to_watch_keeps_a_sentence_out_of_the_brief_s_own_voice() -> None:
+    # allsides-5980: both outlets print "controversial", so a two-outlet statement kept it unattributed; the
+    # words to watch of a published style guide (lexicons/words_to_watch.txt) are loaded like the naming terms
+    from service.pipeline.select import plain
+
+    assert not plain("The FDA approved the controversial drug on Monday.")
+    assert not plain("It was a landmark ruling for the court.")
+    assert plain("The FDA approved the drug on Monday.")
+    assert plain('Critics called the drug "controversial" on Monday.')  # quoted, with its speaker
+    assert plain("Fans celebrated the result on Monday.")  # not a word to watch in this sense

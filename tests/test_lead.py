@@ -565,3 +565,18 @@ def test_a_one_outlet_figure_that_only_qualifies_a_word_leaves_the_headline_with
     kept = "House Democrats consider $2.9 trillion in tax hikes"  # the object of its verb: it stays, and fails
     assert drop_figures(kept, bad) == kept
     assert not complete_phrase("Georgia's secretary of state this week announced he is set")
+
+
+def test_a_stance_stated_as_printed_says_which_outlet_printed_it() -> None:
+    from service.pipeline.attribution import stance_report
+    from service.pipeline.types import Sentence
+
+    text = "Republicans blasted the chaotic withdrawal from Afghanistan."
+    cited = [Sentence(id="fox#3", article_id="fox", index=3, text=text, start=0, end=len(text))]
+    outlets = {"fox": "Fox News (Online News)"}
+    stated = stance_report(text, cited, outlets, [text])
+    assert stated == "According to Fox News, Republicans blasted the chaotic withdrawal from Afghanistan."
+    reported = "According to the White House, Biden defended the withdrawal."  # someone's report already
+    assert stance_report(reported, cited, outlets, []) == reported
+    named = "Fox News reported that Republicans blasted the withdrawal."  # names its outlet
+    assert stance_report(named, cited, outlets, []) == named

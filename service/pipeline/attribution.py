@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from service.pipeline.clean import named_inside
+from service.pipeline.types import Sentence
 from service.pipeline.verify import without_report
 from service.schemas import Fact
 from service.text import STOP_WORDS
@@ -90,3 +91,14 @@ def attribute_single_source(facts: list[Fact], outlets: dict[str, str], sentence
     texts = [c.quote for f in facts for c in f.citations] + (sentences or [])  # the sources' letter case
     for f in facts:
         f.statement = one_outlet(f.statement, f, outlets, texts)
+
+
+def stance_report(text: str, cited: list[Sentence], outlets: dict[str, str], sources: list[str]) -> str:
+    """A party's stance stated as printed is its outlet's sentence, so it says whose ("According to Fox News,
+    Republicans called the withdrawal chaotic …"): "chaotic" is the outlet's word, not the brief's
+    (allsides-5772), as in a one-outlet fact. A stance that already opens as someone's report or names its
+    outlet stays as it is."""
+    names = sorted({outlet_name(outlets.get(s.article_id, s.article_id)) for s in cited})
+    if not names or without_report(text) != text or any(n.lower() in text.lower() for n in names):
+        return text
+    return according_to(" and ".join(names), text, sources)

@@ -273,6 +273,18 @@ class Screen:
             for s in self.flagged_sentences
         ]
 
+    def widened(self, sentences: list[Sentence], kinds: dict[str, str], reasons: dict[str, str]) -> Screen:
+        """This screen with more of ``sentences`` flagged: ``kinds`` and ``reasons`` per sentence id."""
+        if not kinds:
+            return self
+        flagged = {**self.flagged, **kinds}
+        return Screen(
+            clean=[s for s in sentences if s.id not in flagged],
+            flagged=flagged,
+            flagged_sentences=[s for s in sentences if s.id in flagged],
+            reasons={**self.reasons, **reasons},
+        )
+
     def warnings(self) -> list[str]:
         """One line per article with flagged sentences (their text is never repeated)."""
         by_article: dict[str, list[str]] = {}

@@ -335,12 +335,5 @@ class ModelScreen:
                     why = _other_half(s, before, after, taken, texts.get(s.article_id))
                     if why:
                         reasons[s.id] = why
-        if not flags and not reasons:
-            return scr
-        flagged = {**scr.flagged, **{sid: CODE_CHECK for sid in reasons}, **{sid: MODEL_CHECK for sid in flags}}
-        return Screen(
-            clean=[s for s in sentences if s.id not in flagged],
-            flagged=flagged,
-            flagged_sentences=[s for s in sentences if s.id in flagged],
-            reasons={**scr.reasons, **reasons},
-        )
+        kinds = {**{sid: CODE_CHECK for sid in reasons}, **{sid: MODEL_CHECK for sid in flags}}
+        return scr.widened(sentences, kinds, reasons)

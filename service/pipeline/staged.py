@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from service.llm import LLM
 from service.pipeline.align import align
 from service.pipeline.assemble import Draft
-from service.pipeline.attribution import according_to, attribute_single_source, outlet_name
+from service.pipeline.attribution import according_to, attribute_single_source, outlet_name, stance_report
 from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen
-from service.pipeline.lead import LeadWriter
+from service.pipeline.lead import SUMMARY_SENTENCES, LeadWriter
+from service.pipeline.lead_guard import cites, guard_lead, withheld_screen
 from service.pipeline.numbers import extract_numbers
+from service.pipeline.screen_check import ModelScreen
 from service.pipeline.select import (
     LOADED,
     code_positions,
@@ -44,6 +46,8 @@ from service.pipeline.types import Article, ConflictCandidate, FactGroup, QuoteM
 from service.pipeline.verify import unattributed_terms
 from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, Fact, Length, PartyPosition
+
+GUARD_ROUNDS = 2  # the lead's one-outlet sentences asked, then those that take a withheld one's place
 
 
 @dataclass
@@ -111,17 +115,39 @@ async def staged_brief(
         statements, stances = await _write_parts(run, prep, checker, to_write, parties, positions_by)
     conflicts, disputed = _conflicts(prep, held, run.outlets)
     facts, by = _facts(prep, top, held, chosen, statements, disputed, limit, run.log, run.outlets)
+    texts = [s.text for s in prep.sentences]
+    if positions_by == "code":  # a stance as printed is its outlet's sentence
+        stances = [(p, stance_report(st, ss, run.outlets, texts), ss) for p, st, ss in stances]
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with run.timer("summary"):
-        titles = [a.title for a in articles if a.title]
-        lead = LeadWriter(llm, facts, conflicts, run.outlets, run.sem, run.log, prep.screen, LOADED, titles)
+        lead, facts = await _guarded_lead(run, facts, conflicts, [a.title for a in articles if a.title])
+        by = {k: v for k, v in by.items() if k in {f"facts[{f.id}]" for f in facts}}
         headline, summary, hs_by, restated = await lead.write()
     for f in facts:  # a fact the model restated, shorter, and the check passed: its sentence states the fact
         if f.id in restated:
             f.statement = restated[f.id]
             by[f"facts[{f.id}]"] = "model"
-    attribute_single_source(facts, run.outlets, [s.text for s in prep.sentences])
-    return finish(run, Draft(headline, summary, facts, conflicts, positions, prep.quotes), {**hs_by, **by})
+    attribute_single_source(facts, run.outlets, texts)
+    quotes = [q for q in prep.quotes if not run.screen.touches(q.article_id, q.start, q.end)]
+    return finish(run, Draft(headline, summary, facts, conflicts, positions, quotes), {**hs_by, **by})
+
+
+async def _guarded_lead(
+    run: BriefRun, facts: list[Fact], conflicts: list[Conflict], titles: list[str]
+) -> tuple[LeadWriter, list[Fact]]:
+    """The headline and summary's writer, once no one-outlet sentence its lead facts rest on reads to the model
+    as an instruction (:mod:`lead_guard`); such a sentence leaves the facts and joins the screen's report."""
+    guard = ModelScreen(run.llm, run.sem, run.log)
+    for _ in range(GUARD_ROUNDS):  # a fact left out lets the next one into the summary: that one is asked too
+        lead = LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles)
+        flagged = await guard_lead(lead.summary_facts()[:SUMMARY_SENTENCES], run.screen, guard)
+        if not flagged:
+            return lead, facts
+        run.screen = withheld_screen(run.screen, flagged)
+        left = [f.id for f in facts if cites(f, run.screen)]
+        facts = [f for f in facts if f.id not in left]
+        run.log.warnings.append(f"lead: fact {', '.join(left)} left out: its outlet's sentence reads as an instruction")
+    return LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles), facts
 
 
 async def _write_parts(
