@@ -85,3 +85,16 @@ def test_a_published_word_to_watch_keeps_a_sentence_out_of_the_brief_s_own_voice
     assert plain("The FDA approved the drug on Monday.")
     assert plain('Critics called the drug "controversial" on Monday.')  # quoted, with its speaker
     assert plain("Fans celebrated the result on Monday.")  # not a word to watch in this sense
+
+
+def test_asterisk_markup_is_dropped_and_a_masked_word_keeps_a_sentence_from_standing_verbatim() -> None:
+    # the seed's translated article prints "Israel's ** Herzog" and "The ** revealed that …" for masked words,
+    # and "**high-level**" for bold; the seed's summary carried the "**"
+    from service.pipeline.clean import clean_statement, masked, standalone_problem
+
+    assert clean_statement("An Israeli **high-level** official reiterated the position.") == (
+        "An Israeli high-level official reiterated the position."
+    )
+    for text in ["Israel's ** Herzog said Israel is willing to agree a truce.", "The ** revealed that Haniyeh spoke."]:
+        assert masked(text) and standalone_problem(clean_statement(text), ()) == "a word masked as **"
+    assert not masked("Prices rose 5% in May, the * footnote says.")

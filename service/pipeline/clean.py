@@ -32,6 +32,15 @@ _DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.I)
 _KEEP_DOUBLED = words("keep_doubled")
 
 
+_EMPHASIS = re.compile(r"\*\*(\w(?:[^*]*\w)?)\*\*")
+_MASK = re.compile(r"\*{2,}")  # a word a translation or an editor masked: "Israel's ** Herzog"
+
+
+def masked(text: str) -> bool:
+    """Whether ``text`` has a word masked by asterisks ("The ** revealed that …"): it cannot be read as news."""
+    return bool(_MASK.search(_EMPHASIS.sub(r"\1", text)))
+
+
 def clean_statement(text: str) -> str:
     """``text`` without a leading label, dateline or byline or doubled words, and a cut-off sentence as the
     whole part before the cut (``mend_cut``; one that cannot be mended stays cut and is not used verbatim)."""
@@ -41,6 +50,7 @@ def clean_statement(text: str) -> str:
         if m and len(out) - m.end() > 20 and not (pattern is _LABEL and _SPEECH.search(m.group(0))):
             out = out[m.end() :]
     out = _DOUBLED.sub(lambda m: m.group(0) if m.group(1).lower() in _KEEP_DOUBLED else m.group(1), out)
+    out = _EMPHASIS.sub(r"\1", out)  # "An Israeli **high-level** reiterated …": markup, not words
     if out and out[0].islower():
         out = out[0].upper() + out[1:]
     return (mend_cut(out) or out) if is_cut(out) else out
@@ -186,6 +196,8 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
         return "starts with a pronoun"
     if open_quote(text):
         return "a quotation that does not close here (its speaker and end are in other sentences)"
+    if masked(text):
+        return "a word masked as **"
     if _PARTICIPLE.search(text) and not has_verb(text):
         return "not a sentence: no verb"  # "The sentence, delivered by Judge Peter A. Cahill of …"
     terms = unattributed_terms(text, loaded)

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, create_model
 
 from service.llm import LLM
 from service.pipeline.attribution import attribution_for, one_outlet
-from service.pipeline.clean import dangling_end, is_cut, outside_quotes, sentence_case, telegraphic
+from service.pipeline.clean import dangling_end, is_cut, masked, outside_quotes, sentence_case, telegraphic
 from service.pipeline.headline import (
     PERSONAL,
     complete_phrase,
@@ -253,6 +253,8 @@ class LeadWriter:
             return "not a complete sentence"
         if dangling_end(text):
             return "cut off"
+        if masked(text):
+            return "a word masked as **"
         claims = unsupported_claims(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])
         if claims:
             return f"its facts do not give the {claims}"
