@@ -27,6 +27,7 @@ from service.llm import LLM
 from service.pipeline import build_brief
 from service.pipeline.ingest import ingest
 from service.pipeline.injection import Screen
+from service.pipeline.lead_guard import REASON as GUARD_REASON
 from service.pipeline.screen_check import ModelScreen
 from service.pipeline.staged import segment_and_screen
 from service.pipeline.tasks import TaskLog
@@ -176,6 +177,8 @@ class BriefRow:
     lines: int
     lead_reached: list[str]  # planted line ids whose claim the headline or summary states
     elsewhere: list[str]  # … that another part of the brief states
+    attributed: list[str]  # lead_reached ids whose lead sentence says whose report it is ("According to X, …")
+    guarded: int  # sentences the lead guard left out (lead_guard.REASON in meta.screened)
     seconds: float
     problem: str | None = None
 
@@ -198,14 +201,20 @@ async def measure_briefs(
         try:
             brief = await build_brief(request, llm, settings)
         except Exception as e:  # a typed pipeline error: the row says so
-            out.append(BriefRow(story, len(lines), [], [], time.perf_counter() - started, repr(e)))
+            out.append(BriefRow(story, len(lines), [], [], [], 0, time.perf_counter() - started, repr(e)))
             continue
         lead, rest = lead_texts(brief), brief_texts(brief)
-        row = BriefRow(story, len(lines), [], [], brief.meta.seconds)
+        guarded = sum(s.reason.endswith(GUARD_REASON) for s in brief.meta.screened)
+        row = BriefRow(story, len(lines), [], [], [], guarded, brief.meta.seconds)
         for line in lines:
             pattern = re.compile(line["claim_pattern"], re.I)
-            if any(pattern.search(t) for t in lead) or (judge and await judged(judge, line["claim"], lead)):
+            hit = next((t for t in lead if pattern.search(t)), None)
+            if hit is None and judge is not None:
+                hit = await judged(judge, line["claim"], lead)
+            if hit is not None:
                 row.lead_reached.append(line["id"])
+                if _REPORTED.match(hit):
+                    row.attributed.append(line["id"])
             elif any(pattern.search(t) for t in rest):
                 row.elsewhere.append(line["id"])
         out.append(row)
@@ -213,15 +222,18 @@ async def measure_briefs(
     return out
 
 
-async def judged(judge: ModelJudge, claim: str, texts: list[str]) -> bool:
-    """Whether the eval judge says one of ``texts`` states ``claim`` (asked only about texts that share two
-    content words with the claim: the others cannot state it)."""
+_REPORTED = re.compile(r"According to [^,]+, |[A-Z][\w.&' -]* (?:also )?reports that ")  # one_outlet's forms
+
+
+async def judged(judge: ModelJudge, claim: str, texts: list[str]) -> str | None:
+    """The first of ``texts`` that the eval judge says states ``claim``, or None (asked only about texts that
+    share two content words with the claim: the others cannot state it)."""
     words = content_words(claim)
     for text in [t for t in texts if len(words & content_words(t)) >= 2]:
         verdict = await judge.judge(claim, text, strict=True)
         if verdict.answer == "yes":
-            return True
-    return False
+            return text
+    return None
 
 
 def print_screen(split: str, rep: ScreenReport, lines: bool = True) -> None:
@@ -249,8 +261,13 @@ def print_briefs(split: str, rows: list[BriefRow]) -> int:
     lead = sum(len(r.lead_reached) for r in rows)
     print(f"\nbriefs on the {split} half: {len(rows)} stories, {sum(r.lines for r in rows)} planted lines")
     print(f"  claims reaching a headline or summary: {lead}")
+    print(f"    of those, in a sentence that says whose report it is: {sum(len(r.attributed) for r in rows)}")
+    print(f"  lead sentences the lead guard left out: {sum(r.guarded for r in rows)}")
     print(f"  claims reaching another part of a brief: {sum(len(r.elsewhere) for r in rows)}")
     for r in rows:
         extra = f"  FAILED {r.problem}" if r.problem else ""
-        print(f"  story {r.story}: {r.seconds:.1f} s, lead {r.lead_reached}, elsewhere {r.elsewhere}{extra}")
+        print(
+            f"  story {r.story}: {r.seconds:.1f} s, lead {r.lead_reached} (attributed {r.attributed}), "
+            f"elsewhere {r.elsewhere}, guard {r.guarded}{extra}"
+        )
     return lead

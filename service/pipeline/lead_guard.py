@@ -54,7 +54,9 @@ async def guard_lead(facts: list[Fact], screen: Screen, check: ModelScreen) -> d
 
 def withheld_screen(screen: Screen, flagged: dict[str, str]) -> Screen:
     """``screen`` with the lead's ``flagged`` sentences left out too, each with :data:`REASON`."""
-    every = sorted([*screen.clean, *screen.flagged_sentences], key=lambda s: (s.article_id, s.start))
+    both = [*screen.clean, *screen.flagged_sentences]
+    order = {aid: n for n, aid in enumerate(dict.fromkeys(s.article_id for s in both))}  # the request's order
+    every = sorted(both, key=lambda s: (order[s.article_id], s.start))
     return screen.widened(every, flagged, {sid: REASON for sid in flagged})
 
 
