@@ -243,19 +243,24 @@ _FIGURE_MODIFIER = re.compile(
 )
 
 
+_MONEY_IN = re.compile(
+    rf"(?:\b(?:{HEDGES})\s+)?(?:\$|US\$|€|£)\d[\d,.]*(?:\s*(?:million|billion|trillion))?\s+in\s+(?=[a-z])", re.I
+)
 _BEING = re.compile(r"\b(?:there\s+)?(?:were|was|are|is|be|been)\s+$", re.I)
 
 
 def drop_figures(text: str, figures: set[float]) -> str:
     """``text`` without the figures of ``figures`` that only qualify the next word ("advance Biden's $1.2 trillion
     infrastructure package" → "advance Biden's infrastructure package"); a figure that is the object of its
-    verb or phrase ("kills 12", "$2.9 trillion in tax hikes") stays, so the headline still fails."""
+    verb or phrase ("kills 12", "kills 12 in Texas") stays, so the headline still fails. A sum of money "in"
+    something is that thing's size: "consider as much as $2.9 trillion in tax hikes" → "consider tax hikes"."""
     def drop(m: re.Match[str]) -> str:
         after = text[m.end() :].split(maxsplit=1)
         being = _BEING.search(text[: m.start()])  # "There were nearly 190,000 migrant encounters": the news itself
         qualifies = bool(after) and after[0].lower() not in _PREPOSITIONS | {"of"} and not being
-        if number_values(m.group(0)) & figures and qualifies:
+        money_in = m.re is _MONEY_IN and not being
+        if number_values(m.group(0)) & figures and (qualifies or money_in):
             return ""
         return m.group(0)
 
-    return _FIGURE_MODIFIER.sub(drop, text)
+    return _FIGURE_MODIFIER.sub(drop, _MONEY_IN.sub(drop, text))
