@@ -358,7 +358,7 @@ def test_a_speakers_verb_does_not_make_a_one_outlet_fact_the_brief_s_own_words()
     attribute_single_source([*single, *own], {**OUTLETS, "cnn": "CNN"})
     assert all(f.statement.startswith("According to CNN, ") for f in single), [f.statement for f in single]
     assert [f.statement for f in own] == [
-        "According to CNN, Critics called the bill a giveaway.",  # "critics" is nowhere in lower case here
+        "According to CNN, critics called the bill a giveaway.",  # a common word in the dictionary
         "According to CNN, Biden says it works.",
     ]
     flared = [fact("f1", "Tensions between the U.S. and China have flared.", ["cnn"])]
@@ -584,3 +584,21 @@ def test_a_stance_stated_as_printed_says_which_outlet_printed_it() -> None:
     assert stance_report(reported, cited, outlets, []) == reported
     named = "Fox News reported that Republicans blasted the withdrawal."  # names its outlet
     assert stance_report(named, cited, outlets, []) == named
+
+
+def test_a_first_word_the_articles_print_only_at_a_sentence_start_is_lowered_when_the_dictionary_has_it() -> None:
+    # allsides-5643: "According to USA TODAY, Tensions between …"; the articles never print "tensions" inside a
+    # sentence, so only a dictionary can tell it from a name ("Biden", "Hamas", "Boeing" are in none)
+    from service.pipeline.attribution import according_to
+
+    assert according_to("USA TODAY", "Tensions between the U.S. and China have flared.", []).startswith(
+        "According to USA TODAY, tensions between"
+    )
+    assert according_to("Yahoo News", "Taxpayers making above $1 million would pay more.", [], again=True).startswith(
+        "Yahoo News also reports that taxpayers making"
+    )
+    for name in ("Biden", "Hamas", "Boeing", "Israel"):
+        said = f"{name} said on Monday it would act."
+        assert according_to("CNN", said, []) == f"According to CNN, {said}"
+    # a name the sources print inside a sentence keeps its capital even where the dictionary has the word
+    assert according_to("CNN", "Trump said it.", ["He met Trump on Monday."]) == "According to CNN, Trump said it."

@@ -11,6 +11,7 @@ from service.pipeline.types import Sentence
 from service.pipeline.verify import without_report
 from service.schemas import Fact
 from service.text import STOP_WORDS
+from service.text.dictionary import dictionary_word
 from service.text.lexicons import words
 
 _FUNCTION_WORDS = words("sentence_openers")  # never a name: lower case after "According to X,"
@@ -20,6 +21,7 @@ def common_word(word: str, texts: list[str], following: str = "") -> bool:
     """Whether a sentence's capitalised first word is an ordinary word, not a name: the sources write it in
     lower case somewhere ("Authorities" → "authorities"; "Biden" never is) or it is a function word
     ("Although"), or a lower-case compound ("Low-income") or an -ing form before a function word ("Starting on"),
+    or, where they only print it at a sentence's start, the dictionary has it as a common word ("Tensions"),
     and they never print it with a capital inside a sentence. Only a Titlecase word qualifies ("US", "NATO"
     stay as they are)."""
     if not (word[:1].isupper() and (word[1:].islower() or word == "A")):
@@ -33,7 +35,9 @@ def common_word(word: str, texts: list[str], following: str = "") -> bool:
         return True  # "Low-income": a compound in lower case after its first letter, not a name
     if re.fullmatch(r"[A-Z][a-z]{2,}ing", word) and following.lower() in STOP_WORDS:
         return True  # "Starting on …", "Adding to …": a participle before a function word ("Boeing said" is a name)
-    return word.lower() in STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None
+    if word.lower() in STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None:
+        return True
+    return dictionary_word(word)  # printed only at a sentence's start: "Tensions between the U.S. and China …"
 
 
 def attribution_for(text: str, fact: Fact, outlets: dict[str, str]) -> str | None:
