@@ -46,10 +46,16 @@ def attribution_for(text: str, fact: Fact, outlets: dict[str, str]) -> str | Non
     one that opens as someone's report ("According to the FBI, …") need none. A speaker's verb inside the
     sentence is not enough: in "In his speech defending America's chaotic withdrawal, Biden said …" the
     claim is Biden's but "chaotic" is the outlet's word (allsides-5772), so the sentence is the outlet's report."""
-    if fact.sources >= 2 or fact.status == "disputed" or without_report(text) != text:
+    if fact.sources >= 2 or fact.status == "disputed":
         return None
-    names = sorted({outlet_name(outlets.get(c.article_id, c.article_id)) for c in fact.citations})
-    if not names or any(n.lower() in text.lower() for n in names):
+    return _owners(text, [c.article_id for c in fact.citations], outlets)
+
+
+def _owners(text: str, article_ids: list[str], outlets: dict[str, str]) -> str | None:
+    """The outlets of ``article_ids`` as an attribution names them ("CNN and Fox News"), or None when ``text``
+    opens as someone's report or names one of them already."""
+    names = sorted({outlet_name(outlets.get(a, a)) for a in article_ids})
+    if not names or without_report(text) != text or any(n.lower() in text.lower() for n in names):
         return None
     return " and ".join(names)
 
@@ -102,7 +108,5 @@ def stance_report(text: str, cited: list[Sentence], outlets: dict[str, str], sou
     Republicans called the withdrawal chaotic …"): "chaotic" is the outlet's word, not the brief's
     (allsides-5772), as in a one-outlet fact. A stance that already opens as someone's report or names its
     outlet stays as it is."""
-    names = sorted({outlet_name(outlets.get(s.article_id, s.article_id)) for s in cited})
-    if not names or without_report(text) != text or any(n.lower() in text.lower() for n in names):
-        return text
-    return according_to(" and ".join(names), text, sources)
+    names = _owners(text, [s.article_id for s in cited], outlets)
+    return text if names is None else according_to(names, text, sources)

@@ -25,39 +25,31 @@ def _cited(fact: Fact, by_span: dict[tuple[str, int], Sentence]) -> list[Sentenc
     return [s for c in fact.citations if (s := by_span.get((c.article_id, c.start))) is not None]
 
 
-async def guard_lead(facts: list[Fact], screen: Screen, check: ModelScreen) -> dict[str, str]:
+async def guard_lead(
+    facts: list[Fact], screen: Screen, per_article: dict[str, list[Sentence]], check: ModelScreen
+) -> dict[str, str]:
     """Sentence id → kind for each sentence of a one-outlet fact in ``facts`` that the model reads as an
-    instruction to whoever writes the summary (asked only about code's suspects; cached per process)."""
-    sentences = screen.clean
-    by_span = {(s.article_id, s.start): s for s in sentences}
-    before: dict[str, Sentence | None] = {}
-    previous: dict[str, Sentence] = {}
-    for s in sorted(sentences, key=lambda s: (s.article_id, s.start)):
-        before[s.id] = previous.get(s.article_id)
-        previous[s.article_id] = s
-    langs = article_languages(sentences)
-    asks = [
-        s
-        for f in facts
-        if f.sources < 2 and f.status != "disputed"
-        for s in _cited(f, by_span)
-        if suspect(s.text, langs.get(s.article_id, "en")) is not None
-    ]
-    asks = list({s.id: s for s in asks}.values())
+    instruction to whoever writes the summary (asked only about code's suspects, with the sentence before
+    it in its article as context, as the screen asks; cached per process)."""
+    by_span = {(s.article_id, s.start): s for s in screen.clean}
+    cited = {s.id: s for f in facts if f.sources < 2 and f.status != "disputed" for s in _cited(f, by_span)}
+    if not cited:
+        return {}
+    langs = article_languages(screen.clean)
     flagged: dict[str, str] = {}
-    for s in asks:  # few: most lead sentences are no suspects
-        b = before[s.id]
-        if await check.is_instruction(b.text if b else "", s.text):
+    for s in cited.values():  # few are suspects: most lead sentences plainly report
+        if suspect(s.text, langs.get(s.article_id, "en")) is None:
+            continue
+        before = per_article[s.article_id][s.index - 1].text if s.index else ""
+        if await check.is_instruction(before, s.text):
             flagged[s.id] = MODEL_CHECK
     return flagged
 
 
-def withheld_screen(screen: Screen, flagged: dict[str, str]) -> Screen:
-    """``screen`` with the lead's ``flagged`` sentences left out too, each with :data:`REASON`."""
-    both = [*screen.clean, *screen.flagged_sentences]
-    order = {aid: n for n, aid in enumerate(dict.fromkeys(s.article_id for s in both))}  # the request's order
-    every = sorted(both, key=lambda s: (order[s.article_id], s.start))
-    return screen.widened(every, flagged, {sid: REASON for sid in flagged})
+def withheld_screen(screen: Screen, sentences: list[Sentence], flagged: dict[str, str]) -> Screen:
+    """``screen`` over ``sentences`` (every sentence, in order) with the lead's ``flagged`` sentences left out
+    too, each with :data:`REASON`."""
+    return screen.widened(sentences, flagged, {sid: REASON for sid in flagged})
 
 
 def cites(fact: Fact, screen: Screen) -> bool:

@@ -26,9 +26,8 @@ from service.text.lexicons import terms
 
 # Words the brief's own voice avoids: the naming terms but the plain names for people held or protesting, and
 # the published words to watch (lexicons/words_to_watch.txt: labels, puffery, doubt, editorializing).
-LOADED = tuple(
-    t for t in NAMING_TERMS if t not in ("hostages", "captives", "detainees", "prisoners", "protesters")
-) + tuple(t for t in terms("words_to_watch") if t.lower() not in {n.lower() for n in NAMING_TERMS})
+_PLAIN_NAMES = ("hostages", "captives", "detainees", "prisoners", "protesters")
+LOADED = tuple(dict.fromkeys([*(t for t in NAMING_TERMS if t not in _PLAIN_NAMES), *terms("words_to_watch")]))
 
 FACTS_FOR_LENGTH: dict[str, int] = {"short": 8, "medium": 14, "long": 24}  # facts for a short cluster
 MOST_FACTS: dict[str, int] = {"short": 10, "medium": 32, "long": 40}  # the cap, for long clusters

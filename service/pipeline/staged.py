@@ -140,10 +140,10 @@ async def _guarded_lead(
     guard = ModelScreen(run.llm, run.sem, run.log)
     for _ in range(GUARD_ROUNDS):  # a fact left out lets the next one into the summary: that one is asked too
         lead = LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles)
-        flagged = await guard_lead(lead.summary_facts()[:SUMMARY_SENTENCES], run.screen, guard)
+        flagged = await guard_lead(lead.summary_facts()[:SUMMARY_SENTENCES], run.screen, run.per_article, guard)
         if not flagged:
             return lead, facts
-        run.screen = withheld_screen(run.screen, flagged)
+        run.screen = withheld_screen(run.screen, run.sentences, flagged)
         left = [f.id for f in facts if cites(f, run.screen)]
         facts = [f for f in facts if f.id not in left]
         run.log.warnings.append(f"lead: fact {', '.join(left)} left out: its outlet's sentence reads as an instruction")

@@ -48,6 +48,11 @@ class BriefRun:
         return {a.id: a.outlet for a in self.articles}
 
     @property
+    def sentences(self) -> list[Sentence]:
+        """Every sentence of every article, in the request's order, screened or not."""
+        return [s for ss in self.per_article.values() for s in ss]
+
+    @property
     def texts(self) -> dict[str, str]:
         """Article id → text."""
         return {a.id: a.text for a in self.articles}
@@ -72,7 +77,7 @@ async def screen_articles(run: BriefRun, screen_by: str, *, timed: bool = True) 
     with run.stage("screen", timed):
         screen_llm = run.llm if screen_by == "model" else None
         run.screen = await ModelScreen(screen_llm, run.sem, run.log).widen(
-            scr, [s for ss in run.per_article.values() for s in ss], run.texts
+            scr, run.sentences, run.texts
         )
     run.log.warnings[:0] = run.screen.warnings()
 
