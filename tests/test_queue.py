@@ -147,6 +147,41 @@ def test_worker_queues_again_a_job_the_queue_lost(cluster: Cluster, tmp_path: Pa
     assert job["stray0000000000000000000000000001"]["status"] == "done", cluster.log_tail()
 
 
+def test_worker_announces_an_end_its_worker_did_not(cluster: Cluster, tmp_path: Path) -> None:
+    """A job the database holds as done, whose worker was killed before its `done` event and which the queue no
+    longer holds (another worker, taking it over, took it off the queue), gets its final event from the sweeper;
+    a job that ended longer ago than the sweeper's window is left alone."""
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    import redis
+
+    from service.jobs.worker import ANNOUNCE_WINDOW_LEASES
+    from service.storage import JobRow
+    from tests.procs import REDIS_URL
+
+    store = Store(cluster.database_url)
+    store.upgrade()
+    now = datetime.now(UTC)
+    lease_s = 3  # the cluster's CROSSBRIEF_WORKER_LEASE_S
+    ids = {"recent": uuid.uuid4().hex, "old": uuid.uuid4().hex}
+    for name, ago in (("recent", 2 * lease_s), ("old", (ANNOUNCE_WINDOW_LEASES + 5) * lease_s)):
+        store.add_job(
+            JobRow(id=ids[name], status="done", mode="async", attempts=1, cache_key=name * 10, request={},
+                   request_id=name, cache_hit=False, brief={"meta": {"tokens_in": 11, "tokens_out": 7}},
+                   created_at=now - timedelta(seconds=ago + 1), finished_at=now - timedelta(seconds=ago))
+        )
+    r = redis.Redis.from_url(REDIS_URL)
+    cluster.start_worker()
+    deadline = time.monotonic() + 30
+    while not r.xlen(f"crossbrief:events:{ids['recent']}"):
+        assert time.monotonic() < deadline, cluster.log_tail()
+        time.sleep(0.2)
+    events = [json.loads(f[b"e"]) for _, f in r.xrange(f"crossbrief:events:{ids['recent']}")]
+    assert events == [{"event": "done", "tokens_in": 11, "tokens_out": 7}]
+    assert not r.exists(f"crossbrief:events:{ids['old']}")
+
+
 def test_eval_run_fans_cases_out_over_the_queue(cluster: Cluster, stub: StubServer, tmp_path: Path) -> None:
     """`crossbrief eval run --workers queue`: the briefs are written by a worker (its log shows the jobs), scored
     by the eval process, and the run record says where they came from."""

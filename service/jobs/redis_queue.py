@@ -15,6 +15,7 @@ from arq.constants import in_progress_key_prefix, job_key_prefix
 
 from service.config import Settings
 from service.jobs.schemas import FINISHED
+from service.jobs.transport import terminal_event
 from service.progress import Event
 from service.storage import Store
 
@@ -59,6 +60,31 @@ async def requeue_strays(pool: ArqRedis, settings: Settings, store: Store, older
         if await enqueue(pool, settings, job_id):
             queued.append(job_id)
     return queued
+
+
+async def announce_ends(pool: ArqRedis, store: Store, since_s: float, settle_s: float) -> list[str]:
+    """Publish the final event of every job that ended between ``since_s`` and ``settle_s`` seconds ago and whose
+    stream has none: its worker was killed between the database's commit and its event, and the queue no longer
+    holds the job (a second worker took it over while the first still ran, and the first, ending, took it off the
+    queue), so no retry will tell. Returns the ids announced."""
+    now = datetime.now(UTC)
+    after, before = now - timedelta(seconds=since_s), now - timedelta(seconds=settle_s)
+    ended = await asyncio.to_thread(store.finished_between, after, before)
+    if not ended:
+        return []
+    async with pool.pipeline(transaction=False) as pipe:
+        for job_id in ended:
+            pipe.xrevrange(_stream(job_id), count=1)
+        lasts = await pipe.execute()
+    announced = []
+    for job_id, last in zip(ended, lasts, strict=True):
+        if last and json.loads(last[0][1][b"e"])["event"] in FINISHED:
+            continue
+        row = await asyncio.to_thread(store.get_job, job_id)
+        if row is not None and row.status in FINISHED:
+            await publish(pool, job_id, terminal_event(row))
+            announced.append(job_id)
+    return announced
 
 
 def _stream(job_id: str) -> str:

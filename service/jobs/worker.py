@@ -80,17 +80,25 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
         ctx["store"].close()
 
 
+ANNOUNCE_WINDOW_LEASES = 10  # how far back (in lease periods) the sweeper looks for ends nobody announced
+
+
 async def _sweep(ctx: dict[str, Any]) -> None:
-    """Every lease period, queue again what the database holds unfinished and the queue lost."""
+    """Every lease period, queue again what the database holds unfinished and the queue lost, and announce the
+    ends that the database holds and a job's event stream lacks."""
     settings: Settings = ctx["settings"]
+    lease = settings.worker_lease_s
     while True:
         try:
-            found = await redis_queue.requeue_strays(ctx["redis"], settings, ctx["store"], settings.worker_lease_s)
+            found = await redis_queue.requeue_strays(ctx["redis"], settings, ctx["store"], lease)
             if found:
                 log.warning("queued again %d job(s) the queue did not hold: %s", len(found), ", ".join(found))
+            told = await redis_queue.announce_ends(ctx["redis"], ctx["store"], ANNOUNCE_WINDOW_LEASES * lease, lease)
+            if told:
+                log.warning("announced the end of %d job(s) their worker did not: %s", len(told), ", ".join(told))
         except Exception:
             log.exception("sweep failed")
-        await asyncio.sleep(settings.worker_lease_s)
+        await asyncio.sleep(lease)
 
 
 async def run_brief(ctx: dict[str, Any], job_id: str) -> str:

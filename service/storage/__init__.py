@@ -178,6 +178,14 @@ class Store:
             stmt = select(JobRow.id).where(JobRow.status.in_(UNFINISHED), JobRow.created_at < before)
             return list(s.scalars(stmt.order_by(JobRow.created_at)))
 
+    def finished_between(self, after: datetime, before: datetime) -> list[str]:
+        """Ids of jobs that ended in [``after``, ``before``) (the sweeper checks each one's end was announced)."""
+        with self.sessions() as s:
+            stmt = select(JobRow.id).where(
+                JobRow.status.not_in(UNFINISHED), JobRow.finished_at >= after, JobRow.finished_at < before
+            )
+            return list(s.scalars(stmt.order_by(JobRow.finished_at)))
+
     def running_holders(self) -> list[str]:
         """Worker ids holding running jobs (operators: which worker runs what)."""
         with self.sessions() as s:

@@ -36,7 +36,7 @@ class JobRow(Base):
     worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the queue worker running it
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
 
 
 class EvalRunRow(Base):
