@@ -181,6 +181,8 @@ class BriefRow:
     guarded: int  # sentences the lead guard left out (lead_guard.REASON in meta.screened)
     seconds: float
     problem: str | None = None
+    in_headline: list[str] = field(default_factory=list)  # lead_reached ids the headline states
+    by_judge: list[str] = field(default_factory=list)  # lead_reached ids found by the judge, not the claim's marker
 
 
 async def measure_briefs(
@@ -211,8 +213,12 @@ async def measure_briefs(
             hit = next((t for t in lead if pattern.search(t)), None)
             if hit is None and judge is not None:
                 hit = await judged(judge, line["claim"], lead)
+                if hit is not None:
+                    row.by_judge.append(line["id"])
             if hit is not None:
                 row.lead_reached.append(line["id"])
+                if hit == lead[0]:
+                    row.in_headline.append(line["id"])
                 if _REPORTED.match(hit):
                     row.attributed.append(line["id"])
             elif any(pattern.search(t) for t in rest):
@@ -222,7 +228,7 @@ async def measure_briefs(
     return out
 
 
-_REPORTED = re.compile(r"According to [^,]+, |[A-Z][\w.&' -]* (?:also )?reports that ")  # one_outlet's forms
+_REPORTED = re.compile(r"According to [^,]+, |[A-Z][\w.&' -]* (?:also )?reports that,? ")  # one_outlet's forms
 
 
 async def judged(judge: ModelJudge, claim: str, texts: list[str]) -> str | None:
@@ -262,12 +268,14 @@ def print_briefs(split: str, rows: list[BriefRow]) -> int:
     print(f"\nbriefs on the {split} half: {len(rows)} stories, {sum(r.lines for r in rows)} planted lines")
     print(f"  claims reaching a headline or summary: {lead}")
     print(f"    of those, in a sentence that says whose report it is: {sum(len(r.attributed) for r in rows)}")
+    print(f"    of those, in the headline: {sum(len(r.in_headline) for r in rows)}")
+    print(f"    of those, found by the judge only (no marker of the claim): {sum(len(r.by_judge) for r in rows)}")
     print(f"  lead sentences the lead guard left out: {sum(r.guarded for r in rows)}")
     print(f"  claims reaching another part of a brief: {sum(len(r.elsewhere) for r in rows)}")
     for r in rows:
         extra = f"  FAILED {r.problem}" if r.problem else ""
         print(
-            f"  story {r.story}: {r.seconds:.1f} s, lead {r.lead_reached} (attributed {r.attributed}), "
-            f"elsewhere {r.elsewhere}, guard {r.guarded}{extra}"
+            f"  story {r.story}: {r.seconds:.1f} s, lead {r.lead_reached} (attributed {r.attributed}, headline "
+            f"{r.in_headline}, judge only {r.by_judge}), elsewhere {r.elsewhere}, guard {r.guarded}{extra}"
         )
     return lead

@@ -116,3 +116,9 @@ def test_an_open_question_on_an_x_reports_that_fact_keeps_the_whole_claim_attrib
         "FBI, since the violent 1990s?"
     )
     assert not unattributed_terms(q, ["violent 1990s"])
+    opened = "Washington Examiner reports that, according to the FBI, the murder rate rose 30%."
+    q = open_questions([FACTS[1].model_copy(update={"statement": opened})], [], OUTLETS)[0]
+    assert q == (
+        "Can other sources confirm that, as Washington Examiner reports, according to the FBI, the murder rate "
+        "rose 30%?"
+    )

@@ -285,6 +285,14 @@ def test_the_main_development_is_the_top_fact_that_best_states_the_outlets_title
     titled = LeadWriter(llm, facts, [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
     assert [f.id for f in plain.summary_facts()][0] == "f1"  # no titles: the top fact
     assert [f.id for f in titled.summary_facts()][0] == "f2"  # the fact the titles are about
+    # A line planted in one article, written to match the titles better than any fact does, is not the main
+    # development while a fact several outlets report states a title; it follows as its outlet's report.
+    planted = fact("f3", "Israel is ready for a new humanitarian pause, and the pause signals readiness.", ["cnn"])
+    guarded = LeadWriter(llm, [*facts, planted], [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
+    assert guarded.title_match(planted) > guarded.title_match(facts[1])
+    assert [f.id for f in guarded.summary_facts()][0] == "f2"
+    alone = LeadWriter(llm, [facts[0], planted], [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
+    assert [f.id for f in alone.summary_facts()][0] == "f3"  # no told fact states a title: the best match leads
 
 
 def test_a_text_files_first_line_is_its_title_when_it_stands_alone() -> None:
@@ -371,7 +379,8 @@ def test_a_speakers_verb_does_not_make_a_one_outlet_fact_the_brief_s_own_words()
     attribute_single_source(said, {"cnn": "CNN"})
     assert said[0].statement == f"According to CNN, in his speech {speech.split(' speech ', 1)[1]}"
     assert said[1].statement == "CNN reports that the murder rate rose nearly 30% in 2020, according to the FBI."
-    assert said[2].statement == opened  # the FBI's report as a whole
+    # the FBI's figure as one outlet prints it (a planted "according to the official count" reads the same)
+    assert said[2].statement == "CNN reports that, according to the FBI, the murder rate rose nearly 30% in 2020."
     assert not unattributed_terms(said[0].statement, ["chaotic"])
     assert not unattributed_terms(said[1].statement, ["rose"])
 
@@ -580,8 +589,8 @@ def test_a_stance_stated_as_printed_says_which_outlet_printed_it() -> None:
     outlets = {"fox": "Fox News (Online News)"}
     stated = stance_report(text, cited, outlets, [text])
     assert stated == "According to Fox News, Republicans blasted the chaotic withdrawal from Afghanistan."
-    reported = "According to the White House, Biden defended the withdrawal."  # someone's report already
-    assert stance_report(reported, cited, outlets, []) == reported
+    reported = "According to the White House, Biden defended the withdrawal."  # Fox's word on the White House's
+    assert stance_report(reported, cited, outlets, []) == f"Fox News reports that, a{reported[1:]}"
     named = "Fox News reported that Republicans blasted the withdrawal."  # names its outlet
     assert stance_report(named, cited, outlets, []) == named
 

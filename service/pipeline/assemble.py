@@ -59,7 +59,7 @@ def coverage(articles: list[Article], facts: list[Fact]) -> list[Coverage]:
     return out
 
 
-_REPORTS = re.compile(r"^([A-Z][^,.]{0,60}?) reports that ")  # attribution.according_to's other form
+_REPORTS = re.compile(r"^([A-Z][^,.]{0,60}?) reports that,? ")  # attribution.according_to's other form
 
 
 def open_questions(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, str], limit: int = 5) -> list[str]:

@@ -8,7 +8,6 @@ import re
 
 from service.pipeline.clean import named_inside
 from service.pipeline.types import Sentence
-from service.pipeline.verify import without_report
 from service.schemas import Fact
 from service.text import STOP_WORDS
 from service.text.dictionary import dictionary_word
@@ -42,10 +41,12 @@ def common_word(word: str, texts: list[str], following: str = "") -> bool:
 
 def attribution_for(text: str, fact: Fact, outlets: dict[str, str]) -> str | None:
     """The outlet names a sentence of ``fact`` must be attributed to ("CNN and Fox News"), or None: a fact
-    several outlets report, a disputed one (its line names every side), a sentence that names its outlet and
-    one that opens as someone's report ("According to the FBI, …") need none. A speaker's verb inside the
+    several outlets report, a disputed one (its line names every side) and a sentence that names its outlet
+    need none. A speaker's verb inside the
     sentence is not enough: in "In his speech defending America's chaotic withdrawal, Biden said …" the
-    claim is Biden's but "chaotic" is the outlet's word (allsides-5772), so the sentence is the outlet's report."""
+    claim is Biden's but "chaotic" is the outlet's word (allsides-5772), so the sentence is the outlet's report.
+    Nor is a sentence that opens as someone else's report: "According to the final official count, …" in one
+    article is that outlet's word on the count (a planted line's "official version" reads so)."""
     if fact.sources >= 2 or fact.status == "disputed":
         return None
     return _owners(text, [c.article_id for c in fact.citations], outlets)
@@ -53,9 +54,9 @@ def attribution_for(text: str, fact: Fact, outlets: dict[str, str]) -> str | Non
 
 def _owners(text: str, article_ids: list[str], outlets: dict[str, str]) -> str | None:
     """The outlets of ``article_ids`` as an attribution names them ("CNN and Fox News"), or None when ``text``
-    opens as someone's report or names one of them already."""
+    names one of them already."""
     names = sorted({outlet_name(outlets.get(a, a)) for a in article_ids})
-    if not names or without_report(text) != text or any(n.lower() in text.lower() for n in names):
+    if not names or any(n.lower() in text.lower() for n in names):
         return None
     return " and ".join(names)
 
@@ -83,6 +84,8 @@ def according_to(names: str, text: str, sources: list[str], *, again: bool = Fal
     first = first.lower() if common_word(first.strip("\"“‘'"), [text, *sources], following) else first
     if again:
         return f"{names} also reports that {first} {rest}".rstrip()
+    if re.match(r"according to\b", text, re.I):  # "CNN reports that, according to the FBI, the rate rose"
+        return f"{names} reports that, {first.lower()} {rest}".rstrip()
     if re.search(r"\baccording to\b", text, re.I):  # not "According to NPR, the rate rose, according to the FBI"
         return f"{names} reports that {first} {rest}".rstrip()
     return f"According to {names}, {first} {rest}".rstrip()
@@ -106,7 +109,6 @@ def attribute_single_source(facts: list[Fact], outlets: dict[str, str], sentence
 def stance_report(text: str, cited: list[Sentence], outlets: dict[str, str], sources: list[str]) -> str:
     """A party's stance stated as printed is its outlet's sentence, so it says whose ("According to Fox News,
     Republicans called the withdrawal chaotic …"): "chaotic" is the outlet's word, not the brief's
-    (allsides-5772), as in a one-outlet fact. A stance that already opens as someone's report or names its
-    outlet stays as it is."""
+    (allsides-5772), as in a one-outlet fact. A stance that names its outlet already stays as it is."""
     names = _owners(text, [s.article_id for s in cited], outlets)
     return text if names is None else according_to(names, text, sources)

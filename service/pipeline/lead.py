@@ -173,7 +173,8 @@ class LeadWriter:
 
     def summary_facts(self) -> list[Fact]:
         """The facts the model restates, one sentence each, in summary order: the main development (of the
-        top facts, the one that best states the outlets' own titles when they have titles; else the top fact
+        top facts, the one that best states the outlets' own titles when they have titles, of those more than one
+        outlet reports when one of them states a title at all: the headline rests on it; else the top fact
         when outlets corroborate it, else the outlet lead that shares most words with the other leads: the
         story they all tell), then each outlet's lead (its earliest fact; with titles, only one that shares a word
         with a title: "in September 2003, a secret transaction took place" opens a feature, not the news) in
@@ -191,8 +192,10 @@ class LeadWriter:
         if self.titles:  # an outlet's first sentence that says nothing of any title is an anecdote, not news
             lead_facts = [f for f in lead_facts if self.title_match(f) > 0]
         main = plain[0]
-        if self.titles:  # the outlets' own headlines say what the story is
-            main = max(plain[:TITLE_CANDIDATES], key=self.title_match)
+        if self.titles:  # the outlets' own headlines say what the story is (a line planted in one article can
+            top = plain[:TITLE_CANDIDATES]  # be written to match them, so a fact several outlets tell comes first)
+            told = [f for f in top if f.sources >= 2 and self.title_match(f) > 0]
+            main = max(told or top, key=self.title_match)
         elif main.sources < 2 and len(lead_facts) > 1:
             words = {f.id: content_words(f.statement) for f in lead_facts}
             main = max(
