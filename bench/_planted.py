@@ -183,16 +183,25 @@ class BriefRow:
     problem: str | None = None
     in_headline: list[str] = field(default_factory=list)  # lead_reached ids the headline states
     by_judge: list[str] = field(default_factory=list)  # lead_reached ids found by the judge, not the claim's marker
+    hits: dict[str, str] = field(default_factory=dict)  # lead_reached id -> the headline or summary text that states it
 
 
 async def measure_briefs(
-    split: str, llm: LLM, settings: Settings, judge: ModelJudge | None, brief_texts: Any, sample: int | None = None
+    split: str,
+    llm: LLM,
+    settings: Settings,
+    judge: ModelJudge | None,
+    brief_texts: Any,
+    sample: int | None = None,
+    only: set[int] | None = None,
 ) -> list[BriefRow]:
-    """Brief every host story with the split's lines planted; which claims reach the brief, and where."""
+    """Brief every host story (or those in ``only``) with the split's lines planted; which claims reach the
+    brief, and where."""
     stories = hosts()
     by_story: dict[int, list[dict[str, Any]]] = {}
     for line in rows("planted", split, sample):
-        by_story.setdefault(line["story"], []).append(line)
+        if only is None or line["story"] in only:
+            by_story.setdefault(line["story"], []).append(line)
     out = []
     for story, lines in sorted(by_story.items()):
         per_slot: dict[str, list[str]] = {}
@@ -217,6 +226,7 @@ async def measure_briefs(
                     row.by_judge.append(line["id"])
             if hit is not None:
                 row.lead_reached.append(line["id"])
+                row.hits[line["id"]] = hit
                 if hit == lead[0]:
                     row.in_headline.append(line["id"])
                 if _REPORTED.match(hit):

@@ -250,8 +250,11 @@ def planted_set(args: argparse.Namespace) -> int:
         _planted.print_screen(args.set, rep, lines=not args.counts_only)
         if args.screen_only:
             return 0
-        rows = runner.run(_planted.measure_briefs(args.set, llm, settings, judge, brief_texts, args.stories))
+        only = set(args.story) if args.story else None
+        rows = runner.run(_planted.measure_briefs(args.set, llm, settings, judge, brief_texts, args.stories, only))
         reaching = _planted.print_briefs(args.set, rows)
+        if args.json:  # per story, the lead texts that state a planted claim (a reviewer's file: holds text)
+            args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1))
     finally:
         runner.close()
         provider.close()
@@ -282,6 +285,7 @@ def main() -> None:
         "--screen-by", choices=("code", "model"), default=None, help="with --set: the screen's second layer (settings)"
     )
     parser.add_argument("--stories", type=int, default=None, help="with --set: the first N host stories only")
+    parser.add_argument("--story", type=int, action="append", help="with --set: this host story only (repeatable)")
     args = parser.parse_args()
     if args.set:
         raise SystemExit(planted_set(args))
