@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evals.dataset import load_suite
-from evals.judges import ModelJudge
+from evals.judges import ModelJudge, sentences
 from service.config import REPO_ROOT, Settings
 from service.llm import LLM
 from service.pipeline import build_brief
@@ -168,7 +168,7 @@ async def measure_screen(split: str, llm: LLM | None, settings: Settings, sample
 
 
 def lead_texts(brief: Brief) -> list[str]:
-    return [brief.headline, *re.split(r"(?<=[.!?])\s+", brief.summary)]
+    return [brief.headline, *sentences(brief.summary)]
 
 
 @dataclass

@@ -33,7 +33,7 @@ from rapidfuzz import fuzz
 
 from evals.cache import Cache
 from evals.dataset import Case, load_suite
-from evals.judges import ModelJudge, brief_statements
+from evals.judges import ModelJudge, brief_statements, sentences
 from evals.llms import LazyLLM
 from evals.scorers import must_not_claim
 from service.config import REPO_ROOT, Settings
@@ -144,7 +144,7 @@ class Row:
 
 def brief_texts(brief: Brief) -> list[str]:
     """Every piece of text a brief shows a reader."""
-    out = [brief.headline, *re.split(r"(?<=[.!?])\s+", brief.summary)]
+    out = [brief.headline, *sentences(brief.summary)]
     for f in brief.facts:
         out += [f.statement, *(c.quote for c in f.citations)]
     for c in brief.conflicts:
