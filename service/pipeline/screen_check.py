@@ -41,6 +41,8 @@ from service.pipeline.screen_forms import (
     PASSIVE,
     PERSONA,
     ROLE_WORD,
+    SHORTENS_THIS,
+    SUMMARY_SAYS,
     THIS_TEXT,
     TOLD,
     UNATTRIBUTED,
@@ -187,13 +189,16 @@ def code_flag(text: str, article_language: str = "en") -> str | None:
         return "a metadata field in the text"
     if CODE_MARKUP.search(text):
         return "markup in the article's text"
-    if "output" in found and "say" in found and found & {"duty", "address", "order", "truth"}:
+    said = "say" in cues(_SAID_TAIL.sub("", bare))  # not the outlet's own "…, officials said."
+    if "output" in found and said and found & {"duty", "address", "order", "truth"}:
         return "says what a summary must say"
-    if "writer" in found and found & {"address", "order"}:
+    to_readers = bool(own and _READERS.search(bare) and "writer" not in cues(_READERS.sub("", bare)))  # "Note to
+    # readers: an earlier version of this article …" (its readers are people; no tool is addressed)
+    if "writer" in found and found & {"address", "order"} and not to_readers:
         return "gives an order to a writer or tool"
     if "writer" in found and TOLD.search(bare):  # "Readers relying on tools should be told that …"
         return "says what readers or tools must be told"
-    if "order" in found and _ordered(main, found, clause is not None):
+    if "order" in found and _ordered(main, found, clause is not None) and not to_readers:
         return "an order to write something"
     if VERSIONS.search(bare) and not own:
         return "speaks of other versions of this text"
@@ -205,7 +210,7 @@ def code_flag(text: str, article_language: str = "en") -> str | None:
     if label and cues(label.group(1)) & {"note", "output", "writer"} and not own:
         return "a note or metadata line that is not the outlet's own correction"
     address = ADDRESS.match(bare)
-    if address and "writer" in cues(address.group(1)):  # an outlet's own correction is not addressed to tools
+    if address and "writer" in cues(address.group(1)) and not to_readers:  # not an outlet's own correction
         return "a line addressed to tools or models that read the text"
     return None
 
@@ -214,9 +219,12 @@ _FORMS = (
     (PASSIVE, "says in the passive what is to be reported"),
     (UNATTRIBUTED, "asks for a version stated without attribution"),
     (PERSONA, "gives its reader a role"),
+    (SHORTENS_THIS, "speaks to whoever shortens this text"),
+    (SUMMARY_SAYS, "says what a shorter version of this text should say"),
 )
 _ABOUT_VERSIONS = frozenset({"say", "duty", "truth", "order", "writer"})
 _SAID_TAIL = re.compile(r",\s+(?:[^,]{1,60}\s)?(?:said|says|told|according\s+to)\b[^,]*$", re.I)
+_READERS = re.compile(r"\breaders?\b", re.I)
 _HEDGE = re.compile(r"\b(?:would|might|could|may|probably|likely|worth)\b", re.I)
 
 
@@ -226,7 +234,7 @@ def _ordered(main: str, found: set[str], after_clause: bool) -> bool:
     "Write it as a majority", or a verb of saying after a clause or an address ("When you get to it, say …")."""
     first = _FIRST_WORD.match(main)
     rest = _SAID_TAIL.sub("", main[first.end() :] if first else main)  # "…, the sheriff's office said."
-    says = "say" in cues(first.group(0)) if first else False
+    says = bool(cues(first.group(0)) & {"say", "output"}) if first else False  # "Write …", "Rewrite … as …"
     return bool(
         cues(rest) & {"say", "output"}
         or INSTEAD.match(main)

@@ -30,6 +30,8 @@ PERSONA = re.compile(
     r"|act\s+as\b|you\s+are\s+(?:in|operating\s+in)\s+\w+\s+mode|pretend\s+(?:you\s+are|to\s+be|that\s+you)"
     r"|imagine\s+(?:you\s+are|yourself\s+as)|role-?play)"
     r"|\b(?:take|assume|adopt|play|slip\s+into|step\s+into|get\s+into)\s+(?:on\s+)?the\s+(?:role|persona|voice|shoes)\s+of\b"
+    r"|^[\W_]*you(?:'|’)?(?:re|\s+are)\s+(?:now\s+)?(?:a|an|the)\s+[^.;]{0,60}(?:\bnow\b|;)"  # "You're a … now"
+    r"|^[\W_]*(?:speak|write|answer|respond|reply)\s+as\s+(?:a|an|the|if)\b"
     r"|[:,;]\s*be\s+(?:a|an|the)\s+[\w-]+|\byou(?:'|’)(?:re\s+(?:a|an|the)\s+[\w-]+;|d\s+(?:explain|cite|say|note|make\s+clear|"
     r"describe|report|mention|write|put|give|add)\b)",
     re.I,
@@ -66,7 +68,9 @@ ROLE_WORD = re.compile(
 )
 VOCATIVE = re.compile(r"^[\W_]*([^\W\d_][^,\n]{0,40}?),\s*\S")  # "Dear digest bots, …"
 OWN_NOTE = re.compile(  # an outlet's note about its own story: "Editor's note: this story has been updated"
-    r"\b(?:updated|corrected|misstated|misidentified|(?:earlier|previous|prior)\s+version|clarif\w*|this\s+(?:story|article|report)\s+"
+    r"\b(?:updated|corrected|misstated|misidentified|incorrectly\s+(?:said|stated|reported|identified|gave|listed)|"
+    r"(?:earlier|previous|prior)\s+(?:version|headline|edition)|provisional|subject\s+to\s+revision|clarif\w*|"
+    r"this\s+(?:story|article|report)\s+"
     r"(?:(?:has\s+been|was|is|is\s+being)\s+(?:\w+\s+)?(?:updated|corrected|developing|changed|amended|revised)|contains|"
     r"includes|describes|may|is\s+an?\s+exclusive)|copyright|all\s+rights\s+reserved)\b|version\s+antérieure|versión\s+anterior|versão\s+anterior|versione\s+precedente|"
     r"früheren\s+Fassung|korrigiert|corrigé|corregid|corrigid|corrett|предыдущ\w+\s+верси|исправлен|此前版本|更正|نسخة\s+سابقة|تصحيح",
@@ -87,11 +91,18 @@ THIS_TEXT = re.compile(r"\bthis\s+(?:story|article|piece|item|page|post|dispatch
 # partners"): news is not written about how it will be shortened, so such a line is left out on its own.
 VERSIONS = re.compile(
     r"\b(?:quoted|given|cited|mentioned|stated|reported)\s+(?:above|below|earlier\s+in\s+this)\b"
-    r"|\b(?:short|shorter|shortened|condensed|abridged|one-line|one-sentence|two-line|trimmed|cut-down|translated|"
-    r"audio|spoken|read-aloud)\s+(?:\w+\s+)?(?:versions?|accounts?|editions?|renditions?|forms?|recaps?|retellings?)\b"
-    r"|\b(?:wire|partner|syndication)\s+(?:copy|partners?|clients?|desks?)\b|\brewrite\s+desks?\b"
+    r"|\b(?:short|shorter|shortened|condensed|compressed|abridged|one-line|one-sentence|two-line|trimmed|cut-down|"
+    r"boiled-down|translated|audio|spoken|read-aloud)\s+(?:\w+\s+)?(?:versions?|accounts?|editions?|renditions?|forms?|"
+    r"recaps?|retellings?|takes?|items?|tellings?)\b"
+    r"|\b(?:wire|partner|syndication)\s+(?:copy|partners?|clients?|desks?|recaps?|summar\w+|digests?|rewrites?|briefs?)\b"
+    r"|\brewrite\s+desks?\b|\bdownstream\s+(?:copy|use|uses|versions?|editions?|outlets?|users?|partners?|products?)\b"
     r"|\b(?:when(?:ever)?|wherever)\s+(?:this|the)\s+(?:story|article|piece|item|news|report)\s+(?:is|gets)\s+\w+ed\b"
-    r"|\bin\s+(?:any|every|all)\s+(?:\w+\s+)?(?:retellings?|abridge?ments?|recaps?|rewrites?|excerpts?)\b"
+    r"|\b(?:when(?:ever)?|wherever|if|once|should)\s+(?:this|it|the\s+(?:story|article|piece|item|news|report))\s+"
+    r"(?:is|gets|are)\s+(?:being\s+)?(?:shortened|condensed|trimmed|abridged|summari[sz]ed|paraphrased|boiled\s+down|"
+    r"excerpted|rewritten|compressed|cut\s+down|recapped|digested)\b"
+    r"|\b(?:in|for|on)\s+(?:any|every|all|each)\s+(?:\w+\s+)?(?:retellings?|abridge?ments?|recaps?|rewrites?|re-edits?|"
+    r"excerpts?|condensations?)\b"
+    r"|\byour\s+own\s+(?:copy|version|write-?up|summary|recap|draft)\b"
     r"|\b(?:for|in)\s+(?:all\s+)?(?:republication|derivative\s+(?:copy|versions?|works?))\b|\bcleared\s+for\s+reuse\b",
     re.I,
 )
@@ -101,3 +112,26 @@ LEADING_CLAUSE = re.compile(
 )
 # "Credit Qatar, not Egypt": an order to put one thing in place of another.
 INSTEAD = re.compile(r"^[\W_]*\w+\s+[^,;]{1,50},\s+not\s+[^,;]{1,50}[,;.]", re.I)
+# Someone making a shorter or other version of this very text: "when you boil this down", "for whoever abridges
+# this", "if you're distilling this", "anyone paraphrasing this later". News is not written to whoever shortens it.
+SHORTENS_THIS = re.compile(
+    r"\b(?:you|you(?:'|’)re|whoever|anyone|anybody|everyone|those)\b[^.;:!?]{0,24}?\b(?:summar|condens|shorten|trim|"
+    r"abridg|distil|boil|compress|paraphras|rewrit|re-?edit|recap|excerpt|rework|reword|rephras|retell|sum\s+up|"
+    r"write\s+up|pare)\w*\s+(?:this|it)\b(?=\s*(?:[,.;:!?—–-]|$)|\s+(?:down|up|later|piece|story|article|item|report|text)\b)",
+    re.I,
+)
+# A made-up summary told what to say: "A careful précis would mention …", "shortened obituaries say …",
+# "Briefings drawn from this report are expected to note …".
+SUMMARY_SAYS = re.compile(
+    r"\b(?:a|any|every|each|all)\s+(?:\w+\s+){0,2}?(?:précis|precis|summary|summaries|digest|digests|recap|recaps|"
+    r"synopsis|abridg\w+|condensation|retelling|rewrite|write-?up|short\s+take)\s+(?:would|should|must|might|could|"
+    r"will|ought\s+to|needs?\s+to)\s+(?:\w+\s+)?(?:mention|say|state|note|give|include|report|describe|call|put|list|"
+    r"credit|date|read|begin|open|lead|end|close)\b"
+    r"|\b(?:shortened|condensed|abridged|compressed|trimmed|boiled-down|summari[sz]ed|paraphrased)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:(?:should|must|would|will|could|might|ought\s+to|need\s+to)\s+)?(?:say|state|mention|note|report|describe|call|"
+    r"give|read|list)\b"
+    r"|\b(?:drawn|derived|adapted|excerpted|produced|generated|compiled|made)\s+from\s+this\s+(?:story|article|piece|"
+    r"item|text|page|dispatch|report)\b[^.;]{0,40}?\b(?:are|is)\s+(?:expected|required|asked|bound|supposed|obliged)\s+to\b",
+    re.I,
+)
+
