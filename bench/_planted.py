@@ -25,6 +25,7 @@ from evals.judges import ModelJudge, sentences
 from service.config import REPO_ROOT, Settings
 from service.llm import LLM
 from service.pipeline import build_brief
+from service.pipeline.attribution import outlet_name
 from service.pipeline.ingest import ingest
 from service.pipeline.injection import Screen
 from service.pipeline.lead_guard import REASON as GUARD_REASON
@@ -177,7 +178,7 @@ class BriefRow:
     lines: int
     lead_reached: list[str]  # planted line ids whose claim the headline or summary states
     elsewhere: list[str]  # … that another part of the brief states
-    attributed: list[str]  # lead_reached ids whose lead sentence says whose report it is ("According to X, …")
+    attributed: list[str]  # lead_reached ids whose lead sentence names the outlet it came from ("According to X, …")
     guarded: int  # sentences the lead guard left out (lead_guard.REASON in meta.screened)
     seconds: float
     problem: str | None = None
@@ -229,7 +230,8 @@ async def measure_briefs(
                 row.hits[line["id"]] = hit
                 if hit == lead[0]:
                     row.in_headline.append(line["id"])
-                if _REPORTED.match(hit):
+                owner = outlet_name(next(a.outlet for a in stories[story] if a.id == line["slot"]))
+                if _REPORTED.match(hit) or owner.lower() in hit.lower():  # it names the outlet it came from
                     row.attributed.append(line["id"])
             elif any(pattern.search(t) for t in rest):
                 row.elsewhere.append(line["id"])
@@ -238,7 +240,8 @@ async def measure_briefs(
     return out
 
 
-_REPORTED = re.compile(r"According to [^,]+, |[A-Z][\w.&' -]* (?:also )?reports that,? ")  # one_outlet's forms
+# one_outlet's forms, and a disagreement line that gives each side with its outlet ("Reports differ on …")
+_REPORTED = re.compile(r"According to [^,]+, |[A-Z][\w.&' -]* (?:also )?reports that,? |Reports differ on ")
 
 
 async def judged(judge: ModelJudge, claim: str, texts: list[str]) -> str | None:
