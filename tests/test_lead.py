@@ -381,6 +381,9 @@ def test_a_speakers_verb_does_not_make_a_one_outlet_fact_the_brief_s_own_words()
     assert said[1].statement == "CNN reports that the murder rate rose nearly 30% in 2020, according to the FBI."
     # the FBI's figure as one outlet prints it (a planted "according to the official count" reads the same)
     assert said[2].statement == "CNN reports that, according to the FBI, the murder rate rose nearly 30% in 2020."
+    from service.pipeline.attribution import according_to
+
+    assert according_to("CNN", opened, [], again=True).startswith("CNN also reports that, according to the FBI, the")
     assert not unattributed_terms(said[0].statement, ["chaotic"])
     assert not unattributed_terms(said[1].statement, ["rose"])
 

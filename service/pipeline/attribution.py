@@ -82,12 +82,12 @@ def according_to(names: str, text: str, sources: list[str], *, again: bool = Fal
     first, _, rest = text.partition(" ")
     following = rest.split(maxsplit=1)[0] if rest.split() else ""
     first = first.lower() if common_word(first.strip("\"“‘'"), [text, *sources], following) else first
+    # a sentence that opens as someone else's report: "CNN reports that, according to the FBI, the rate rose"
+    that = f"that, {first.lower()}" if re.match(r"according to\b", text, re.I) else f"that {first}"
     if again:
-        return f"{names} also reports that {first} {rest}".rstrip()
-    if re.match(r"according to\b", text, re.I):  # "CNN reports that, according to the FBI, the rate rose"
-        return f"{names} reports that, {first.lower()} {rest}".rstrip()
+        return f"{names} also reports {that} {rest}".rstrip()
     if re.search(r"\baccording to\b", text, re.I):  # not "According to NPR, the rate rose, according to the FBI"
-        return f"{names} reports that {first} {rest}".rstrip()
+        return f"{names} reports {that} {rest}".rstrip()
     return f"According to {names}, {first} {rest}".rstrip()
 
 
