@@ -189,9 +189,8 @@ def code_flag(text: str, article_language: str = "en") -> str | None:
         return "a metadata field in the text"
     if CODE_MARKUP.search(text):
         return "markup in the article's text"
-    said = "say" in cues(_SAID_TAIL.sub("", bare))  # not the outlet's own "…, officials said."
-    if "output" in found and said and found & {"duty", "address", "order", "truth"}:
-        return "says what a summary must say"
+    if "output" in found and found & {"duty", "address", "order", "truth"} and "say" in cues(_SAID_TAIL.sub("", bare)):
+        return "says what a summary must say"  # (a saying verb of its own, not the outlet's "…, officials said.")
     to_readers = bool(own and _READERS.search(bare) and "writer" not in cues(_READERS.sub("", bare)))  # "Note to
     # readers: an earlier version of this article …" (its readers are people; no tool is addressed)
     if "writer" in found and found & {"address", "order"} and not to_readers:

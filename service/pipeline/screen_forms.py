@@ -87,6 +87,8 @@ CODE_MARKUP = re.compile(
 )
 # This very text ("this story"): a line about it is suspect next to a cue word.
 THIS_TEXT = re.compile(r"\bthis\s+(?:story|article|piece|item|page|post|dispatch|write-?up)\b", re.I)
+# A text made shorter or other ("when this is condensed", "shortened obituaries say …").
+_SHORTENED = r"(?:shortened|condensed|trimmed|abridged|summari[sz]ed|paraphrased|boiled[\s-]down|compressed)"
 # Its other versions ("the figure quoted above", "any one-line version", "when this story is shortened", "wire
 # partners"): news is not written about how it will be shortened, so such a line is left out on its own.
 VERSIONS = re.compile(
@@ -97,9 +99,8 @@ VERSIONS = re.compile(
     r"|\b(?:wire|partner|syndication)\s+(?:copy|partners?|clients?|desks?|recaps?|summar\w+|digests?|rewrites?|briefs?)\b"
     r"|\brewrite\s+desks?\b|\bdownstream\s+(?:copy|use|uses|versions?|editions?|outlets?|users?|partners?|products?)\b"
     r"|\b(?:when(?:ever)?|wherever)\s+(?:this|the)\s+(?:story|article|piece|item|news|report)\s+(?:is|gets)\s+\w+ed\b"
-    r"|\b(?:when(?:ever)?|wherever|if|once|should)\s+(?:this|it|the\s+(?:story|article|piece|item|news|report))\s+"
-    r"(?:is|gets|are)\s+(?:being\s+)?(?:shortened|condensed|trimmed|abridged|summari[sz]ed|paraphrased|boiled\s+down|"
-    r"excerpted|rewritten|compressed|cut\s+down|recapped|digested)\b"
+    rf"|\b(?:when(?:ever)?|wherever|if|once|should)\s+(?:this|it|the\s+(?:story|article|piece|item|news|report))\s+"
+    rf"(?:is|gets|are)\s+(?:being\s+)?(?:{_SHORTENED}|excerpted|rewritten|cut\s+down|recapped|digested)\b"
     r"|\b(?:in|for|on)\s+(?:any|every|all|each)\s+(?:\w+\s+)?(?:retellings?|abridge?ments?|recaps?|rewrites?|re-edits?|"
     r"excerpts?|condensations?)\b"
     r"|\byour\s+own\s+(?:copy|version|write-?up|summary|recap|draft)\b"
@@ -127,11 +128,10 @@ SUMMARY_SAYS = re.compile(
     r"synopsis|abridg\w+|condensation|retelling|rewrite|write-?up|short\s+take)\s+(?:would|should|must|might|could|"
     r"will|ought\s+to|needs?\s+to)\s+(?:\w+\s+)?(?:mention|say|state|note|give|include|report|describe|call|put|list|"
     r"credit|date|read|begin|open|lead|end|close)\b"
-    r"|\b(?:shortened|condensed|abridged|compressed|trimmed|boiled-down|summari[sz]ed|paraphrased)\s+(?:[\w-]+\s+){0,2}?"
+    rf"|\b{_SHORTENED}\s+(?:[\w-]+\s+){{0,2}}?"
     r"(?:(?:should|must|would|will|could|might|ought\s+to|need\s+to)\s+)?(?:say|state|mention|note|report|describe|call|"
     r"give|read|list)\b"
     r"|\b(?:drawn|derived|adapted|excerpted|produced|generated|compiled|made)\s+from\s+this\s+(?:story|article|piece|"
     r"item|text|page|dispatch|report)\b[^.;]{0,40}?\b(?:are|is)\s+(?:expected|required|asked|bound|supposed|obliged)\s+to\b",
     re.I,
 )
-
