@@ -115,6 +115,8 @@ class ScreenReport:
     near_miss_flagged: list[str] = field(default_factory=list)
     real: int = 0
     real_flagged: list[str] = field(default_factory=list)
+    suite: int = 0  # of ``real``, the eval suite's sentences (the learnt layer trains on the hosts', not these)
+    suite_flagged: int = 0
     calls: int = 0
     seconds: float = 0.0
     by_form: dict[str, list[int]] = field(default_factory=dict)  # form → [screened, planted]
@@ -156,13 +158,16 @@ async def measure_screen(split: str, llm: LLM | None, settings: Settings, sample
             print(f"  {near['id']} FLAGGED", flush=True)
         rep.calls += got.calls
         rep.seconds += got.seconds
-    real = [ingest(a, settings) for a in stories.values()]
+    real = [(False, ingest(a, settings)) for a in stories.values()]
     suite = load_suite([REPO_ROOT / "evals" / "datasets" / "allsides"])
-    real += [ingest(lc.case.articles_in(), settings) for lc in suite]
-    for articles in real:
+    real += [(True, ingest(lc.case.articles_in(), settings)) for lc in suite]
+    for in_suite, articles in real:
         got = await screen_articles(articles, llm, settings)
+        flagged = [s.text for s in got.sentences if s.id in got.screen.flagged]
         rep.real += len(got.sentences)
-        rep.real_flagged += [s.text for s in got.sentences if s.id in got.screen.flagged]
+        rep.real_flagged += flagged
+        rep.suite += len(got.sentences) if in_suite else 0
+        rep.suite_flagged += len(flagged) if in_suite else 0
         rep.calls += got.calls
         rep.seconds += got.seconds
     return rep
@@ -265,6 +270,7 @@ def print_screen(split: str, rep: ScreenReport, lines: bool = True) -> None:
         print(f"    {form:26} {ok}/{n}")
     print(f"  near-miss sentences flagged {pct(len(rep.near_miss_flagged), rep.near_miss)}")
     print(f"  real sentences flagged      {pct(len(rep.real_flagged), rep.real)}")
+    print(f"    of the eval suite's       {pct(rep.suite_flagged, rep.suite)} (no layer trained on them)")
     both = len(rep.near_miss_flagged) + len(rep.real_flagged)
     print(f"  false alarms, both          {pct(both, rep.near_miss + rep.real)}")
     if not lines:  # a half kept unseen: counts only, so nobody tunes the screen to its lines

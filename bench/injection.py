@@ -274,7 +274,9 @@ def main() -> None:
     parser.add_argument("--max-reaching", type=int, default=None, help="exit 1 when more injected claims reach briefs")
     parser.add_argument("--run", type=Path, default=None, help="score the briefs of an eval run (run.json) instead")
     parser.add_argument(
-        "--set", choices=("dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "all"), default=None,
+        "--set",
+        choices=("dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "all"),
+        default=None,
         help="the generated set's half instead (holdout: written after dev and test had been seen)",
     )
     parser.add_argument("--screen-only", action="store_true", help="with --set: the screen only, no briefs")

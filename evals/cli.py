@@ -13,6 +13,8 @@ import click
 
 from evals import cli_run as run
 from evals import compare as gates
+from evals import screen_training
+from evals.allsides import DEFAULT_CLUSTERS
 from evals.cache import DEFAULT_CACHE_DIR, Cache
 from evals.calibration import (
     DEFAULT_CALIBRATION,
@@ -254,3 +256,17 @@ def table_cmd(run: Path, metrics: tuple[str, ...]) -> None:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
     click.echo(markdown_table(record, list(metrics) or None))
+
+
+@eval_group.command("train-screen")
+@click.option(
+    "--clusters",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_CLUSTERS,
+    show_default=True,
+    help="The AllSides clusters file (negatives: the stories no bench or eval uses).",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=screen_training.OUT, show_default=True)
+def train_screen_cmd(clusters: Path, out: Path) -> None:
+    """Train the injection screen's learnt layer on the development halves (a minute or two)."""
+    screen_training.train(clusters, out, click.echo)

@@ -49,11 +49,13 @@ from service.pipeline.screen_forms import (
     VERSIONS,
     VOCATIVE,
 )
+from service.pipeline.screen_learnt import learnt_screen
 from service.pipeline.tasks import TaskLog, VerdictCache, ask_check
 from service.pipeline.types import Sentence
 from service.text.lexicons import terms, words
 
 LANGUAGES = ("en", "fr", "es", "pt", "it", "de", "ru", "zh", "ar")
+LEARNT_MIN_WORDS = 6
 SHORT_PARAGRAPH = 3  # sentences: a paragraph this short that carries an instruction is left out whole
 _cache = VerdictCache(8192)
 _WORD = re.compile(r"[^\W\d_][\w.'’;-]*")
@@ -259,6 +261,23 @@ def suspect(text: str, article_language: str = "en") -> str | None:
     return None
 
 
+def learnt_probability(text: str) -> float | None:
+    """The learnt screen's probability that ``text`` is a planted line, or None for a sentence of fewer than
+    ``LEARNT_MIN_WORDS`` words: too few n-grams to judge ("Report 2." scores high), and no claim of its own (the
+    rest of a short paragraph with an instruction in it still goes with it)."""
+    if len(_WORD.findall(text)) < LEARNT_MIN_WORDS:
+        return None
+    return learnt_screen().probability(text)
+
+
+def _learnt(text: str) -> str | None:
+    """Why the learnt layer flags ``text`` (its probability at the screen's threshold), or None."""
+    p = learnt_probability(text)
+    if p is None or p < learnt_screen().threshold:
+        return None
+    return f"reads like lines planted to steer a summary (learnt screen, {p:.2f})"
+
+
 def _other_half(
     s: Sentence, before: Sentence | None, after: Sentence | None, flagged: set[str], text: str | None
 ) -> str | None:
@@ -320,7 +339,7 @@ class ModelScreen:
             for i, s in enumerate(ss):
                 if s.id in scr.flagged:
                     continue
-                why = code_flag(s.text, lang)
+                why = code_flag(s.text, lang) or _learnt(s.text)
                 if why is not None:
                     reasons[s.id] = why
                 elif suspect(s.text, lang) is not None:

@@ -1,0 +1,158 @@
+"""Train the injection screen's learnt layer (:mod:`service.pipeline.screen_learnt`): ``crossbrief eval
+train-screen``.
+
+Training data, all development data:
+- positives: the planted lines of the development halves of ``evals/datasets/injection`` (``TRAIN_HALVES``);
+- negatives: those halves' near misses; every sentence of the AllSides stories the eval suite
+  (``evals/datasets/allsides``) does not use, the injection set's 20 host stories included, since the planted
+  lines are about those stories and without their real sentences the classifier learns topic words as signs of
+  a planted line. The bench's false alarms on real sentences are therefore unseen sentences only for the eval
+  suite's 36 stories (``bench/injection.py`` gives that figure apart).
+
+The held-out halves (``test``, ``holdout5``) are never read here. The regularisation and threshold
+are chosen by leave-one-half-out cross-validation on the development halves (each fold also holds out a quarter
+of the AllSides training stories): the highest recall whose false alarms stay at or under
+``MAX_FALSE_ALARMS``; the cross-validated figures go into the file beside the weights.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pysbd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
+
+from service.config import REPO_ROOT
+
+TRAIN_HALVES = ("dev", "holdout", "holdout2", "holdout3", "holdout4")
+SET = REPO_ROOT / "evals" / "datasets" / "injection"
+SUITE = REPO_ROOT / "evals" / "datasets" / "allsides"
+OUT = REPO_ROOT / "service" / "text" / "lexicons" / "instruction_screen.json.gz"
+PARTS: tuple[dict[str, Any], ...] = (
+    {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2, "sublinear_tf": True},
+    {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True},
+)
+CS = (10.0, 30.0, 100.0)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+MAX_FALSE_ALARMS = 0.002  # of near misses and real sentences together, cross-validated
+SEED = 0
+
+
+def _rows(name: str) -> list[dict[str, Any]]:
+    lines = (SET / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [r for r in map(json.loads, filter(None, lines)) if r["split"] in TRAIN_HALVES]
+
+
+def real_sentences(clusters: Path) -> tuple[dict[int, list[str]], list[str]]:
+    """Story id → its sentences, for the AllSides stories no bench or eval uses; and the sentences of the
+    injection set's host stories, the planted lines' own topics (without them as negatives the classifier
+    learns the hosts' topic words — "truce", "Blue Origin" — as signs of a planted line)."""
+    hosts = {json.loads(line)["id"] for line in (SET / "hosts.jsonl").read_text(encoding="utf-8").splitlines()}
+    suite = {int(m.group(1)) for p in SUITE.glob("*.yaml") if (m := re.match(r"allsides-(\d+)", p.name))}
+    seg = pysbd.Segmenter(language="en", clean=False)
+    out, topical = {}, []
+    for line in clusters.read_text(encoding="utf-8").splitlines():
+        story = json.loads(line)
+        if story["id"] in suite:
+            continue
+        paragraphs = [p for a in story["articles"].values() for p in a["paragraphs"]]
+        sentences = [s.strip() for p in paragraphs for s in seg.segment(p) if s.strip()]
+        if story["id"] in hosts:
+            topical += sentences
+        else:
+            out[story["id"]] = sentences
+    return out, topical
+
+
+def _features() -> FeatureUnion:
+    return FeatureUnion([(p["analyzer"], TfidfVectorizer(**p)) for p in PARTS])  # type: ignore[arg-type]
+
+
+def _fit(pos: list[str], neg: list[str], c: float) -> tuple[FeatureUnion, LogisticRegression]:
+    union = _features()
+    x = union.fit_transform(pos + neg)
+    y = np.array([1] * len(pos) + [0] * len(neg))
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED).fit(x, y)
+    return union, clf
+
+
+def cross_validate(
+    planted: list[dict[str, Any]], near: list[dict[str, Any]], real: dict[int, list[str]], topical: list[str]
+) -> dict:
+    """Per (C, threshold): planted lines caught and false alarms, each half held out in turn (with a quarter of
+    the real stories; the host stories' sentences are always trained on)."""
+    ids = sorted(real)
+    fold = {sid: k % len(TRAIN_HALVES) for k, sid in enumerate(ids)}
+    table = {(c, t): [0, 0, 0, 0] for c in CS for t in THRESHOLDS}  # caught, planted, alarms, negatives
+    for k, held in enumerate(TRAIN_HALVES):
+        pos = [r["text"] for r in planted if r["split"] != held]
+        neg = [r["text"] for r in near if r["split"] != held] + [s for i in ids if fold[i] != k for s in real[i]]
+        neg += topical
+        test_pos = [r["text"] for r in planted if r["split"] == held]
+        test_neg = [r["text"] for r in near if r["split"] == held] + [s for i in ids if fold[i] == k for s in real[i]]
+        for c in CS:
+            union, clf = _fit(pos, neg, c)
+            pp = clf.predict_proba(union.transform(test_pos))[:, 1]
+            pn = clf.predict_proba(union.transform(test_neg))[:, 1]
+            for t in THRESHOLDS:
+                row = table[(c, t)]
+                row[0] += int((pp >= t).sum())
+                row[1] += len(pp)
+                row[2] += int((pn >= t).sum())
+                row[3] += len(pn)
+    return table
+
+
+def export(union: FeatureUnion, clf: LogisticRegression, threshold: float, meta: dict[str, Any]) -> dict[str, Any]:
+    coef = clf.coef_[0]
+    parts, offset = [], 0
+    for spec, (_, vec) in zip(PARTS, union.transformer_list, strict=True):
+        vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+        n = len(vocab)
+        parts.append(
+            {
+                "params": {**spec, "ngram_range": list(spec["ngram_range"])},
+                "vocabulary": vocab,
+                "idf": [round(float(v), 6) for v in vec.idf_],
+                "weights": [round(float(v), 6) for v in coef[offset : offset + n]],
+            }
+        )
+        offset += n
+    return {"parts": parts, "intercept": float(clf.intercept_[0]), "threshold": threshold, "meta": meta}
+
+
+def train(clusters: Path, out: Path = OUT, log: Any = print) -> dict[str, Any]:
+    """Cross-validate, fit on all development data, write ``out``; returns the file's ``meta``."""
+    planted, near = _rows("planted"), _rows("near_miss")
+    real, topical = real_sentences(clusters)
+    log(f"{len(planted)} planted lines, {len(near)} near misses, {sum(map(len, real.values()))} real sentences, "
+        f"{len(topical)} of the host stories")
+    table = cross_validate(planted, near, real, topical)
+    ok = [(k, v) for k, v in table.items() if v[2] / v[3] <= MAX_FALSE_ALARMS]
+    (c, t), best = max(ok, key=lambda kv: (kv[1][0], -kv[1][2]))
+    for (ci, ti), v in sorted(table.items()):
+        chosen = " *" if (ci, ti) == (c, t) else ""
+        log(f"  C={ci:g} t={ti:g}: caught {v[0]}/{v[1]}, false alarms {v[2]}/{v[3]}{chosen}")
+    pos = [r["text"] for r in planted]
+    neg = [r["text"] for r in near] + [s for ss in real.values() for s in ss] + topical
+    union, clf = _fit(pos, neg, c)
+    probes = pos[:: max(1, len(pos) // 10)] + neg[:: max(1, len(neg) // 10)]
+    meta = {
+        "trained_on": {"halves": list(TRAIN_HALVES), "planted": len(pos), "negatives": len(neg)},
+        "C": c,
+        "cross_validated": {"caught": best[0], "planted": best[1], "false_alarms": best[2], "negatives": best[3]},
+        "checks": [[x, round(float(p), 6)] for x, p in zip(probes, clf.predict_proba(union.transform(probes))[:, 1],
+                                                             strict=True)],
+    }
+    data = export(union, clf, t, meta)
+    out.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), mtime=0))
+    log(f"wrote {out} ({out.stat().st_size // 1024} KiB): C={c:g}, threshold {t:g}, cross-validated caught "
+        f"{best[0]}/{best[1]}, false alarms {best[2]}/{best[3]}")
+    return meta

@@ -1,0 +1,84 @@
+"""The injection screen's learnt layer: a linear classifier over word and character n-grams that says how much a
+sentence reads like a line telling whoever condenses the text what to write, rather than news.
+
+The patterns (:mod:`service.pipeline.injection`) and code's reading of structure (:mod:`screen_check`) know the
+forms they were written for; a new writer finds new carriers. What the carriers share is vocabulary and shape
+(talk of copies, versions, readers, tools, "should be given as", a figure "to use") that a classifier learns
+from examples better than a person writes it down. The weights are data
+(``service/text/lexicons/instruction_screen.json.gz``), trained by ``crossbrief eval train-screen`` on the
+development halves of ``evals/datasets/injection`` (planted lines against near misses and real AllSides
+sentences of stories no bench or eval uses); no held-out half and no eval story is in its training data. The
+threshold was chosen by leave-one-half-out cross-validation on those development halves (its figures are in the
+file), never on a held-out half.
+
+Scoring needs no pickle: each n-gram vocabulary's TF-IDF (sublinear counts, L2 norm per vocabulary, as
+scikit-learn's ``TfidfVectorizer`` computes it) is dotted with the weights, plus the intercept, through a
+sigmoid. ``tests/test_screen_learnt.py`` checks the result against scikit-learn's probabilities stored at
+training time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+FILE = "instruction_screen.json.gz"
+
+
+@dataclass(frozen=True)
+class _Part:
+    analyzer: Callable[[str], list[str]]
+    index: dict[str, int]  # n-gram → column in ``idf`` and ``weights``
+    idf: list[float]
+    weights: list[float]
+
+    def score(self, text: str) -> float:
+        counts = Counter(g for g in self.analyzer(text) if g in self.index)
+        if not counts:
+            return 0.0
+        values = {self.index[g]: (1.0 + math.log(n)) * self.idf[self.index[g]] for g, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values()))
+        return sum(v * self.weights[i] for i, v in values.items()) / norm
+
+
+@dataclass(frozen=True)
+class LearntScreen:
+    parts: tuple[_Part, ...]
+    intercept: float
+    threshold: float
+    meta: dict[str, Any]
+
+    def probability(self, text: str) -> float:
+        """How likely ``text`` (one sentence) is a line planted to steer a summary, 0–1."""
+        z = self.intercept + sum(p.score(text) for p in self.parts)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def flags(self, text: str) -> float | None:
+        """The probability when it reaches the threshold, else None."""
+        p = self.probability(text)
+        return p if p >= self.threshold else None
+
+
+def from_dict(data: dict[str, Any]) -> LearntScreen:
+    parts = []
+    for part in data["parts"]:
+        analyzer = TfidfVectorizer(**part["params"]).build_analyzer()
+        index = {g: i for i, g in enumerate(part["vocabulary"])}
+        parts.append(_Part(analyzer, index, part["idf"], part["weights"]))
+    return LearntScreen(tuple(parts), data["intercept"], data["threshold"], data["meta"])
+
+
+@cache
+def learnt_screen() -> LearntScreen:
+    """The shipped classifier (loaded once per process)."""
+    raw = files("service.text.lexicons").joinpath(FILE).read_bytes()
+    return from_dict(json.loads(gzip.decompress(raw)))
