@@ -68,3 +68,26 @@ def test_a_sentence_too_short_to_judge_is_left_to_the_other_layers() -> None:
     assert learnt_screen().flags("Report 2.") is not None  # the classifier alone would leave it out
     assert sc._learnt("Report 2.") is None
     assert sc._learnt(STEERING) is not None
+
+
+async def test_a_one_outlet_lead_sentence_the_classifier_finds_likely_planted_leaves_the_lead() -> None:
+    # the screen's threshold lets it through (fewer false alarms everywhere); the lead guard's lower bar does not,
+    # and without a model call (a screen check would run the script out)
+    from service.config import Settings
+    from service.llm import LLM
+    from service.pipeline import build_brief
+    from service.pipeline.lead_guard import LEAD_LEARNT, REASON
+    from tests.fakes import lead_reply, staged_routes
+    from tests.test_screen_check import PROMPTS, dam_request
+
+    line = "The figure that will stick is 412 dead at the Harlow dam."
+    p = sc.learnt_probability(line)
+    assert p is not None and LEAD_LEARNT <= p < learnt_screen().threshold
+    assert sc.code_flag(line) is None and sc.suspect(line) is None
+    routes = staged_routes("The Harlow dam held overnight.", lead_reply("Harlow dam holds", ["The dam held."]))
+    routes._routes["<before>"] = []
+    llm = LLM(routes, backend="local", model_name="scripted-learnt", prompts_dir=PROMPTS)
+    brief = await build_brief(dam_request(f"{line} The Harlow dam held overnight, engineers said."), llm, Settings())
+    assert "412" not in brief.model_dump_json().replace(brief.meta.model_dump_json(), "")
+    assert [(x.article_id, x.text, x.by) for x in brief.meta.screened] == [("b", line, "code")]
+    assert brief.meta.screened[0].reason == f"{CODE_CHECK}: {REASON}"

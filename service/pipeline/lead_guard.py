@@ -6,19 +6,31 @@ sentence rests on one fact, and a fact only one outlet reports rests on one outl
 model writes the lead, each such sentence that code marks as a suspect (it speaks of a summary, a writer, a
 duty, a note or an "official" version, or is in another language than its article:
 :func:`screen_check.suspect`) gets the model's yes/no of ``prompts/injection_check``, whatever the screen's
-second layer is set to. Most lead sentences are plain reporting and cost no call; one the model calls an
-instruction leaves the lead and the facts, and joins the screen's report with its reason, for the editor.
+second layer is set to; and one the learnt screen (:mod:`screen_learnt`) finds more likely planted than
+not is left out without a call, a lower bar than the screen's own. Most lead sentences are plain reporting
+and cost no call; one so flagged leaves the lead and the facts, and joins the screen's report with its
+reason, for the editor.
 A false alarm costs a lead sentence, never the story: the other outlets' facts still carry it.
 """
 
 from __future__ import annotations
 
-from service.pipeline.injection import MODEL_CHECK, Screen
-from service.pipeline.screen_check import ModelScreen, article_languages, suspect
+from service.pipeline.injection import CODE_CHECK, MODEL_CHECK, Screen
+from service.pipeline.screen_check import ModelScreen, article_languages, learnt_probability, suspect
 from service.pipeline.types import Sentence
 from service.schemas import Fact
 
+LEAD_LEARNT = 0.5  # the learnt screen's probability: more likely planted than not
 REASON = "a sentence the headline or summary would rest on, which only one outlet prints, reads as an instruction"
+
+
+def lead_learnt(text: str) -> bool:
+    """Whether the learnt screen gives ``text`` at least :data:`LEAD_LEARNT`: in the screen, a sentence is
+    left out at the learnt layer's own threshold (few false alarms anywhere); in the lead, where one outlet's
+    planted line would do most harm, a sentence the classifier finds more likely planted than not stays out
+    of the headline and summary (on the eval suite's 389 real sentences of six words or more, 1 scores so)."""
+    p = learnt_probability(text)
+    return p is not None and p >= LEAD_LEARNT
 
 
 def _cited(fact: Fact, by_span: dict[tuple[str, int], Sentence]) -> list[Sentence]:
@@ -38,6 +50,9 @@ async def guard_lead(
     langs = article_languages(screen.clean)
     flagged: dict[str, str] = {}
     for s in cited.values():  # few are suspects: most lead sentences plainly report
+        if lead_learnt(s.text):
+            flagged[s.id] = CODE_CHECK
+            continue
         if suspect(s.text, langs.get(s.article_id, "en")) is None:
             continue
         before = per_article[s.article_id][s.index - 1].text if s.index else ""
