@@ -75,12 +75,13 @@ def _features() -> FeatureUnion:
     return FeatureUnion([(p["analyzer"], TfidfVectorizer(**p)) for p in PARTS])  # type: ignore[arg-type]
 
 
-def _fit(pos: list[str], neg: list[str], c: float) -> tuple[FeatureUnion, LogisticRegression]:
+def _fit(pos: list[str], neg: list[str], cs: tuple[float, ...]) -> tuple[FeatureUnion, list[LogisticRegression]]:
+    """The n-gram features fitted once on ``pos`` + ``neg``, and a classifier for each regularisation in ``cs``."""
     union = _features()
     x = union.fit_transform(pos + neg)
     y = np.array([1] * len(pos) + [0] * len(neg))
-    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED).fit(x, y)
-    return union, clf
+    fit = [LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED) for c in cs]
+    return union, [clf.fit(x, y) for clf in fit]
 
 
 def cross_validate(
@@ -97,10 +98,11 @@ def cross_validate(
         neg += topical
         test_pos = [r["text"] for r in planted if r["split"] == held]
         test_neg = [r["text"] for r in near if r["split"] == held] + [s for i in ids if fold[i] == k for s in real[i]]
-        for c in CS:
-            union, clf = _fit(pos, neg, c)
-            pp = clf.predict_proba(union.transform(test_pos))[:, 1]
-            pn = clf.predict_proba(union.transform(test_neg))[:, 1]
+        union, clfs = _fit(pos, neg, CS)
+        x_pos, x_neg = union.transform(test_pos), union.transform(test_neg)
+        for c, clf in zip(CS, clfs, strict=True):
+            pp = clf.predict_proba(x_pos)[:, 1]
+            pn = clf.predict_proba(x_neg)[:, 1]
             for t in THRESHOLDS:
                 row = table[(c, t)]
                 row[0] += int((pp >= t).sum())
@@ -142,7 +144,7 @@ def train(clusters: Path, out: Path = OUT, log: Any = print) -> dict[str, Any]:
         log(f"  C={ci:g} t={ti:g}: caught {v[0]}/{v[1]}, false alarms {v[2]}/{v[3]}{chosen}")
     pos = [r["text"] for r in planted]
     neg = [r["text"] for r in near] + [s for ss in real.values() for s in ss] + topical
-    union, clf = _fit(pos, neg, c)
+    union, (clf,) = _fit(pos, neg, (c,))
     probes = pos[:: max(1, len(pos) // 10)] + neg[:: max(1, len(neg) // 10)]
     meta = {
         "trained_on": {"halves": list(TRAIN_HALVES), "planted": len(pos), "negatives": len(neg)},

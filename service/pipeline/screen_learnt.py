@@ -62,11 +62,6 @@ class LearntScreen:
         z = self.intercept + sum(p.score(text) for p in self.parts)
         return 1.0 / (1.0 + math.exp(-z))
 
-    def flags(self, text: str) -> float | None:
-        """The probability when it reaches the threshold, else None."""
-        p = self.probability(text)
-        return p if p >= self.threshold else None
-
 
 def from_dict(data: dict[str, Any]) -> LearntScreen:
     parts = []
