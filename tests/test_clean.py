@@ -44,8 +44,12 @@ def test_a_quote_that_runs_on_a_verbless_phrase_and_a_quoted_pronoun_cannot_stan
     assert standalone_problem('He said "the law is clear" and left.'.replace("He", "Cahill"), ()) is None
 
     def group(*texts: str) -> FactGroup:
-        return FactGroup(id="g1", sentences=[Sentence(id=f"s{n}", article_id="a", text=t, start=0, end=len(t), index=n)
-                                             for n, t in enumerate(texts)])
+        return FactGroup(
+            id="g1",
+            sentences=[
+                Sentence(id=f"s{n}", article_id="a", text=t, start=0, end=len(t), index=n) for n, t in enumerate(texts)
+            ],
+        )
 
     assert fragment(group(runs_on)) and not fragment(group(runs_on, verbless))  # nothing whole to state or rewrite
 
@@ -98,3 +102,26 @@ def test_asterisk_markup_is_dropped_and_a_masked_word_keeps_a_sentence_from_stan
     for text in ["Israel's ** Herzog said Israel is willing to agree a truce.", "The ** revealed that Haniyeh spoke."]:
         assert masked(text) and standalone_problem(clean_statement(text), ()) == "a word masked as **"
     assert not masked("Prices rose 5% in May, the * footnote says.")
+
+
+def test_a_word_linking_to_the_article_s_previous_sentence_is_dropped() -> None:
+    # the seed brief read "According to CNN, However, the source stressed …" and "According to Arabic Outlet,
+    # but Taher Al-Nono … told Reuters …": the link word belongs to the article's order, not the brief's
+    from service.pipeline.clean import clean_statement
+
+    assert clean_statement("However, the source stressed that an agreement is not imminent.") == (
+        "The source stressed that an agreement is not imminent."
+    )
+    assert clean_statement("But Taher Al-Nono told Reuters that Hamas is not ready.") == (
+        "Taher Al-Nono told Reuters that Hamas is not ready."
+    )
+    assert clean_statement("On the other hand, a total of 240 Palestinians were released.") == (
+        "A total of 240 Palestinians were released."
+    )
+    # an opener that is a word of the sentence, or a name, stays; so does one with too little after it
+    for text in [
+        "Still photographs show the damage to the building.",
+        "Butler County officials said the road reopened.",
+    ]:
+        assert clean_statement(text) == text
+    assert clean_statement("But it did.") == "But it did."

@@ -2,7 +2,8 @@
 
 - section labels that newsletters put before a sentence ("Why it matters:", "The big picture:", "Go deeper:");
 - datelines and bylines ("WASHINGTON (AP) —", "By Jane Doe |");
-- words printed twice ("the the").
+- words printed twice ("the the");
+- a word that links the sentence to the one before it in its article ("But", "However,", "Still,").
 
 A sentence cut off with "…" (article excerpts end so) is stated as the whole part before the cut
 (``mend_cut``), never with the cut-off mark.
@@ -17,7 +18,7 @@ import re
 
 from service.pipeline.verify import unattributed_terms
 from service.text import word_count
-from service.text.lexicons import folding, words
+from service.text.lexicons import folding, terms, words
 
 _LABEL = re.compile(r"^(?:[A-Z][A-Za-z'’]*(?:\s+[A-Za-z'’]+){0,4})\s*:\s+(?=[A-Z“\"])")
 _SPEECH = re.compile(
@@ -30,6 +31,10 @@ _BYLINE = re.compile(r"^By\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*[|,:—–
 _CUT = re.compile(r"\s*(?:…|\.\.\.)\s*[\"”’]?\s*$")
 _DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.I)
 _KEEP_DOUBLED = words("keep_doubled")
+_LINKS = "|".join(
+    re.escape(t).replace(r"\ ", r"\s+") + ("" if t.endswith(",") else r"\b,?") for t in terms("linking_openers")
+)
+_LINK = re.compile(rf"^(?:{_LINKS})\s+(?=\S)", re.I)
 
 
 _EMPHASIS = re.compile(r"\*\*(\w(?:[^*]*\w)?)\*\*")
@@ -49,6 +54,9 @@ def clean_statement(text: str) -> str:
         m = pattern.match(out)
         if m and len(out) - m.end() > 20 and not (pattern is _LABEL and _SPEECH.search(m.group(0))):
             out = out[m.end() :]
+    link = _LINK.match(out)
+    if link and word_count(out[link.end() :]) >= 4:  # "But Hamas said …" → "Hamas said …"
+        out = out[link.end() :]
     out = _DOUBLED.sub(lambda m: m.group(0) if m.group(1).lower() in _KEEP_DOUBLED else m.group(1), out)
     out = _EMPHASIS.sub(r"\1", out)  # "An Israeli **high-level** reiterated …": markup, not words
     if out and out[0].islower():
@@ -214,6 +222,7 @@ def telegraphic(text: str, sources: list[str]) -> str | None:
     nine words or more and not one article or determiner, where its fact has some. The model writes summary
     lines in headline style for outlets' subheads; a summary reads as sentences. Also a fragment that opens
     on a word in -ing and has no verb after it (a subhead: "Applying the rule of law to the facts")."""
+
     def determiners(t: str) -> int:
         return sum(w.strip(",.;:'\"“”’").lower() in _DETERMINERS for w in outside_quotes(t).split())
 
