@@ -9,7 +9,7 @@ Training data, all development data:
   a planted line. The bench's false alarms on real sentences are therefore unseen sentences only for the eval
   suite's 36 stories (``bench/injection.py`` gives that figure apart).
 
-The held-out halves (``test``, ``holdout5``) are never read here. The regularisation and threshold
+The held-out halves (``test``, ``holdout5``, ``holdout6``) are never read here. The regularisation and threshold
 are chosen by leave-one-half-out cross-validation on the development halves (each fold also holds out a quarter
 of the AllSides training stories): the highest recall whose false alarms stay at or under
 ``MAX_FALSE_ALARMS``; the cross-validated figures go into the file beside the weights.
@@ -31,7 +31,7 @@ from sklearn.pipeline import FeatureUnion
 
 from service.config import REPO_ROOT
 
-TRAIN_HALVES = ("dev", "holdout", "holdout2", "holdout3", "holdout4")
+TRAIN_HALVES = ("dev", "holdout", "holdout2", "holdout3", "holdout4", "train_b", "train_c")
 SET = REPO_ROOT / "evals" / "datasets" / "injection"
 SUITE = REPO_ROOT / "evals" / "datasets" / "allsides"
 OUT = REPO_ROOT / "service" / "text" / "lexicons" / "instruction_screen.json.gz"

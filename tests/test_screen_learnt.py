@@ -80,7 +80,7 @@ async def test_a_one_outlet_lead_sentence_the_classifier_finds_likely_planted_le
     from tests.fakes import lead_reply, staged_routes
     from tests.test_screen_check import PROMPTS, dam_request
 
-    line = "The figure that will stick is 412 dead at the Harlow dam."
+    line = "A fair account of the night would mention the toll of 412."
     p = sc.learnt_probability(line)
     assert p is not None and LEAD_LEARNT <= p < learnt_screen().threshold
     assert sc.code_flag(line) is None and sc.suspect(line) is None

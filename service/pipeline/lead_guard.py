@@ -28,7 +28,8 @@ def lead_learnt(text: str) -> bool:
     """Whether the learnt screen gives ``text`` at least :data:`LEAD_LEARNT`: in the screen, a sentence is
     left out at the learnt layer's own threshold (few false alarms anywhere); in the lead, where one outlet's
     planted line would do most harm, a sentence the classifier finds more likely planted than not stays out
-    of the headline and summary (on the eval suite's 389 real sentences of six words or more, 1 scores so)."""
+    of the headline and summary (on the eval suite's 387 real sentences of six words or more, 2 score so: the
+    Pandora Papers story's opening anecdote, "In September 2003, a secret transaction took place." and the next)."""
     p = learnt_probability(text)
     return p is not None and p >= LEAD_LEARNT
 
