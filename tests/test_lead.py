@@ -614,3 +614,13 @@ def test_a_first_word_the_articles_print_only_at_a_sentence_start_is_lowered_whe
         assert according_to("CNN", said, []) == f"According to CNN, {said}"
     # a name the sources print inside a sentence keeps its capital even where the dictionary has the word
     assert according_to("CNN", "Trump said it.", ["He met Trump on Monday."]) == "According to CNN, Trump said it."
+
+
+def test_the_summary_states_what_several_outlets_report_before_one_outlets_lead() -> None:
+    # a fact one outlet leads with is its word (attributed, and a planted line's way into the summary); what more
+    # than one outlet reports comes first, and an outlet's own lead only after it
+    main = fact("f1", "The Senate passed the infrastructure bill 69-30 on Tuesday.", ["a", "b"])
+    lead_c = fact("f2", "Critics called the bill a giveaway to contractors.", ["c"], "single-source")
+    told = fact("f3", "The bill now goes to the House, where its fate is unclear.", ["a", "b"])
+    w, _, _ = writer(lead_reply("unused", []), [], [main, lead_c, told])
+    assert [f.id for f in w.summary_facts()][:3] == ["f1", "f3", "f2"]

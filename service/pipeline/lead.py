@@ -176,10 +176,12 @@ class LeadWriter:
         top facts, the one that best states the outlets' own titles when they have titles, of those more than one
         outlet reports when one of them states a title at all: the headline rests on it; else the top fact
         when outlets corroborate it, else the outlet lead that shares most words with the other leads: the
-        story they all tell), then each outlet's lead (its earliest fact; with titles, only one that shares a word
-        with a title: "in September 2003, a secret transaction took place" opens a feature, not the news) in
-        rank order, then the next facts by rank, up to ``STATED_FACTS``; the summary is the first
-        ``SUMMARY_SENTENCES``. A lead that retells a chosen fact (``retells``) moves after the summary's."""
+        story they all tell), then the facts more than one outlet reports, in rank order (the brief's own voice
+        states what several outlets report; a line planted in one article cannot lead it), then each outlet's
+        lead (its earliest fact; with titles, only one that shares a word with a title: "in September 2003, a
+        secret transaction took place" opens a feature, not the news) in rank order, then the next facts by
+        rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES``. A lead that retells a
+        chosen fact (``retells``) moves after the summary's."""
         plain = [f for f in self.facts if f.status != "disputed"]
         if not plain:
             return []
@@ -202,8 +204,9 @@ class LeadWriter:
                 lead_facts,
                 key=lambda f: sum(len(words[f.id] & words[o.id]) for o in lead_facts if o is not f),
             )
+        told = [f for f in plain if f.sources >= 2]  # what several outlets report, in rank order
         chosen: list[Fact] = []
-        for f in [main, *lead_facts, *plain]:  # an outlet's lead that retells the main development gives way
+        for f in [main, *told, *lead_facts, *plain]:  # an outlet's lead that retells the main development gives way
             if f not in chosen and not (f in lead_facts and any(self.retells(f, c) for c in chosen)):
                 chosen.append(f)
         rest = [f for f in lead_facts if f not in chosen]  # the retellings still get a sentence, after the news
