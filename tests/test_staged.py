@@ -27,7 +27,7 @@ from tests.fakes import RoutedScriptedChatModel, lead_reply, staged_routes
 INVENTED = "Israel and Hamas signed a truce freeing 99,999 hostages."
 ONE_FIGURE = "At least 19,667 people have been killed."
 WAR_HEADLINE = "Palestinian group open to any initiative to end the war"  # one word of its own: the model decides
-TRUCE = "Herzog said Israel is willing to agree a new temporary truce with Hamas."
+TRUCE = "Herzog said Israel is ready for another humanitarian pause to enable the release of hostages."
 
 
 @pytest.fixture

@@ -46,8 +46,8 @@ from service.schemas import Conflict, Fact
 from service.text import content_words, word_count
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
-SUMMARY_SENTENCES = 4
-STATED_FACTS = 8  # facts the model restates in the same call: the summary's four, and four more facts
+SUMMARY_SENTENCES = 5  # of the facts the model restates in one call: the summary states the first five
+STATED_FACTS = 8  # facts the model restates in the same call: the summary's five, and three more facts
 MIN_SENTENCES = 2
 RETELLS = 0.5  # share of content words that makes an outlet's lead a retelling of a chosen fact
 RETELLS_WITH_FIGURE = 0.3  # ... when both give the same figure
