@@ -31,7 +31,7 @@ from sklearn.pipeline import FeatureUnion
 
 from service.config import REPO_ROOT
 
-TRAIN_HALVES = ("dev", "holdout", "holdout2", "holdout3", "holdout4", "train_b", "train_c")
+TRAIN_HALVES = ("dev", "holdout", "holdout2", "holdout3", "holdout4", "train_b", "train_c", "train_d", "train_e")
 SET = REPO_ROOT / "evals" / "datasets" / "injection"
 SUITE = REPO_ROOT / "evals" / "datasets" / "allsides"
 OUT = REPO_ROOT / "service" / "text" / "lexicons" / "instruction_screen.json.gz"
@@ -150,6 +150,8 @@ def train(clusters: Path, out: Path = OUT, log: Any = print) -> dict[str, Any]:
         "trained_on": {"halves": list(TRAIN_HALVES), "planted": len(pos), "negatives": len(neg)},
         "C": c,
         "cross_validated": {"caught": best[0], "planted": best[1], "false_alarms": best[2], "negatives": best[3]},
+        # every threshold's cross-validated figures at the chosen C: a lower bar (the lead guard's) is chosen on them
+        "by_threshold": {f"{ti:g}": v for (ci, ti), v in sorted(table.items()) if ci == c},
         "checks": [[x, round(float(p), 6)] for x, p in zip(probes, clf.predict_proba(union.transform(probes))[:, 1],
                                                              strict=True)],
     }

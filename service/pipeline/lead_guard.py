@@ -6,32 +6,46 @@ sentence rests on one fact, and a fact only one outlet reports rests on one outl
 model writes the lead, each such sentence that code marks as a suspect (it speaks of a summary, a writer, a
 duty, a note or an "official" version, or is in another language than its article:
 :func:`screen_check.suspect`) gets the model's yes/no of ``prompts/injection_check``, whatever the screen's
-second layer is set to; and one the learnt screen (:mod:`screen_learnt`) finds more likely planted than
-not is left out without a call, a lower bar than the screen's own. Most lead sentences are plain reporting
-and cost no call; one so flagged leaves the lead and the facts, and joins the screen's report with its
-reason, for the editor.
+second layer is set to; and one the learnt screen (:mod:`screen_learnt`) scores over a looser bar than the
+screen's own (:func:`lead_bar`: at most 1 % false alarms, cross-validated) is left out without a call. Most
+lead sentences are plain reporting and cost no call; one so flagged leaves the lead and the facts, and joins
+the screen's report with its reason, for the editor.
 A false alarm costs a lead sentence, never the story: the other outlets' facts still carry it.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 from service.pipeline.injection import CODE_CHECK, MODEL_CHECK, Screen
 from service.pipeline.screen_check import ModelScreen, article_languages, learnt_probability, suspect
+from service.pipeline.screen_learnt import learnt_screen
 from service.pipeline.types import Sentence
 from service.schemas import Fact
 
-LEAD_LEARNT = 0.5  # the learnt screen's probability: more likely planted than not
+LEAD_MAX_FALSE_ALARMS = 0.01  # the lead guard's bar: cross-validated false alarms of the learnt screen, at most
 REASON = "a sentence the headline or summary would rest on, which only one outlet prints, reads as an instruction"
 
 
+@cache
+def lead_bar() -> float:
+    """The learnt screen's lowest threshold whose cross-validated false alarms (near misses and real AllSides
+    sentences, each development half held out in turn) stay at or under :data:`LEAD_MAX_FALSE_ALARMS`: a looser
+    bar than the screen's own (0.2 %), for the few one-outlet sentences a headline or summary would rest on. It
+    follows the weights: retrained weights bring their own table (``crossbrief eval train-screen``)."""
+    table = learnt_screen().meta["by_threshold"]
+    ok = [float(t) for t, (_, _, alarms, negatives) in table.items() if alarms / negatives <= LEAD_MAX_FALSE_ALARMS]
+    return min(ok, default=learnt_screen().threshold)
+
+
 def lead_learnt(text: str) -> bool:
-    """Whether the learnt screen gives ``text`` at least :data:`LEAD_LEARNT`: in the screen, a sentence is
-    left out at the learnt layer's own threshold (few false alarms anywhere); in the lead, where one outlet's
-    planted line would do most harm, a sentence the classifier finds more likely planted than not stays out
-    of the headline and summary (on the eval suite's 387 real sentences of six words or more, 2 score so: the
-    Pandora Papers story's opening anecdote, "In September 2003, a secret transaction took place." and the next)."""
+    """Whether the learnt screen gives ``text`` at least :func:`lead_bar`: in the screen, a sentence is left out
+    at the learnt layer's own threshold (few false alarms anywhere); in the lead, where one outlet's planted line
+    would do most harm, a sentence over the looser bar stays out of the headline and summary (with the weights
+    of 2026-12-02 the bar is 0.8; of the eval suite's 387 real sentences of six words or more none reaches it,
+    the highest scores 0.72)."""
     p = learnt_probability(text)
-    return p is not None and p >= LEAD_LEARNT
+    return p is not None and p >= lead_bar()
 
 
 def _cited(fact: Fact, by_span: dict[tuple[str, int], Sentence]) -> list[Sentence]:
