@@ -328,6 +328,8 @@ def test_a_one_outlet_sentence_opening_on_a_participle_or_a_lower_case_compound_
         ("Starting on November 24, the agreement was renewed twice.", "According to CNN, starting on"),
         ("Low-income families would get a tax cut.", "According to CNN, low-income families"),
         ("Boeing shipped 40 jets in May.", "According to CNN, Boeing shipped"),  # a name ending in -ing
+        ('Dubbed the "Pandora Papers," the records were leaked.', 'According to CNN, dubbed the "Pandora Papers,"'),
+        ("Alfred said the records were leaked.", "According to CNN, Alfred said"),  # a name ending in -ed
     ]:
         single = fact("f9", text, ["cnn"])
         assert one_outlet(single.statement, single, OUTLETS, []).startswith(start)

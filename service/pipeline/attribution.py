@@ -19,7 +19,8 @@ _FUNCTION_WORDS = words("sentence_openers")  # never a name: lower case after "A
 def common_word(word: str, texts: list[str], following: str = "") -> bool:
     """Whether a sentence's capitalised first word is an ordinary word, not a name: the sources write it in
     lower case somewhere ("Authorities" → "authorities"; "Biden" never is) or it is a function word
-    ("Although"), or a lower-case compound ("Low-income") or an -ing form before a function word ("Starting on"),
+    ("Although"), or a lower-case compound ("Low-income") or an -ing or -ed form before a function word ("Starting
+    on", "Dubbed the"),
     or, where they only print it at a sentence's start, the dictionary has it as a common word ("Tensions"),
     and they never print it with a capital inside a sentence. Only a Titlecase word qualifies ("US", "NATO"
     stay as they are)."""
@@ -32,8 +33,8 @@ def common_word(word: str, texts: list[str], following: str = "") -> bool:
         return False
     if re.fullmatch(r"[A-Z][a-z]+-[a-z][a-z-]*", word):
         return True  # "Low-income": a compound in lower case after its first letter, not a name
-    if re.fullmatch(r"[A-Z][a-z]{2,}ing", word) and following.lower() in STOP_WORDS:
-        return True  # "Starting on …", "Adding to …": a participle before a function word ("Boeing said" is a name)
+    if re.fullmatch(r"[A-Z][a-z]{2,}(?:ing|ed)", word) and following.lower() in STOP_WORDS:
+        return True  # "Starting on …", "Dubbed the …": a participle before a function word ("Boeing said" is a name)
     if word.lower() in STOP_WORDS or re.search(rf"\b{re.escape(word.lower())}\b", joined) is not None:
         return True
     return dictionary_word(word)  # printed only at a sentence's start: "Tensions between the U.S. and China …"
