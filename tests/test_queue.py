@@ -268,3 +268,32 @@ def test_worker_serves_its_own_metrics(cluster: Cluster, stub: StubServer) -> No
     assert stages and all(v >= 1 for v in stages.values())
     assert sum(v for (name, _), v in samples.items() if name == "crossbrief_tokens_total") > 0
     assert not any(name.startswith("crossbrief_queue_depth") for name, _ in samples)
+
+
+def test_a_jobs_final_event_is_published_once_whoever_publishes_it() -> None:
+    """Three publishers can each find a job's stream without its end (its worker, a worker the queue hands the
+    finished job to again, the sweep) and publish it; the stream keeps the first final event only (the
+    scale-out run once saw a stream with two "done"s). Progress events still go in as they come."""
+    import asyncio
+    import uuid
+
+    from service.config import Settings
+    from service.jobs import redis_queue
+    from tests.procs import REDIS_URL
+
+    async def run() -> list[dict]:
+        pool = await redis_queue.connect(Settings(redis_url=REDIS_URL))
+        job_id = uuid.uuid4().hex
+        try:
+            assert await redis_queue.publish(pool, job_id, {"event": "status", "status": "running"})
+            done = {"event": "done", "tokens_in": 3, "tokens_out": 2}
+            told = await asyncio.gather(*(redis_queue.publish(pool, job_id, done) for _ in range(5)))
+            assert sorted(told) == [False, False, False, False, True]
+            assert not await redis_queue.publish(pool, job_id, {"event": "failed", "error": {}})
+            return await redis_queue.history(pool, job_id)
+        finally:
+            await pool.delete(f"crossbrief:events:{job_id}", f"crossbrief:events:{job_id}:final")
+            await pool.aclose()
+
+    events = asyncio.run(run())
+    assert events == [{"event": "status", "status": "running"}, {"event": "done", "tokens_in": 3, "tokens_out": 2}]

@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
@@ -91,10 +92,29 @@ def _stream(job_id: str) -> str:
     return f"crossbrief:events:{job_id}"
 
 
-async def publish(pool: ArqRedis, job_id: str, event: Event) -> None:
+# A job's final event is published once, whoever publishes it: its worker, the worker that finds the job
+# finished when the queue hands it over again, or the sweep that announces an end nobody told. Each checks for a
+# final event first, but check-then-add is no lock (two repairs, or a slow worker's own "done" after a repair, once
+# gave a stream two "done"s); the marker key and the XADD are set in one script, so the first final wins.
+_ONCE = """
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  return 1
+end
+return 0
+"""
+
+
+async def publish(pool: ArqRedis, job_id: str, event: Event) -> bool:
+    """Add ``event`` to the job's stream; a final event only if the stream has had none (False when one had)."""
     key = _stream(job_id)
+    if event["event"] in FINISHED:
+        script: Any = pool.eval(_ONCE, 2, key, f"{key}:final", json.dumps(event), str(EVENTS_MAXLEN), str(EVENTS_TTL_S))
+        return bool(await script)
     await pool.xadd(key, {"e": json.dumps(event)}, maxlen=EVENTS_MAXLEN, approximate=True)
     await pool.expire(key, EVENTS_TTL_S)
+    return True
 
 
 async def history(pool: ArqRedis, job_id: str) -> list[Event]:
