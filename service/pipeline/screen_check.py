@@ -281,18 +281,18 @@ def _learnt(text: str) -> str | None:
     return f"reads like lines planted to steer a summary (learnt screen, {p:.2f})"
 
 
+def _paragraph_start(text: str, s: Sentence) -> int:
+    """Where the paragraph (blank-line separated block of ``text``) holding ``s`` starts: the offset of the blank
+    line before it, or -1 for the first paragraph."""
+    return text.rfind("\n\n", 0, s.start)
+
+
 def _paragraphs(ss: list[Sentence], text: str) -> list[list[Sentence]]:
-    """An article's sentences grouped by paragraph (blank-line separated blocks of ``text``), in order."""
-    out: list[list[Sentence]] = []
-    last = -1
+    """An article's sentences grouped by paragraph, in order."""
+    out: dict[int, list[Sentence]] = {}
     for s in ss:
-        start = text.rfind("\n\n", 0, s.start)
-        if out and start == last:
-            out[-1].append(s)
-        else:
-            out.append([s])
-        last = start
-    return out
+        out.setdefault(_paragraph_start(text, s), []).append(s)
+    return list(out.values())
 
 
 def learnt_paragraphs(ss: list[Sentence], text: str | None, taken: set[str]) -> dict[str, str]:
@@ -326,7 +326,7 @@ def _other_half(
         if before.id in flagged or cues(before.text) & {"output", "writer"}:
             return "the second half of an instruction to the summary's writer"
     if text is not None:
-        start = text.rfind("\n\n", 0, s.start)
+        start = _paragraph_start(text, s)
         end = text.find("\n\n", s.end)
         end = len(text) if end < 0 else end
         paragraph = [x for x in (before, after) if x is not None and start < x.start and x.end <= end]
