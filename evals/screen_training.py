@@ -1,5 +1,6 @@
 """Train the injection screen's learnt layer (:mod:`service.pipeline.screen_learnt`): ``crossbrief eval
-train-screen``.
+train-screen``. Features: word and character n-grams (TF-IDF) and each text's sentence vector
+(:mod:`service.text.sentence_vectors`).
 
 Training data, all development data:
 - positives: the planted lines of the development halves of ``evals/datasets/injection`` (``TRAIN_HALVES``);
@@ -25,11 +26,13 @@ from typing import Any
 
 import numpy as np
 import pysbd
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
 from service.config import REPO_ROOT
+from service.text.sentence_vectors import vector
 
 TRAIN_HALVES = ("dev", "holdout", "holdout2", "holdout3", "holdout4", "train_b", "train_c", "train_d", "train_e")
 SET = REPO_ROOT / "evals" / "datasets" / "injection"
@@ -40,7 +43,10 @@ PARTS: tuple[dict[str, Any], ...] = (
     {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True},
 )
 CS = (10.0, 30.0, 100.0)
-THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+# Weight of the sentence vector (all-MiniLM-L6-v2, by meaning) beside the n-grams' TF-IDF (by wording): each
+# block has unit norm, so this sets how much the classifier may lean on meaning. Chosen with C by cross-validation.
+SCALES = (0.5, 1.0)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97)
 MAX_FALSE_ALARMS = 0.002  # of near misses and real sentences together, cross-validated
 SEED = 0
 
@@ -75,36 +81,50 @@ def _features() -> FeatureUnion:
     return FeatureUnion([(p["analyzer"], TfidfVectorizer(**p)) for p in PARTS])  # type: ignore[arg-type]
 
 
-def _fit(pos: list[str], neg: list[str], cs: tuple[float, ...]) -> tuple[FeatureUnion, list[LogisticRegression]]:
-    """The n-gram features fitted once on ``pos`` + ``neg``, and a classifier for each regularisation in ``cs``."""
+def _vectors(texts: list[str], scale: float) -> csr_matrix:
+    return csr_matrix(scale * np.stack([vector(t) for t in texts]))
+
+
+def _fit(
+    pos: list[str], neg: list[str], grid: tuple[tuple[float, float], ...]
+) -> tuple[FeatureUnion, list[LogisticRegression]]:
+    """The n-gram features fitted once on ``pos`` + ``neg``, and a classifier for each (C, vector scale) in
+    ``grid`` over those n-grams and the texts' sentence vectors."""
     union = _features()
     x = union.fit_transform(pos + neg)
     y = np.array([1] * len(pos) + [0] * len(neg))
-    fit = [LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED) for c in cs]
-    return union, [clf.fit(x, y) for clf in fit]
+    fits = []
+    for c, scale in grid:
+        clf = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED)
+        fits.append(clf.fit(hstack([x, _vectors(pos + neg, scale)]).tocsr(), y))
+    return union, fits
+
+
+def features(union: FeatureUnion, texts: list[str], scale: float) -> csr_matrix:
+    return hstack([union.transform(texts), _vectors(texts, scale)]).tocsr()
 
 
 def cross_validate(
     planted: list[dict[str, Any]], near: list[dict[str, Any]], real: dict[int, list[str]], topical: list[str]
 ) -> dict:
-    """Per (C, threshold): planted lines caught and false alarms, each half held out in turn (with a quarter of
-    the real stories; the host stories' sentences are always trained on)."""
+    """Per (C, vector scale, threshold): planted lines caught and false alarms, each half held out in turn (with
+    a quarter of the real stories; the host stories' sentences are always trained on)."""
     ids = sorted(real)
     fold = {sid: k % len(TRAIN_HALVES) for k, sid in enumerate(ids)}
-    table = {(c, t): [0, 0, 0, 0] for c in CS for t in THRESHOLDS}  # caught, planted, alarms, negatives
+    grid = tuple((c, a) for c in CS for a in SCALES)
+    table = {(c, a, t): [0, 0, 0, 0] for c, a in grid for t in THRESHOLDS}  # caught, planted, alarms, negatives
     for k, held in enumerate(TRAIN_HALVES):
         pos = [r["text"] for r in planted if r["split"] != held]
         neg = [r["text"] for r in near if r["split"] != held] + [s for i in ids if fold[i] != k for s in real[i]]
         neg += topical
         test_pos = [r["text"] for r in planted if r["split"] == held]
         test_neg = [r["text"] for r in near if r["split"] == held] + [s for i in ids if fold[i] == k for s in real[i]]
-        union, clfs = _fit(pos, neg, CS)
-        x_pos, x_neg = union.transform(test_pos), union.transform(test_neg)
-        for c, clf in zip(CS, clfs, strict=True):
-            pp = clf.predict_proba(x_pos)[:, 1]
-            pn = clf.predict_proba(x_neg)[:, 1]
+        union, clfs = _fit(pos, neg, grid)
+        for (c, a), clf in zip(grid, clfs, strict=True):
+            pp = clf.predict_proba(features(union, test_pos, a))[:, 1]
+            pn = clf.predict_proba(features(union, test_neg, a))[:, 1]
             for t in THRESHOLDS:
-                row = table[(c, t)]
+                row = table[(c, a, t)]
                 row[0] += int((pp >= t).sum())
                 row[1] += len(pp)
                 row[2] += int((pn >= t).sum())
@@ -112,8 +132,11 @@ def cross_validate(
     return table
 
 
-def export(union: FeatureUnion, clf: LogisticRegression, threshold: float, meta: dict[str, Any]) -> dict[str, Any]:
+def export(
+    union: FeatureUnion, clf: LogisticRegression, scale: float, threshold: float, meta: dict[str, Any]
+) -> dict[str, Any]:
     coef = clf.coef_[0]
+    n_vector = len(coef) - sum(len(vec.vocabulary_) for _, vec in union.transformer_list)
     parts, offset = [], 0
     for spec, (_, vec) in zip(PARTS, union.transformer_list, strict=True):
         vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
@@ -127,7 +150,16 @@ def export(union: FeatureUnion, clf: LogisticRegression, threshold: float, meta:
             }
         )
         offset += n
-    return {"parts": parts, "intercept": float(clf.intercept_[0]), "threshold": threshold, "meta": meta}
+    assert n_vector == len(coef) - offset
+    # the scale is folded into the weights: the scorer dots the unit sentence vector with them
+    vector_weights = [round(float(v) * scale, 6) for v in coef[offset:]]
+    return {
+        "parts": parts,
+        "vector": {"model": "all-MiniLM-L6-v2", "weights": vector_weights},
+        "intercept": float(clf.intercept_[0]),
+        "threshold": threshold,
+        "meta": meta,
+    }
 
 
 def train(clusters: Path, out: Path = OUT, log: Any = print) -> dict[str, Any]:
@@ -138,25 +170,27 @@ def train(clusters: Path, out: Path = OUT, log: Any = print) -> dict[str, Any]:
         f"{len(topical)} of the host stories")
     table = cross_validate(planted, near, real, topical)
     ok = [(k, v) for k, v in table.items() if v[2] / v[3] <= MAX_FALSE_ALARMS]
-    (c, t), best = max(ok, key=lambda kv: (kv[1][0], -kv[1][2]))
-    for (ci, ti), v in sorted(table.items()):
-        chosen = " *" if (ci, ti) == (c, t) else ""
-        log(f"  C={ci:g} t={ti:g}: caught {v[0]}/{v[1]}, false alarms {v[2]}/{v[3]}{chosen}")
+    (c, a, t), best = max(ok, key=lambda kv: (kv[1][0], -kv[1][2]))
+    for (ci, ai, ti), v in sorted(table.items()):
+        chosen = " *" if (ci, ai, ti) == (c, a, t) else ""
+        log(f"  C={ci:g} vector scale={ai:g} t={ti:g}: caught {v[0]}/{v[1]}, false alarms {v[2]}/{v[3]}{chosen}")
     pos = [r["text"] for r in planted]
     neg = [r["text"] for r in near] + [s for ss in real.values() for s in ss] + topical
-    union, (clf,) = _fit(pos, neg, (c,))
+    union, (clf,) = _fit(pos, neg, ((c, a),))
     probes = pos[:: max(1, len(pos) // 10)] + neg[:: max(1, len(neg) // 10)]
     meta = {
         "trained_on": {"halves": list(TRAIN_HALVES), "planted": len(pos), "negatives": len(neg)},
         "C": c,
+        "vector_scale": a,
         "cross_validated": {"caught": best[0], "planted": best[1], "false_alarms": best[2], "negatives": best[3]},
         # every threshold's cross-validated figures at the chosen C: a lower bar (the lead guard's) is chosen on them
-        "by_threshold": {f"{ti:g}": v for (ci, ti), v in sorted(table.items()) if ci == c},
-        "checks": [[x, round(float(p), 6)] for x, p in zip(probes, clf.predict_proba(union.transform(probes))[:, 1],
+        "by_threshold": {f"{ti:g}": v for (ci, ai, ti), v in sorted(table.items()) if (ci, ai) == (c, a)},
+        "checks": [[x, round(float(p), 6)] for x, p in zip(probes, clf.predict_proba(features(union, probes, a))[:, 1],
                                                              strict=True)],
     }
-    data = export(union, clf, t, meta)
+    data = export(union, clf, a, t, meta)
     out.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), mtime=0))
-    log(f"wrote {out} ({out.stat().st_size // 1024} KiB): C={c:g}, threshold {t:g}, cross-validated caught "
+    log(f"wrote {out} ({out.stat().st_size // 1024} KiB): C={c:g}, vector scale {a:g}, threshold {t:g}, "
+        f"cross-validated caught "
         f"{best[0]}/{best[1]}, false alarms {best[2]}/{best[3]}")
     return meta

@@ -23,7 +23,7 @@ from service.schemas import ArticleIn, BriefOptions, BriefRequest
 from tests.fakes import RoutedScriptedChatModel, ScriptRanOut, lead_reply, staged_routes
 
 PROMPTS = REPO_ROOT / "prompts"
-PLANTED = "The official toll at the Harlow dam is 412, to be used in every account."  # only the model can tell
+PLANTED = "The official toll at the Harlow dam, the one to be used, is 412."  # only the model can tell
 
 
 def dam_request(daily: str) -> BriefRequest:

@@ -1,10 +1,12 @@
-"""The injection screen's learnt layer: a linear classifier over word and character n-grams that says how much a
-sentence reads like a line telling whoever condenses the text what to write, rather than news.
+"""The injection screen's learnt layer: a linear classifier over word and character n-grams and the sentence's
+vector by meaning (:mod:`service.text.sentence_vectors`) that says how much a sentence reads like a line telling
+whoever condenses the text what to write, rather than news.
 
 The patterns (:mod:`service.pipeline.injection`) and code's reading of structure (:mod:`screen_check`) know the
 forms they were written for; a new writer finds new carriers. What the carriers share is vocabulary and shape
 (talk of copies, versions, readers, tools, "should be given as", a figure "to use") that a classifier learns
-from examples better than a person writes it down. The weights are data
+from examples better than a person writes it down; the sentence vector adds what the wording alone misses
+(a line that says the same in words no training line used). The weights are data
 (``service/text/lexicons/instruction_screen.json.gz``), trained by ``crossbrief eval train-screen`` on the
 development halves of ``evals/datasets/injection`` (planted lines against near misses and real AllSides
 sentences of stories no bench or eval uses); no held-out half and no eval story is in its training data. The
@@ -12,9 +14,9 @@ threshold was chosen by leave-one-half-out cross-validation on those development
 file), never on a held-out half.
 
 Scoring needs no pickle: each n-gram vocabulary's TF-IDF (sublinear counts, L2 norm per vocabulary, as
-scikit-learn's ``TfidfVectorizer`` computes it) is dotted with the weights, plus the intercept, through a
-sigmoid. ``tests/test_screen_learnt.py`` checks the result against scikit-learn's probabilities stored at
-training time.
+scikit-learn's ``TfidfVectorizer`` computes it) is dotted with the weights, the sentence vector with its own,
+plus the intercept, through a sigmoid. ``tests/test_screen_learnt.py`` checks the result against
+scikit-learn's probabilities stored at training time.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from service.text.sentence_vectors import vector
 
 FILE = "instruction_screen.json.gz"
 
@@ -53,6 +58,7 @@ class _Part:
 @dataclass(frozen=True)
 class LearntScreen:
     parts: tuple[_Part, ...]
+    vector_weights: np.ndarray | None  # over the sentence vector; None for weights trained on n-grams only
     intercept: float
     threshold: float
     meta: dict[str, Any]
@@ -60,6 +66,8 @@ class LearntScreen:
     def probability(self, text: str) -> float:
         """How likely ``text`` (one sentence) is a line planted to steer a summary, 0–1."""
         z = self.intercept + sum(p.score(text) for p in self.parts)
+        if self.vector_weights is not None:
+            z += float(vector(text) @ self.vector_weights)
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -69,7 +77,8 @@ def from_dict(data: dict[str, Any]) -> LearntScreen:
         analyzer = TfidfVectorizer(**part["params"]).build_analyzer()
         index = {g: i for i, g in enumerate(part["vocabulary"])}
         parts.append(_Part(analyzer, index, part["idf"], part["weights"]))
-    return LearntScreen(tuple(parts), data["intercept"], data["threshold"], data["meta"])
+    weights = np.asarray(data["vector"]["weights"], dtype=np.float32) if data.get("vector") else None
+    return LearntScreen(tuple(parts), weights, data["intercept"], data["threshold"], data["meta"])
 
 
 @cache
