@@ -81,8 +81,13 @@ def _features() -> FeatureUnion:
     return FeatureUnion([(p["analyzer"], TfidfVectorizer(**p)) for p in PARTS])  # type: ignore[arg-type]
 
 
-def _vectors(texts: list[str], scale: float) -> csr_matrix:
-    return csr_matrix(scale * np.stack([vector(t) for t in texts]))
+def _vectors(texts: list[str]) -> np.ndarray:
+    return np.stack([vector(t) for t in texts])
+
+
+def _stack(ngrams: csr_matrix, vectors: np.ndarray, scale: float) -> csr_matrix:
+    """The classifier's input: the n-grams' TF-IDF beside the sentence vectors weighted by ``scale``."""
+    return hstack([ngrams, csr_matrix(scale * vectors)]).tocsr()
 
 
 def _fit(
@@ -91,17 +96,14 @@ def _fit(
     """The n-gram features fitted once on ``pos`` + ``neg``, and a classifier for each (C, vector scale) in
     ``grid`` over those n-grams and the texts' sentence vectors."""
     union = _features()
-    x = union.fit_transform(pos + neg)
+    x, v = union.fit_transform(pos + neg), _vectors(pos + neg)
     y = np.array([1] * len(pos) + [0] * len(neg))
-    fits = []
-    for c, scale in grid:
-        clf = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED)
-        fits.append(clf.fit(hstack([x, _vectors(pos + neg, scale)]).tocsr(), y))
-    return union, fits
+    fit = [LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED) for c, _ in grid]
+    return union, [clf.fit(_stack(x, v, scale), y) for clf, (_, scale) in zip(fit, grid, strict=True)]
 
 
 def features(union: FeatureUnion, texts: list[str], scale: float) -> csr_matrix:
-    return hstack([union.transform(texts), _vectors(texts, scale)]).tocsr()
+    return _stack(union.transform(texts), _vectors(texts), scale)
 
 
 def cross_validate(
@@ -120,9 +122,11 @@ def cross_validate(
         test_pos = [r["text"] for r in planted if r["split"] == held]
         test_neg = [r["text"] for r in near if r["split"] == held] + [s for i in ids if fold[i] == k for s in real[i]]
         union, clfs = _fit(pos, neg, grid)
+        x_pos, x_neg = union.transform(test_pos), union.transform(test_neg)  # once per fold, not per (C, scale)
+        v_pos, v_neg = _vectors(test_pos), _vectors(test_neg)
         for (c, a), clf in zip(grid, clfs, strict=True):
-            pp = clf.predict_proba(features(union, test_pos, a))[:, 1]
-            pn = clf.predict_proba(features(union, test_neg, a))[:, 1]
+            pp = clf.predict_proba(_stack(x_pos, v_pos, a))[:, 1]
+            pn = clf.predict_proba(_stack(x_neg, v_neg, a))[:, 1]
             for t in THRESHOLDS:
                 row = table[(c, a, t)]
                 row[0] += int((pp >= t).sum())
@@ -136,7 +140,6 @@ def export(
     union: FeatureUnion, clf: LogisticRegression, scale: float, threshold: float, meta: dict[str, Any]
 ) -> dict[str, Any]:
     coef = clf.coef_[0]
-    n_vector = len(coef) - sum(len(vec.vocabulary_) for _, vec in union.transformer_list)
     parts, offset = [], 0
     for spec, (_, vec) in zip(PARTS, union.transformer_list, strict=True):
         vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
@@ -150,7 +153,6 @@ def export(
             }
         )
         offset += n
-    assert n_vector == len(coef) - offset
     # the scale is folded into the weights: the scorer dots the unit sentence vector with them
     vector_weights = [round(float(v) * scale, 6) for v in coef[offset:]]
     return {

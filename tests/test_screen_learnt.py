@@ -45,7 +45,7 @@ def test_export_and_load_give_scikit_learns_probabilities() -> None:
     neg = ["The vote was 7-2.", "Officials said 40 people were hurt.", "Crews cleared the road on Monday."] * 2
     union, (clf,) = st._fit(pos, neg, ((10.0, 0.5),))
     model = from_dict(st.export(union, clf, 0.5, 0.5, {}))
-    assert model.vector_weights is not None and model.vector_weights.shape == (384,)
+    assert model.vector_weights.shape == (384,)
     probes = [*pos[:3], *neg[:3], "A summary of the vote, officials said.", "zzz"]
     expected = clf.predict_proba(st.features(union, probes, 0.5))[:, 1]
     assert [round(model.probability(t), 5) for t in probes] == [round(float(p), 5) for p in expected]

@@ -58,16 +58,14 @@ class _Part:
 @dataclass(frozen=True)
 class LearntScreen:
     parts: tuple[_Part, ...]
-    vector_weights: np.ndarray | None  # over the sentence vector; None for weights trained on n-grams only
+    vector_weights: np.ndarray  # dotted with the sentence vector
     intercept: float
     threshold: float
     meta: dict[str, Any]
 
     def probability(self, text: str) -> float:
         """How likely ``text`` (one sentence) is a line planted to steer a summary, 0–1."""
-        z = self.intercept + sum(p.score(text) for p in self.parts)
-        if self.vector_weights is not None:
-            z += float(vector(text) @ self.vector_weights)
+        z = self.intercept + sum(p.score(text) for p in self.parts) + float(vector(text) @ self.vector_weights)
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -77,7 +75,7 @@ def from_dict(data: dict[str, Any]) -> LearntScreen:
         analyzer = TfidfVectorizer(**part["params"]).build_analyzer()
         index = {g: i for i, g in enumerate(part["vocabulary"])}
         parts.append(_Part(analyzer, index, part["idf"], part["weights"]))
-    weights = np.asarray(data["vector"]["weights"], dtype=np.float32) if data.get("vector") else None
+    weights = np.asarray(data["vector"]["weights"], dtype=np.float32)
     return LearntScreen(tuple(parts), weights, data["intercept"], data["threshold"], data["meta"])
 
 
