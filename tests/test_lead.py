@@ -242,7 +242,14 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     opening = fallback_headline([told("f1", raids)], disputed={412.0})  # the opening phrase goes, and 412 with it
     assert opening == "Agents questioned Trump aides and later Trump himself", opening
     raids = "Agents carried out 412 raids on Thursday in Washington and questioned Trump aides and later Trump himself"
-    assert fallback_headline([told("f1", raids)], disputed={412.0}) == "Agents carried out raids on Thursday"
+    assert fallback_headline([told("f1", raids)], disputed={412.0}) == (
+        "Agents carried out raids on Thursday in Washington and questioned Trump aides"  # its last "and …" goes first
+    )
+    indicted = (
+        "New York prosecutors file 15-count indictment against Trump Organization and chief financial officer "
+        "Allen Weisselberg"
+    )
+    assert shorten_headline(indicted) == "New York prosecutors file 15-count indictment against Trump Organization"
     raids = "Agents questioned 412 on Thursday in Washington and among them were Trump aides and later Trump himself"
     names = fallback_headline([told("f1", raids)], disputed={412.0})  # every cut still gives the disputed 412
     assert names.startswith("Reports on") and "Thursday" not in names and "Trump" in names, names
@@ -293,6 +300,22 @@ def test_the_main_development_is_the_top_fact_that_best_states_the_outlets_title
     assert [f.id for f in guarded.summary_facts()][0] == "f2"
     alone = LeadWriter(llm, [facts[0], planted], [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
     assert [f.id for f in alone.summary_facts()][0] == "f3"  # no told fact states a title: the best match leads
+
+
+def test_background_several_outlets_repeat_does_not_lead_when_an_outlet_states_the_titles() -> None:
+    """allsides-5643: two outlets give the background ("China views Taiwan as a breakaway province"), one the news
+    the titles are about ("tensions have flared"): the news leads; the background still follows, as told."""
+    facts = [
+        fact("f1", "China views Taiwan as a breakaway province.", ["aj", "cnn"]),
+        fact("f2", "Tensions between the U.S. and China have flared in recent days over Taiwan.", ["cnn"]),
+        fact("f3", "Taiwan considers itself a sovereign state.", ["aj"]),
+    ]
+    titles = ["US-China tensions flare over Taiwan", "Tensions flare as Chinese flights near Taiwan intensify"]
+    model = RoutedScriptedChatModel.from_routes({})
+    llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+    w = LeadWriter(llm, facts, [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
+    assert w.title_match(facts[0]) < w.title_match(facts[1]) / 3
+    assert [f.id for f in w.summary_facts()][:2] == ["f2", "f1"]
 
 
 def test_a_text_files_first_line_is_its_title_when_it_stands_alone() -> None:
@@ -494,6 +517,18 @@ async def test_a_headline_rests_on_the_lead_fact_alone() -> None:
     headline, _, by, _ = await w.write()
     assert headline != agreed and "agree to temporary ceasefire" not in headline
     assert any(x.startswith("headline: model headline not used") for x in log.warnings)
+
+
+async def test_a_headline_brings_no_word_its_fact_or_a_title_lacks() -> None:
+    """allsides-5824: of a vote to begin debate, the model wrote "Senate approves infrastructure bill" and the
+    meaning check passed it; a summary sentence may bring one word of its own, a headline none (its verb is the
+    news), so the headline is refused and the fact's own words serve."""
+    vote = fact("f1", "The Senate voted 67-32 to advance the infrastructure bill on Wednesday.", ["aj", "wire"])
+    w, log, _ = writer(lead_reply("Senate approves infrastructure bill", [vote.statement]), [], [vote])
+    assert w.form_problem("Senate approves infrastructure bill.", [vote]) is None  # one new word: a summary's allowance
+    headline, _, _, _ = await w.write()
+    assert "approves" not in headline and "advance" in headline
+    assert any("model headline not used (words its facts do not have: approves)" in x for x in log.warnings)
 
 
 def test_an_outlets_opening_anecdote_is_not_a_summary_lead_when_the_titles_say_what_the_story_is() -> None:

@@ -36,6 +36,8 @@ def mentions_of(body: str, aid: str = "a") -> list[NumberMention]:
         ("COVID-19, flight A320, see https://x.com/2023/12/19/story-42 or mail a1@b.org, 10:30", []),
         ("dated 2024-01-30 and 12/19/2023", []),
         ("Air Force One, no one, one of them, one Filipino", [1]),
+        ("sentenced to 22 1/2 years, or 22 and a half, not 22.5 days late", [22.5, 22.5, 22.5]),  # allsides-5918
+        ("1 1/2 million people", [1_500_000]),
     ],
 )
 def test_parse_numbers_values(text: str, expected: list[float]) -> None:

@@ -26,6 +26,7 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1
 _NUMBER_WORDS = {**_UNITS, **_TENS, **_SCALES, "dozen": 12}
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _SCALE_AFTER = re.compile(r"\s+(hundred|thousand|million|billion|trillion)\b", re.I)
+_HALF_AFTER = re.compile(r"\s*½|\s+1/2(?!\d)|[\s-]+and[\s-]+a[\s-]+half\b", re.I)  # "22 1/2", "22 and a half"
 _PERCENT_AFTER = re.compile(r"\s?%|\s+(?:percent|per cent)\b", re.I)
 _URLISH = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\S+\.(?:com|org|net|html?)\S*", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
@@ -62,6 +63,9 @@ def _digit_figures(text: str) -> list[Figure]:
         if any(a <= start < b for a, b in banned) or not _standalone(text, start, end):
             continue
         value = float(m.group().replace(",", ""))
+        half = _HALF_AFTER.match(text, end)
+        if half and "." not in m.group():
+            value, end = value + 0.5, half.end()
         scale = _SCALE_AFTER.match(text, end)
         if scale:
             value *= {"trillion": 1e12, **_SCALES}[scale.group(1).lower()]
