@@ -55,6 +55,21 @@ async def test_each_chosen_fact_gets_a_checked_sentence_and_a_failing_one_is_dro
     assert "[f1] (2 outlets)" in asked and "[f2] (1 outlet)" in asked and "19,667" not in asked
 
 
+async def test_a_sentence_that_opens_by_counting_outlets_keeps_its_news_and_code_names_the_outlet() -> None:
+    """allsides-5983: the model opened all 8 sentences with the prompt's "(1 outlet)" mark ("One news outlet
+    reported that …") and every one was refused for the figure 1 its fact lacks; the count goes, the outlet is
+    named by code."""
+    lead = lead_reply(
+        "Israel ready for a new pause",
+        ["Two news outlets reported that " + HERZOG[0].lower() + HERZOG[1:], "One outlet said " + FACTS[1].statement],
+    )
+    w, log, _ = writer(lead, [])
+    _, summary, by, _ = await w.write()
+    assert summary.startswith(f"{HERZOG} According to CNN, {FACTS[1].statement}")
+    assert by["summary[0]"] == by["summary[1]"] == "model"
+    assert not any("model sentence dropped" in x for x in log.warnings)
+
+
 def test_a_disputed_figure_needs_every_side_and_outlet() -> None:
     assert figure_problem("At least 19,667 people were killed.", [TOLL], OUTLETS) == (
         "gives one side of the disagreement on the Gaza death toll"
@@ -618,6 +633,15 @@ def test_a_one_outlet_figure_that_only_qualifies_a_word_leaves_the_headline_with
     assert drop_figures(money, bad) == "House Democrats will consider tax hikes"
     assert drop_figures("There were $5 million in losses", {5e6}) == "There were $5 million in losses"
     assert not complete_phrase("Georgia's secretary of state this week announced he is set")
+    # allsides-6006: outlets say eight and nine were killed; a count in words goes as its digits do, and so does
+    # an age between commas that only one outlet prints, never a time's minutes or the 19 of "COVID-19"
+    killed = "A California transit employee killed eight co-workers and wounded another"
+    assert drop_figures(killed, {8.0}) == "A California transit employee killed co-workers and wounded another"
+    aged = "Samuel Cassidy, 57, attacked the rail yard around 6:30 a.m. with COVID-19 masks"
+    assert drop_figures(aged, {57.0, 30.0, 19.0}) == (
+        "Samuel Cassidy attacked the rail yard around 6:30 a.m. with COVID-19 masks"
+    )
+    assert drop_figures("The No. 3 Republican in the House spoke", {3.0}) == "The No. 3 Republican in the House spoke"
 
 
 def test_a_stance_stated_as_printed_says_which_outlet_printed_it() -> None:

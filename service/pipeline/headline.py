@@ -238,12 +238,16 @@ def headline_problem(text: str, disputed: set[float]) -> str | None:
     return None
 
 
-# "$1.2 trillion ", "30% " before the word it qualifies: a detail a headline can go without
+# "$1.2 trillion ", "30% ", "eight " before the word it qualifies: a detail a headline can go without (not the
+# minutes of "6:30 a.m." or the 19 of "COVID-19")
+_COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|dozens?"
 _FIGURE_MODIFIER = re.compile(
     rf"(?:\b(?:{HEDGES})\s+)?"
-    r"(?:\$|US\$|€|£)?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion))?\s+(?=[a-z])",
+    rf"(?:(?:\$|US\$|€|£)?(?<![\d:.,/-])(?<!No\.\s)\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion))?|\b(?:{_COUNT_WORDS}))"
+    r"\s+(?=[a-z])",
     re.I,
 )
+_AGE = re.compile(r",\s+(\d{1,3}),(?=\s)")  # "Samuel Cassidy, 57, attacked": an age between commas
 
 
 _MONEY_IN = re.compile(
@@ -266,4 +270,7 @@ def drop_figures(text: str, figures: set[float]) -> str:
             return ""
         return m.group(0)
 
-    return _FIGURE_MODIFIER.sub(drop, _MONEY_IN.sub(drop, text))
+    def age(m: re.Match[str]) -> str:
+        return "" if float(m.group(1)) in figures else m.group(0)
+
+    return _FIGURE_MODIFIER.sub(drop, _MONEY_IN.sub(drop, _AGE.sub(age, text)))

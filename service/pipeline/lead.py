@@ -65,6 +65,24 @@ _TELLS = re.compile(
 )
 
 
+# The prompt marks each fact "(1 outlet)" or "(2 outlets)"; the model sometimes opens every sentence with it
+# ("One news outlet reported that the US added 559,000 jobs …": all 8 sentences of allsides-5983, each then
+# refused for a figure its fact lacks). Whose report it is, code says (``one_outlet``), by name.
+_OUTLET_COUNT = re.compile(
+    r"^(?:(?:one|two|three|four|five|several|multiple|many|some|\d+)\s+(?:news\s+|media\s+)?outlets?\s+"
+    r"(?:have\s+|has\s+)?(?:reported|reports?|said|says?|noted|stated|confirmed)\s+(?:that\s+)?"
+    r"|according\s+to\s+(?:one|two|three|four|five|several|multiple|some|\d+)\s+(?:news\s+|media\s+)?outlets?"
+    r",?\s+)(?=\S)",
+    re.I,
+)
+
+
+def without_count(text: str) -> str:
+    """``text`` without an opening that only counts outlets ("Two news outlets reported that …")."""
+    bare = _OUTLET_COUNT.sub("", text.strip(), count=1)
+    return bare[:1].upper() + bare[1:] if bare != text.strip() else text
+
+
 def complete(text: str) -> str:
     """A sentence the model ended without a full stop gets one; a cut one stays as it is (and fails)."""
     text = text.strip()
@@ -335,7 +353,9 @@ class LeadWriter:
             version="v2",
         )
         reply = answer.value.model_dump() if answer else {}
-        written = [(f, complete(sentence_case(str(reply.get(f.id, "")), self.sources(f)))) for f in chosen]
+        written = [
+            (f, complete(sentence_case(without_count(str(reply.get(f.id, ""))), self.sources(f)))) for f in chosen
+        ]
         written = [(f, t) for f, t in written if t]
         verdicts = await asyncio.gather(*(self.keep(f"facts[{f.id}]", text, [f]) for f, text in written))
         kept = [(f, t) for (f, t), ok in zip(written, verdicts, strict=True) if ok]
