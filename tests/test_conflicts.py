@@ -44,6 +44,16 @@ def test_article_stating_both_values_is_not_a_disagreement() -> None:
     assert find_conflict_candidates(extract_numbers(sentences), sentences) == []
 
 
+def test_a_toll_that_counts_the_gunman_in_is_not_a_disagreement_with_one_that_does_not() -> None:
+    # allsides-6006: "nine dead, including the gunman" (The Guardian) and "killed eight" (New York Post)
+    with_him = "A shooting at a rail yard in San Jose has left at least 9 people dead, including the gunman."
+    sentences = two_articles(with_him, "A transit worker killed at least 8 people at the rail yard.")
+    assert find_conflict_candidates(extract_numbers(sentences), sentences) == []
+    sentences = two_articles(with_him.replace("9", "10"), "A transit worker killed at least 8 people at the rail yard.")
+    (c,) = find_conflict_candidates(extract_numbers(sentences), sentences)  # two apart: still a disagreement
+    assert sorted(m.value for m in c.mentions) == [8, 10]
+
+
 def test_values_more_than_twice_apart_or_unrelated_are_not_candidates() -> None:
     sentences = two_articles(
         "Hamas wants 40 hostages freed. The city has 12 hospitals.",

@@ -9,13 +9,18 @@ from service.pipeline.numbers import EVENT_VERBS, parse_numbers
 from service.pipeline.types import ConflictCandidate, NumberMention, Sentence
 from service.schemas import Conflict, ConflictPosition
 from service.text import cosine_matrix, topic_stems
-from service.text.lexicons import words
+from service.text.lexicons import alternation, words
 
 _PERSONS = words("person_nouns")
 _GENERIC_HEADS = words("generic_units")
 MIN_COSINE = 0.2  # TF-IDF cosine of the two sentences that counts as "about the same thing"
 MAX_RATIO = 2.0  # larger / smaller value above this: not the same quantity
 CLOSE = 0.85  # smaller / larger value at or above this: "nearly the same figure"
+
+# "at least nine people dead, including the gunman": a toll counted with its perpetrator, one more than without
+_WITH_PERPETRATOR = re.compile(
+    rf"\b(?:including|among\s+them|counting)\s+(?:the\s+|a\s+|one\s+)?(?:{alternation('perpetrator_nouns')})\b", re.I
+)
 
 Pair = tuple[float, int, int]  # (evidence score, index of one mention, index of the other)
 
@@ -30,9 +35,11 @@ def find_conflict_candidates(
     same event verb about people with values within 15 %, or sentences with TF-IDF cosine >= 0.2 plus a
     shared head or verb or both counting people. Pairs sharing a figure are merged (union-find);
     candidates are ranked by their best pair's score and numbered "c1", "c2", ... Items of an enumeration
-    sum are left out in favour of the sum.
+    sum are left out in favour of the sum, and so is a toll one higher than another whose sentence counts the
+    perpetrator in ("nine dead, including the gunman" against "killed eight").
     """
     usable = [m for m in mentions if m.value > 0 and not _nested(m, mentions)]
+    with_perpetrator = {s.id for s in sentences if _WITH_PERPETRATOR.search(s.text)}
     stated = {(m.article_id, m.value, _head(m)) for m in mentions}
     similarity = _similarity(sentences, {m.sentence_id for m in usable})
     order = sorted(range(len(usable)), key=lambda k: usable[k].value)
@@ -41,6 +48,8 @@ def find_conflict_candidates(
         for j in order[x + 1 :]:
             if usable[j].value > MAX_RATIO * usable[i].value:
                 break
+            if usable[j].value - usable[i].value == 1 and usable[j].sentence_id in with_perpetrator:
+                continue  # nine dead including the gunman, eight killed by him: one toll
             score = _pair_score(usable[i], usable[j], stated, similarity)
             if score > 0:
                 pairs.append((score, i, j))
