@@ -258,13 +258,15 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     assert opening == "Agents questioned Trump aides and later Trump himself", opening
     raids = "Agents carried out 412 raids on Thursday in Washington and questioned Trump aides and later Trump himself"
     assert fallback_headline([told("f1", raids)], disputed={412.0}) == (
-        "Agents carried out raids on Thursday in Washington and questioned Trump aides"  # its last "and …" goes first
+        "Agents carried out raids on Thursday in Washington and questioned Trump aides"  # its last "and …" goes
     )
     indicted = (
         "New York prosecutors file 15-count indictment against Trump Organization and chief financial officer "
         "Allen Weisselberg"
     )
     assert shorten_headline(indicted) == "New York prosecutors file 15-count indictment against Trump Organization"
+    planned = "The president says the wave of protests and looting was planned by enemies of democracy in the country"
+    assert shorten_headline(planned) == "The president says the wave of protests and looting was planned"  # 5858
     raids = "Agents questioned 412 on Thursday in Washington and among them were Trump aides and later Trump himself"
     names = fallback_headline([told("f1", raids)], disputed={412.0})  # every cut still gives the disputed 412
     assert names.startswith("Reports on") and "Thursday" not in names and "Trump" in names, names

@@ -28,15 +28,19 @@ _NAME = re.compile(rf"\b[A-Z][a-z]+(?:\s+(?:(?:of|{alternation('name_particles')
 def shorten_headline(text: str) -> str:
     """A headline over the word limit without its main clause's trailing phrases ("... charges X and Y with
     evading taxes" → "... charges X and Y"): the main clause before ", which", a dash..., then the part before
-    "that", "which", "because"..., then cut before its last "and" or else its last preposition until it fits."""
+    "that", "which", "because"..., then cut before its last "and" (when no verb follows it) or else its last
+    preposition until it fits."""
     text = CLAUSE.split(text)[0].strip()
     if len(text.split()) > HEADLINE_WORDS:
         main = _SUBCLAUSE.split(text)[0].strip()  # "... open to any initiative that contributes to ..."
         text = main if len(main.split()) >= 4 else text
     while len(text.split()) > HEADLINE_WORDS:
-        # a trailing "and …" goes before a phrase: "… indictment against Trump Organization and chief financial
-        # officer Allen Weisselberg" keeps whom it was against (allsides-5898)
-        shorter = _last_phrase_cut(text, _AND) or _last_phrase_cut(text)
+        # a trailing "and …" with no verb goes before a phrase: "… indictment against Trump Organization and chief
+        # financial officer Allen Weisselberg" keeps whom it was against (allsides-5898); not "… the wave of
+        # protests and looting was planned by …", where "and" joins the subject (5858)
+        joined = _last_phrase_cut(text, _AND)
+        tail = text[len(joined) :] if joined else ""
+        shorter = (joined if joined and not has_verb(tail) else None) or _last_phrase_cut(text)
         if shorter is None:
             break
         text = shorter
