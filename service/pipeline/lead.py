@@ -43,7 +43,7 @@ from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims, without_report
 from service.schemas import Conflict, Fact
-from service.text import content_words, word_count
+from service.text import STOP_WORDS, content_words, word_count
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
 SUMMARY_SENTENCES = 5  # of the facts the model restates in one call: the summary states the first five
@@ -111,7 +111,7 @@ NEW_WORDS = 1
 # of a vote to begin debate on it (allsides-5824; the meaning check passed it). Of 13 model headlines in one
 # AllSides eval run, that was the only one with a word neither its fact nor a title has.
 HEADLINE_NEW = 0
-_POSSESSIVE = re.compile(r"['’‘]s?$")
+_POSSESSIVE = re.compile(r"['’‘](?:s|re|ll|ve|d|m)?$")  # "Herzog's"; a contraction's pronoun: "he's", "they're"
 KEEPS = 0.5  # share of a fact's content words its restatement must keep to replace it in the facts list
 
 
@@ -125,7 +125,7 @@ def new_words(text: str, sources: list[str]) -> set[str]:
     """Content words (stemmed, possessives dropped) of ``text`` that none of ``sources`` has."""
 
     def stems(t: str) -> set[str]:
-        return {_POSSESSIVE.sub("", w) for w in content_words(t)}
+        return {b for w in content_words(t) if (b := _POSSESSIVE.sub("", w)) == w or b not in STOP_WORDS}
 
     known: set[str] = set().union(*(stems(s) for s in sources)) if sources else set()
     return {w for w in stems(text) - known if not any(same_stem(w, k) for k in known)}
