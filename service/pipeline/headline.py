@@ -8,7 +8,7 @@ import re
 
 from service.pipeline.clean import ends_on, has_verb, is_cut
 from service.pipeline.meaning import HEDGES
-from service.pipeline.numbers import number_values
+from service.pipeline.numbers import COUNT_WORDS, number_values
 from service.pipeline.verify import unattributed_terms
 from service.schemas import Fact
 from service.text import CALENDAR as _CALENDAR
@@ -244,10 +244,9 @@ def headline_problem(text: str, disputed: set[float]) -> str | None:
 
 # "$1.2 trillion ", "30% ", "eight " before the word it qualifies: a detail a headline can go without (not the
 # minutes of "6:30 a.m." or the 19 of "COVID-19")
-_COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|dozens?"
 _FIGURE_MODIFIER = re.compile(
     rf"(?:\b(?:{HEDGES})\s+)?"
-    rf"(?:(?:\$|US\$|€|£)?(?<![\d:.,/-])(?<!No\.\s)\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion))?|\b(?:{_COUNT_WORDS}))"
+    rf"(?:(?:\$|US\$|€|£)?(?<![\d:.,/-])(?<!No\.\s)\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion))?|\b(?:{COUNT_WORDS})s?)"
     r"\s+(?=[a-z])",
     re.I,
 )

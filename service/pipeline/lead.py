@@ -224,9 +224,10 @@ class LeadWriter:
         main = plain[0]
         if self.titles:  # the outlets' own headlines say what the story is (a line planted in one article can
             top = plain[:TITLE_CANDIDATES]  # be written to match them, so a fact several outlets tell comes first)
-            best = max(self.title_match(f) for f in top)
-            told = [f for f in top if f.sources >= 2 and self.title_match(f) >= max(TOLD_SHARE * best, 1e-9)]
-            main = max(told or top, key=self.title_match)
+            match = {f.id: self.title_match(f) for f in top}
+            bar = max(TOLD_SHARE * max(match.values()), 1e-9)  # a told fact must state a title at all
+            told = [f for f in top if f.sources >= 2 and match[f.id] >= bar]
+            main = max(told or top, key=lambda f: match[f.id])
         elif main.sources < 2 and len(lead_facts) > 1:
             words = {f.id: content_words(f.statement) for f in lead_facts}
             main = max(

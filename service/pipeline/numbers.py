@@ -24,6 +24,8 @@ _UNITS = {
 _TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _NUMBER_WORDS = {**_UNITS, **_TENS, **_SCALES, "dozen": 12}
+# the number words that count things ("eight co-workers"), as a regex alternation; not "zero" or "one" ("one of")
+COUNT_WORDS = "|".join(w for w in [*_UNITS, *_TENS, "dozen"] if w not in ("zero", "one"))
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _SCALE_AFTER = re.compile(r"\s+(hundred|thousand|million|billion|trillion)\b", re.I)
 _HALF_AFTER = re.compile(r"\s*½|\s+1/2(?!\d)|[\s-]+and[\s-]+a[\s-]+half\b", re.I)  # "22 1/2", "22 and a half"
