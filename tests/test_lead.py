@@ -525,10 +525,17 @@ def test_a_sentence_that_stops_inside_a_clause_cannot_stand_or_be_written() -> N
 async def test_a_headline_rests_on_the_lead_fact_alone() -> None:
     """Checked against the summary's other facts too, the seed's headline stated an offer as agreed (another
     fact's draft said "for Hamas to … agree to a temporary ceasefire"); a claim of another fact is refused."""
-    offer = fact("f1", "Israeli President Herzog says his country is willing to agree a new temporary truce with "
-                 "Hamas in Gaza.", ["aj", "wire"])
-    draft = fact("f2", "Israel has drafted a new agreement for Hamas to release 40 detainees and agree to a "
-                 "temporary ceasefire for a week.", ["aj"])
+    offer = fact(
+        "f1",
+        "Israeli President Herzog says his country is willing to agree a new temporary truce with Hamas in Gaza.",
+        ["aj", "wire"],
+    )
+    draft = fact(
+        "f2",
+        "Israel has drafted a new agreement for Hamas to release 40 detainees and agree to a "
+        "temporary ceasefire for a week.",
+        ["aj"],
+    )
     agreed = "Israel and Hamas agree to temporary ceasefire in Gaza"
     w, log, _ = writer(lead_reply(agreed, [offer.statement, draft.statement]), [], [offer, draft])
     headline, _, by, _ = await w.write()
@@ -696,3 +703,43 @@ def test_the_summary_states_what_several_outlets_report_before_one_outlets_lead(
     told = fact("f3", "The bill now goes to the House, where its fate is unclear.", ["a", "b"])
     w, _, _ = writer(lead_reply("unused", []), [], [main, lead_c, told])
     assert [f.id for f in w.summary_facts()][:3] == ["f1", "f3", "f2"]
+
+
+async def test_a_summary_sentence_may_name_what_the_fact_beside_it_names_and_is_checked_against_both() -> None:
+    """allsides-5840: "Mississippi urges Supreme Court to overturn Roe v. Wade", written for the fact "… urged the
+    U.S. Supreme Court … to overturn the landmark 1973 ruling …", was dropped for "Roe" and "Wade", which the
+    fact beside it gives. Words (never figures) may come from the brief's other facts when most of the
+    sentence's words are its own fact's; the meaning check then reads both facts."""
+    roe = fact(
+        "f1", "Calling Roe v. Wade egregiously wrong, Mississippi's attorney general urged the court to act.", ["nyt"]
+    )
+    urged = fact(
+        "f2",
+        "The state of Mississippi on Thursday urged the U.S. Supreme Court to overturn the landmark "
+        "1973 ruling on abortion.",
+        ["reuters"],
+    )
+    w, log, model = writer(lead_reply("x", []), [], [roe, urged])
+    named = "Mississippi urged the Supreme Court to overturn Roe v. Wade."
+    assert w.donors(named, [urged]) == [roe]
+    assert await w.keep("facts[f2]", named, [urged])
+    asked = str(model.history[-1][1].content)
+    assert "egregiously" in asked and "1973 ruling" in asked  # the meaning check read both facts
+    # a sentence mostly of another fact's words is that fact's, not a restatement of its own
+    assert w.donors("Roe v. Wade was called egregiously wrong by the attorney general.", [urged]) == []
+    # a figure still comes from its own fact: the brief's other facts lend words, not numbers
+    assert not await w.keep(
+        "facts[f2]", "Mississippi urged the Supreme Court to overturn Roe v. Wade after 15 weeks.", [urged]
+    )
+    assert any("do not give the numbers 15" in x for x in log.warnings)
+
+
+def test_a_headline_may_open_on_its_speakers_name_but_not_on_a_section_label() -> None:
+    """allsides-5755: "Blinken: 1,500 Americans remain in Afghanistan" was refused as a label; a name the lead
+    fact prints is the news style for what that person said, "Why it matters:" stays a label."""
+    said = "Secretary of State Antony Blinken said about 1,500 Americans remain in Afghanistan."
+    assert headline_problem("Blinken: 1,500 Americans remain in Afghanistan", set(), said) is None
+    label = "Why it matters: 1,500 Americans remain in Afghanistan"
+    assert headline_problem(label, set(), said) == "starts with a label"
+    assert headline_problem("Pentagon: 1,500 Americans remain in Afghanistan", set(), said) == "starts with a label"
+    assert headline_problem("Blinken: 1,500 Americans remain in Afghanistan", set()) == "starts with a label"
