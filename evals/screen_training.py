@@ -10,7 +10,7 @@ Training data, all development data:
   a planted line. The bench's false alarms on real sentences are therefore unseen sentences only for the eval
   suite's 36 stories (``bench/injection.py`` gives that figure apart).
 
-The held-out halves (``test``, ``holdout5``, ``holdout6``) are never read here. The regularisation and threshold
+The held-out halves (``test``, ``holdout7``) are never read here. The regularisation and threshold
 are chosen by leave-one-half-out cross-validation on the development halves (each fold also holds out a quarter
 of the AllSides training stories): the highest recall whose false alarms stay at or under
 ``MAX_FALSE_ALARMS``; the cross-validated figures go into the file beside the weights.
@@ -34,7 +34,21 @@ from sklearn.pipeline import FeatureUnion
 from service.config import REPO_ROOT
 from service.text.sentence_vectors import vector
 
-TRAIN_HALVES = ("dev", "holdout", "holdout2", "holdout3", "holdout4", "train_b", "train_c", "train_d", "train_e")
+TRAIN_HALVES = (
+    "dev",
+    "holdout",
+    "holdout2",
+    "holdout3",
+    "holdout4",
+    "holdout5",
+    "holdout6",
+    "train_b",
+    "train_c",
+    "train_d",
+    "train_e",
+    "train_f",
+    "train_g",
+)
 SET = REPO_ROOT / "evals" / "datasets" / "injection"
 SUITE = REPO_ROOT / "evals" / "datasets" / "allsides"
 OUT = REPO_ROOT / "service" / "text" / "lexicons" / "instruction_screen.json.gz"
@@ -81,8 +95,15 @@ def _features() -> FeatureUnion:
     return FeatureUnion([(p["analyzer"], TfidfVectorizer(**p)) for p in PARTS])  # type: ignore[arg-type]
 
 
+_VECTORS: dict[str, np.ndarray] = {}  # every training text's vector, once: the folds reuse them (more texts
+# than :func:`vector`'s own cache holds, read in the same order each fold, would miss it every time)
+
+
 def _vectors(texts: list[str]) -> np.ndarray:
-    return np.stack([vector(t) for t in texts])
+    for t in texts:
+        if t not in _VECTORS:
+            _VECTORS[t] = vector(t)
+    return np.stack([_VECTORS[t] for t in texts])
 
 
 def _stack(ngrams: csr_matrix, vectors: np.ndarray, scale: float) -> csr_matrix:
@@ -168,8 +189,10 @@ def train(clusters: Path, out: Path = OUT, log: Any = print) -> dict[str, Any]:
     """Cross-validate, fit on all development data, write ``out``; returns the file's ``meta``."""
     planted, near = _rows("planted"), _rows("near_miss")
     real, topical = real_sentences(clusters)
-    log(f"{len(planted)} planted lines, {len(near)} near misses, {sum(map(len, real.values()))} real sentences, "
-        f"{len(topical)} of the host stories")
+    log(
+        f"{len(planted)} planted lines, {len(near)} near misses, {sum(map(len, real.values()))} real sentences, "
+        f"{len(topical)} of the host stories"
+    )
     table = cross_validate(planted, near, real, topical)
     ok = [(k, v) for k, v in table.items() if v[2] / v[3] <= MAX_FALSE_ALARMS]
     (c, a, t), best = max(ok, key=lambda kv: (kv[1][0], -kv[1][2]))
@@ -187,12 +210,16 @@ def train(clusters: Path, out: Path = OUT, log: Any = print) -> dict[str, Any]:
         "cross_validated": {"caught": best[0], "planted": best[1], "false_alarms": best[2], "negatives": best[3]},
         # every threshold's cross-validated figures at the chosen C: a lower bar (the lead guard's) is chosen on them
         "by_threshold": {f"{ti:g}": v for (ci, ai, ti), v in sorted(table.items()) if (ci, ai) == (c, a)},
-        "checks": [[x, round(float(p), 6)] for x, p in zip(probes, clf.predict_proba(features(union, probes, a))[:, 1],
-                                                             strict=True)],
+        "checks": [
+            [x, round(float(p), 6)]
+            for x, p in zip(probes, clf.predict_proba(features(union, probes, a))[:, 1], strict=True)
+        ],
     }
     data = export(union, clf, a, t, meta)
     out.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), mtime=0))
-    log(f"wrote {out} ({out.stat().st_size // 1024} KiB): C={c:g}, vector scale {a:g}, threshold {t:g}, "
+    log(
+        f"wrote {out} ({out.stat().st_size // 1024} KiB): C={c:g}, vector scale {a:g}, threshold {t:g}, "
         f"cross-validated caught "
-        f"{best[0]}/{best[1]}, false alarms {best[2]}/{best[3]}")
+        f"{best[0]}/{best[1]}, false alarms {best[2]}/{best[3]}"
+    )
     return meta
