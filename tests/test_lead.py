@@ -743,3 +743,16 @@ def test_a_headline_may_open_on_its_speakers_name_but_not_on_a_section_label() -
     assert headline_problem(label, set(), said) == "starts with a label"
     assert headline_problem("Pentagon: 1,500 Americans remain in Afghanistan", set(), said) == "starts with a label"
     assert headline_problem("Blinken: 1,500 Americans remain in Afghanistan", set()) == "starts with a label"
+
+
+def test_a_first_word_reads_as_a_name_only_where_one_source_prints_it_inside_a_sentence() -> None:
+    """allsides-6006 read "Reuters also reports that Authorities did not …": the sources were joined into one
+    text, so an outlet's title without a full stop ("… at a rail yard in San Jose") put "Authorities" inside a
+    sentence. Each source is read apart."""
+    from service.pipeline.attribution import according_to
+
+    sources = ["Gunman kills eight at a rail yard in San Jose", "Authorities did not immediately offer details."]
+    said = according_to("Reuters", "Authorities did not immediately offer details.", sources, again=True)
+    assert said == "Reuters also reports that authorities did not immediately offer details."
+    named = according_to("Reuters", "Biden spoke on Monday.", ["Officials said President Biden spoke."])
+    assert named == "According to Reuters, Biden spoke on Monday."

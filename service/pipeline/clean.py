@@ -142,7 +142,7 @@ def sentence_case(text: str, sources: list[str]) -> str:
         return text
 
     def lower(m: re.Match[str]) -> str:
-        return m.group(0) if named_inside(m.group(0), joined) else m.group(0).lower()
+        return m.group(0) if any(named_inside(m.group(0), t) for t in sources) else m.group(0).lower()
 
     return _TITLE.sub(lower, text)
 
