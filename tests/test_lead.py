@@ -756,3 +756,16 @@ def test_a_first_word_reads_as_a_name_only_where_one_source_prints_it_inside_a_s
     assert said == "Reuters also reports that authorities did not immediately offer details."
     named = according_to("Reuters", "Biden spoke on Monday.", ["Officials said President Biden spoke."])
     assert named == "According to Reuters, Biden spoke on Monday."
+
+
+def test_a_fact_that_retells_a_chosen_one_moves_after_the_summarys_even_when_several_outlets_report_it() -> None:
+    """The seed's summary told Herzog's offer twice: two outlets' wordings of it were two facts, and only an
+    outlet's lead gave way to a retelling; now any fact does, so the summary's sentences tell different news."""
+    offer = fact("f1", "Herzog said Israel is ready for another humanitarian pause.", ["aj", "wire"])
+    again = fact(
+        "f2", "Israel's President Herzog said Israel is ready for another humanitarian pause in Gaza.", ["aj", "cnn"]
+    )
+    talks = fact("f3", "Hamas leader Ismail Haniyeh travelled to Cairo.", ["cnn"], "single-source")
+    w, _, _ = writer(lead_reply("x", []), [], [offer, again, talks])
+    assert w.retells(again, offer)
+    assert [f.id for f in w.summary_facts()] == ["f1", "f3", "f2"]

@@ -212,8 +212,8 @@ class LeadWriter:
         states what several outlets report; a line planted in one article cannot lead it), then each outlet's
         lead (its earliest fact; with titles, only one that shares a word with a title: "in September 2003, a
         secret transaction took place" opens a feature, not the news) in rank order, then the next facts by
-        rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES``. A lead that retells a
-        chosen fact (``retells``) moves after the summary's."""
+        rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES``. A fact that retells a
+        chosen fact (``retells``), a lead or any other, moves after the summary's."""
         plain = [f for f in self.facts if f.status != "disputed"]
         if not plain:
             return []
@@ -240,10 +240,11 @@ class LeadWriter:
             )
         told = [f for f in plain if f.sources >= 2]  # what several outlets report, in rank order
         chosen: list[Fact] = []
-        for f in [main, *told, *lead_facts, *plain]:  # an outlet's lead that retells the main development gives way
-            if f not in chosen and not (f in lead_facts and any(self.retells(f, c) for c in chosen)):
-                chosen.append(f)
-        rest = [f for f in lead_facts if f not in chosen]  # the retellings still get a sentence, after the news
+        rest: list[Fact] = []  # facts that retell a chosen one: they still get a sentence, after the summary's
+        for f in [main, *told, *lead_facts, *plain]:  # any fact that retells a chosen one gives way, not only a lead:
+            if f in chosen or f in rest:  # the seed's summary told Herzog's offer twice, from two outlets' facts
+                continue
+            (rest if any(self.retells(f, c) for c in chosen) else chosen).append(f)
         return (chosen[:SUMMARY_SENTENCES] + rest + chosen[SUMMARY_SENTENCES:])[:STATED_FACTS]
 
     @staticmethod
