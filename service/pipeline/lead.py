@@ -115,7 +115,7 @@ _POSSESSIVE = re.compile(r"['’‘](?:s|re|ll|ve|d|m)?$")  # "Herzog's"; a cont
 KEEPS = 0.5  # share of a fact's content words its restatement must keep to replace it in the facts list
 # A summary sentence may borrow words from the brief's other facts when at least this share of its content words
 # are its own fact's: on the AllSides eval at 26f5387, "words its facts do not have" was the commonest reason a
-# model sentence was dropped (10 of 26), most of them a name or title the fact beside it gives ("Roe v. Wade").
+# summary sentence was dropped (10 of 24), several for a name or title a fact beside it gives ("Roe v. Wade").
 OWN_SHARE = 0.6
 
 
