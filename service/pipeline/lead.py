@@ -333,9 +333,13 @@ class LeadWriter:
         missing = new_words(text, own)
         if not missing or len(missing) > (1 - OWN_SHARE) * len(new_words(text, [])):
             return []
-        others = [f for f in self.facts if f not in facts and f.status != "disputed"]
-        found = [f for f in others if len(missing) > len(new_words(text, own + self.sources(f)))]
-        return found if len(new_words(text, own + [x for f in found for x in self.sources(f)])) <= NEW_WORDS else []
+        found, left = [], set(missing)
+        for f in (f for f in self.facts if f not in facts and f.status != "disputed"):
+            given = missing - new_words(text, self.sources(f))  # the missing words this fact has
+            if given:
+                found.append(f)
+                left -= given
+        return found if len(left) <= NEW_WORDS else []
 
     async def keep(self, item: str, text: str, facts: list[Fact]) -> bool:
         """Whether a model sentence passes the exact checks and the meaning check (against its own facts and
