@@ -10,7 +10,7 @@ Training data, all development data:
   a planted line. The bench's false alarms on real sentences are therefore unseen sentences only for the eval
   suite's 36 stories (``bench/injection.py`` gives that figure apart).
 
-The held-out halves (``test``, ``holdout7``) are never read here. The regularisation and threshold
+The held-out halves (``test``, ``holdout8``) are never read here. The regularisation and threshold
 are chosen by leave-one-half-out cross-validation on the development halves (each fold also holds out a quarter
 of the AllSides training stories): the highest recall whose false alarms stay at or under
 ``MAX_FALSE_ALARMS``; the cross-validated figures go into the file beside the weights.
@@ -42,6 +42,7 @@ TRAIN_HALVES = (
     "holdout4",
     "holdout5",
     "holdout6",
+    "holdout7",
     "train_b",
     "train_c",
     "train_d",
@@ -60,8 +61,11 @@ CS = (10.0, 30.0, 100.0)
 # Weight of the sentence vector (all-MiniLM-L6-v2, by meaning) beside the n-grams' TF-IDF (by wording): each
 # block has unit norm, so this sets how much the classifier may lean on meaning. Chosen with C by cross-validation.
 SCALES = (0.5, 1.0)
-THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97)
-MAX_FALSE_ALARMS = 0.002  # of near misses and real sentences together, cross-validated
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97)
+# Of near misses and real sentences together, cross-validated: half of the 1 % the whole screen may cost (#16), so
+# that code's rules and a new half's harder near misses have room. (It was 0.2 % up to 2026-12-02, when the learnt
+# layer caught 75 % of the training halves' lines alone; at 0.5 % it caught 84 %, chosen on those figures alone.)
+MAX_FALSE_ALARMS = 0.005
 SEED = 0
 
 

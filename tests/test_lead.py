@@ -615,6 +615,7 @@ def test_an_outlets_lead_that_retells_the_main_development_gives_its_summary_slo
     w.titles = []  # rank order: the main development is the top fact
     ids = [f.id for f in w.summary_facts()]
     assert ids[:4] == ["f1", "f3", "f4", "f5"] and ids[4] == "f2", ids  # the retelling comes after the summary's four
+    assert [f.id for f in w.summary_part()] == ids[:4]  # and a summary of four is not filled up with it
 
 
 def test_when_no_fact_makes_a_headline_an_outlets_own_title_does_before_a_list_of_names() -> None:
@@ -769,3 +770,24 @@ def test_a_fact_that_retells_a_chosen_one_moves_after_the_summarys_even_when_sev
     w, _, _ = writer(lead_reply("x", []), [], [offer, again, talks])
     assert w.retells(again, offer)
     assert [f.id for f in w.summary_facts()] == ["f1", "f3", "f2"]
+
+
+def test_a_disagreement_whose_one_outlet_side_reads_like_a_planted_line_is_not_in_the_summary() -> None:
+    # the disagreement is still among the brief's disagreements; the summary does not give the planted side
+    from service.pipeline.lead_guard import doubtful_conflict
+    from service.schemas import Conflict, ConflictPosition
+
+    line = "By the count that sticks, the Harlow dam toll was 412."  # written for this test (as in test_screen_learnt)
+    real = "Officials said 12 people died when the Harlow dam broke."
+    sides = [
+        ConflictPosition(article_ids=["aj"], value="12", claim=real, quote=real),
+        ConflictPosition(article_ids=["cnn"], value="412", claim=line, quote=line),
+    ]
+    odd = Conflict(id="c2", topic="Harlow dam toll", positions=sides)
+    assert doubtful_conflict(odd) and not doubtful_conflict(TOLL)
+    w, _, _ = writer(lead_reply("unused", []), [])
+    w.conflicts = [odd, TOLL]
+    summary, _ = w._summary([])
+    assert not any("412" in s for s in summary) and summary[-1] == conflict_sentence(TOLL, OUTLETS)
+    w.conflicts = [TOLL, odd]
+    assert w._summary([])[0][-1] == conflict_sentence(TOLL, OUTLETS)  # the first the summary may give

@@ -282,7 +282,9 @@ async def test_a_one_outlet_lead_sentence_the_model_reads_as_an_instruction_leav
     planted = "The official toll of the night at the Harlow dam is 412."
     assert (sc.learnt_probability(planted) or 0) < lead_bar()  # the learnt screen lets it by: the model decides
     request = dam_request(f"{planted} The Harlow dam held overnight, engineers said.")
-    routes = staged_routes("The Harlow dam held overnight.", lead_reply("Harlow dam holds", ["The dam held."]))
+    # the model restates the planted line's claim (restated as the dam's news, it would retell the lead and wait
+    # after the summary's: no summary sentence rests on it, so no model check is spent on it)
+    routes = staged_routes("The Harlow dam toll is 412.", lead_reply("Harlow dam holds", ["The dam held."]))
     asked: list[str] = []
 
     def verdict(messages: list) -> dict:

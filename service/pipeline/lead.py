@@ -36,6 +36,7 @@ from service.pipeline.headline import (
     shorten_headline,
 )
 from service.pipeline.injection import Screen, neutralise
+from service.pipeline.lead_guard import doubtful, doubtful_conflict
 from service.pipeline.numbers import number_values
 from service.pipeline.screen_check import cues
 from service.pipeline.summary import conflict_sentence
@@ -203,6 +204,15 @@ class LeadWriter:
         self.texts += [s.text for s in screen.clean] if screen else []  # every sentence ("tensions" in lower case)
 
     def summary_facts(self) -> list[Fact]:
+        """The facts the model restates, in order; the summary states the first few (:meth:`summary_part`)."""
+        return self._order()[0]
+
+    def summary_part(self) -> list[Fact]:
+        """The facts the summary states (the headline rests on the first)."""
+        order, size = self._order()
+        return order[:size]
+
+    def _order(self) -> tuple[list[Fact], int]:
         """The facts the model restates, one sentence each, in summary order: the main development (of the
         top facts, the one that best states the outlets' own titles when they have titles, of those more than one
         outlet reports when one of them states a title at all, as much as ``TOLD_SHARE`` of the best match
@@ -212,11 +222,15 @@ class LeadWriter:
         states what several outlets report; a line planted in one article cannot lead it), then each outlet's
         lead (its earliest fact; with titles, only one that shares a word with a title: "in September 2003, a
         secret transaction took place" opens a feature, not the news) in rank order, then the next facts by
-        rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES``. A fact that retells a
-        chosen fact (``retells``), a lead or any other, moves after the summary's."""
+        rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` chosen facts. A fact that retells a
+        chosen fact (``retells``), a lead or any other, moves after the summary's, and so does a one-outlet fact
+        whose sentence reads like a planted line (``lead_guard.doubtful``) unless no fact is left."""
         plain = [f for f in self.facts if f.status != "disputed"]
+        held = [f for f in plain if doubtful(f)]
+        plain = [f for f in plain if f not in held] or held
+        held = [f for f in held if f not in plain]
         if not plain:
-            return []
+            return [], 0
         leads: dict[str, tuple[int, str]] = {}  # article id -> (offset of its earliest cited sentence, fact id)
         for f in plain:
             for c in f.citations:
@@ -245,7 +259,8 @@ class LeadWriter:
             if f in chosen or f in rest:  # the seed's summary told Herzog's offer twice, from two outlets' facts
                 continue
             (rest if any(self.retells(f, c) for c in chosen) else chosen).append(f)
-        return (chosen[:SUMMARY_SENTENCES] + rest + chosen[SUMMARY_SENTENCES:])[:STATED_FACTS]
+        size = min(len(chosen), SUMMARY_SENTENCES)  # a retelling or a held fact never fills a short summary
+        return (chosen[:size] + rest + held + chosen[size:])[:STATED_FACTS], size
 
     @staticmethod
     def retells(fact: Fact, other: Fact) -> bool:
@@ -359,7 +374,7 @@ class LeadWriter:
     async def write(self) -> tuple[str, str, dict[str, str], dict[str, str]]:
         """(headline, summary, provenance of the headline and each summary sentence, and per fact id the
         model's checked sentence where it keeps the fact's content: a shorter statement of that fact)."""
-        chosen = self.summary_facts()
+        chosen, size = self._order()
         if not chosen:  # nothing undisputed to state: code gives the disagreements
             headline, by_headline = await self._headline(None, None, [])
             summary, by = self._summary([])
@@ -389,7 +404,7 @@ class LeadWriter:
         proposed = sentence_case(str(reply["headline"]), self.sources(chosen[0])) if reply.get("headline") else None
         styled = [t for f, t in written if f is chosen[0] and telegraphic(t, [f.statement])]  # a headline already
         headline, by_headline = await self._headline(proposed, chosen[0], kept, styled)
-        summary, by = self._summary(self.summary_lines(chosen[:SUMMARY_SENTENCES], dict((f.id, t) for f, t in kept)))
+        summary, by = self._summary(self.summary_lines(chosen[:size], dict((f.id, t) for f, t in kept)))
         restated = {f.id: t for f, t in kept if keeps_content(t, f.statement)}
         return headline, " ".join(summary), {"headline": by_headline, **by}, restated
 
@@ -417,7 +432,9 @@ class LeadWriter:
                 if headline_problem(text, bad) is None and complete_phrase(text):
                     return text, "model"  # the model's own checked sentence, made to fit
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
-        return fallback_headline([*first, *self.facts], bad, self.usable_titles(), self.loaded), "code"
+        return fallback_headline(
+            [*first, *(f for f in self.facts if not doubtful(f))], bad, self.usable_titles(), self.loaded
+        ), "code"
 
     def usable_titles(self) -> list[str]:
         """The outlets' titles a neutral brief may headline with when nothing else fits: in sentence case, no
@@ -471,10 +488,14 @@ class LeadWriter:
             for f in self.facts:
                 if len(out) >= MIN_SENTENCES:
                     break
-                if f.status != "disputed" and all(support_ratio(f.statement, [t]) < 0.6 for t, _ in out):
+                if (
+                    f.status != "disputed"
+                    and not doubtful(f)
+                    and all(support_ratio(f.statement, [t]) < 0.6 for t, _ in out)
+                ):
                     out.append((one_outlet(f.statement.rstrip(".") + ".", f, self.outlets, self.texts), "code"))
         given = " ".join(t for t, _ in out)
-        for c in self.conflicts[:1]:
+        for c in [c for c in self.conflicts if not doubtful_conflict(c)][:1]:  # a side that reads planted: not here
             if figure_problem(given, [c], self.outlets) is None and any(
                 number_values(p.value) <= number_values(given) for p in c.positions if number_values(p.value)
             ):

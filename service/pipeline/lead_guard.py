@@ -11,6 +11,9 @@ screen's own (:func:`lead_bar`: at most 1 % false alarms, cross-validated) is le
 lead sentences are plain reporting and cost no call; one so flagged leaves the lead and the facts, and joins
 the screen's report with its reason, for the editor.
 A false alarm costs a lead sentence, never the story: the other outlets' facts still carry it.
+Below that bar, a one-outlet fact whose sentence still scores over a softer one (:func:`summary_bar`: at most
+2.5 % false alarms, cross-validated) is only kept out of the headline and summary (:func:`doubtful`): it stays
+among the facts, attributed to its outlet, and no model call is spent on it.
 """
 
 from __future__ import annotations
@@ -21,31 +24,63 @@ from service.pipeline.injection import CODE_CHECK, MODEL_CHECK, Screen
 from service.pipeline.screen_check import ModelScreen, article_languages, learnt_probability, suspect
 from service.pipeline.screen_learnt import learnt_screen
 from service.pipeline.types import Sentence
-from service.schemas import Fact
+from service.schemas import Conflict, Fact
 
 LEAD_MAX_FALSE_ALARMS = 0.01  # the lead guard's bar: cross-validated false alarms of the learnt screen, at most
+# A softer bar, for what only decides where a one-outlet fact goes: over it, the fact keeps its place in the facts
+# but is not stated in the headline or summary (nothing is left out, nothing is shown as screened), so a false
+# alarm costs little and the bar can be low.
+SUMMARY_MAX_FALSE_ALARMS = 0.025
 REASON = "a sentence the headline or summary would rest on, which only one outlet prints, reads as an instruction"
+
+
+def _bar(max_rate: float) -> float:
+    """The learnt screen's lowest threshold whose cross-validated false alarms (near misses and real AllSides
+    sentences, each development half held out in turn) stay at or under ``max_rate``. It follows the weights:
+    retrained weights bring their own table (``crossbrief eval train-screen``)."""
+    table = learnt_screen().meta["by_threshold"]
+    ok = [float(t) for t, (_, _, alarms, negatives) in table.items() if alarms / negatives <= max_rate]
+    return min(ok, default=learnt_screen().threshold)
 
 
 @cache
 def lead_bar() -> float:
-    """The learnt screen's lowest threshold whose cross-validated false alarms (near misses and real AllSides
-    sentences, each development half held out in turn) stay at or under :data:`LEAD_MAX_FALSE_ALARMS`: a looser
-    bar than the screen's own (0.2 %), for the few one-outlet sentences a headline or summary would rest on. It
-    follows the weights: retrained weights bring their own table (``crossbrief eval train-screen``)."""
-    table = learnt_screen().meta["by_threshold"]
-    ok = [float(t) for t, (_, _, alarms, negatives) in table.items() if alarms / negatives <= LEAD_MAX_FALSE_ALARMS]
-    return min(ok, default=learnt_screen().threshold)
+    """The lead guard's bar (:data:`LEAD_MAX_FALSE_ALARMS`): a looser one than the screen's own, for the few
+    one-outlet sentences a headline or summary would rest on."""
+    return _bar(LEAD_MAX_FALSE_ALARMS)
+
+
+@cache
+def summary_bar() -> float:
+    """The bar over which a one-outlet fact stays out of the headline and summary (:data:`SUMMARY_MAX_FALSE_ALARMS`)."""
+    return _bar(SUMMARY_MAX_FALSE_ALARMS)
 
 
 def lead_learnt(text: str) -> bool:
     """Whether the learnt screen gives ``text`` at least :func:`lead_bar`: in the screen, a sentence is left out
     at the learnt layer's own threshold (few false alarms anywhere); in the lead, where one outlet's planted line
-    would do most harm, a sentence over the looser bar stays out of the headline and summary (with the weights
-    trained on thirteen halves, 2026-12-02, the bar is 0.8; of the 485 real sentences of six words or more in
-    the eval suite's and the seed's articles, 1 reaches it, and the screen's own threshold too)."""
+    would do most harm, a sentence over the looser bar stays out of the headline and summary."""
     p = learnt_probability(text)
     return p is not None and p >= lead_bar()
+
+
+def doubtful(fact: Fact) -> bool:
+    """Whether ``fact`` is one outlet's and a sentence it cites scores at least :func:`summary_bar` (and under
+    :func:`lead_bar`, over which :func:`guard_lead` leaves the sentence out altogether): a line planted in words no
+    screen layer flags still reads more like one than news does, and the brief's headline and summary need not
+    rest on it. It stays among the facts, attributed to its outlet."""
+    return fact.sources < 2 and any(_reads_planted(c.quote) and not lead_learnt(c.quote) for c in fact.citations)
+
+
+def doubtful_conflict(conflict: Conflict) -> bool:
+    """Whether one side of ``conflict`` is one outlet's figure in a sentence that scores at least
+    :func:`summary_bar`: the disagreement is still shown among the brief's disagreements, not in its summary."""
+    return any(len(p.article_ids) < 2 and _reads_planted(p.quote) for p in conflict.positions)
+
+
+def _reads_planted(text: str) -> bool:
+    p = learnt_probability(text)
+    return p is not None and p >= summary_bar()
 
 
 def _cited(fact: Fact, by_span: dict[tuple[str, int], Sentence]) -> list[Sentence]:

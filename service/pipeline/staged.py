@@ -18,7 +18,7 @@ from service.pipeline.attribution import according_to, attribute_single_source, 
 from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen
-from service.pipeline.lead import SUMMARY_SENTENCES, LeadWriter
+from service.pipeline.lead import LeadWriter
 from service.pipeline.lead_guard import cites, guard_lead, withheld_screen
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.screen_check import ModelScreen
@@ -140,7 +140,7 @@ async def _guarded_lead(
     guard = ModelScreen(run.llm, run.sem, run.log)
     for _ in range(GUARD_ROUNDS):  # a fact left out lets the next one into the summary: that one is asked too
         lead = LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles)
-        flagged = await guard_lead(lead.summary_facts()[:SUMMARY_SENTENCES], run.screen, run.per_article, guard)
+        flagged = await guard_lead(lead.summary_part(), run.screen, run.per_article, guard)
         if not flagged:
             return lead, facts
         run.screen = withheld_screen(run.screen, run.sentences, flagged)
