@@ -141,4 +141,5 @@ async def test_a_one_outlet_fact_that_reads_half_planted_is_stated_but_never_in_
     assert "412" not in brief.headline + brief.summary
     assert any("412" in f.statement for f in brief.facts)  # still one outlet's reported fact
     assert brief.meta.screened == []
+    assert any("kept out of the headline and summary" in w for w in brief.meta.warnings)
 
