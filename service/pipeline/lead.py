@@ -197,6 +197,7 @@ class LeadWriter:
         self.by_id = {f.id: f for f in facts}
         self.checker = SupportChecker(llm, sem, log)
         self.disputed = disputed_values(conflicts)
+        self.held = {f.id for f in facts if f.status != "disputed" and doubtful(f)}  # never in the lead (doubtful)
         self.title_texts = list(titles or [])
         self.titles = [content_words(t) for t in self.title_texts]
         self.statement_words = [content_words(f.statement) for f in facts]
@@ -226,8 +227,8 @@ class LeadWriter:
         chosen fact (``retells``), a lead or any other, moves after the summary's, and so does a one-outlet fact
         whose sentence reads like a planted line (``lead_guard.doubtful``) unless no fact is left."""
         plain = [f for f in self.facts if f.status != "disputed"]
-        held = [f for f in plain if doubtful(f)]
-        plain = [f for f in plain if f not in held] or held
+        held = [f for f in plain if f.id in self.held]
+        plain = [f for f in plain if f.id not in self.held] or held
         held = [f for f in held if f not in plain]
         if not plain:
             return [], 0
@@ -433,7 +434,7 @@ class LeadWriter:
                     return text, "model"  # the model's own checked sentence, made to fit
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
         return fallback_headline(
-            [*first, *(f for f in self.facts if not doubtful(f))], bad, self.usable_titles(), self.loaded
+            [*first, *(f for f in self.facts if f.id not in self.held)], bad, self.usable_titles(), self.loaded
         ), "code"
 
     def usable_titles(self) -> list[str]:
@@ -490,7 +491,7 @@ class LeadWriter:
                     break
                 if (
                     f.status != "disputed"
-                    and not doubtful(f)
+                    and f.id not in self.held
                     and all(support_ratio(f.statement, [t]) < 0.6 for t, _ in out)
                 ):
                     out.append((one_outlet(f.statement.rstrip(".") + ".", f, self.outlets, self.texts), "code"))

@@ -69,18 +69,18 @@ def doubtful(fact: Fact) -> bool:
     :func:`lead_bar`, over which :func:`guard_lead` leaves the sentence out altogether): a line planted in words no
     screen layer flags still reads more like one than news does, and the brief's headline and summary need not
     rest on it. It stays among the facts, attributed to its outlet."""
-    return fact.sources < 2 and any(_reads_planted(c.quote) and not lead_learnt(c.quote) for c in fact.citations)
+    return fact.sources < 2 and any(summary_bar() <= _p(c.quote) < lead_bar() for c in fact.citations)
 
 
 def doubtful_conflict(conflict: Conflict) -> bool:
     """Whether one side of ``conflict`` is one outlet's figure in a sentence that scores at least
     :func:`summary_bar`: the disagreement is still shown among the brief's disagreements, not in its summary."""
-    return any(len(p.article_ids) < 2 and _reads_planted(p.quote) for p in conflict.positions)
+    return any(len(p.article_ids) < 2 and _p(p.quote) >= summary_bar() for p in conflict.positions)
 
 
-def _reads_planted(text: str) -> bool:
-    p = learnt_probability(text)
-    return p is not None and p >= summary_bar()
+def _p(text: str) -> float:
+    """The learnt screen's probability, 0 for a sentence too short to judge."""
+    return learnt_probability(text) or 0.0
 
 
 def _cited(fact: Fact, by_span: dict[tuple[str, int], Sentence]) -> list[Sentence]:

@@ -19,7 +19,7 @@ from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen
 from service.pipeline.lead import LeadWriter
-from service.pipeline.lead_guard import cites, doubtful, guard_lead, withheld_screen
+from service.pipeline.lead_guard import cites, guard_lead, withheld_screen
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.screen_check import ModelScreen
 from service.pipeline.select import (
@@ -121,7 +121,7 @@ async def staged_brief(
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with run.timer("summary"):
         lead, facts = await _guarded_lead(run, facts, conflicts, [a.title for a in articles if a.title])
-        doubted = [f.id for f in facts if doubtful(f)]
+        doubted = [f.id for f in facts if f.id in lead.held]
         if doubted:  # for the editor: why a fact is stated but not in the summary (no model call was spent on it)
             run.log.warnings.append(
                 f"lead: fact {', '.join(doubted)} kept out of the headline and summary: its one outlet's sentence "
