@@ -26,6 +26,9 @@ def test_a_cut_sentence_is_mended_to_its_last_whole_clause_but_never_to_a_lone_s
     assert mend_cut("Although the deal was signed, the talks continued, and the army said it would...") == (
         "Although the deal was signed, the talks continued."
     )
+    # a cut inside what was reported leaves only who reported it (allsides-5756: "… that all.")
+    assert mend_cut("Austin announced on Aug. 9 that all active-duty...") is None
+    assert mend_cut("The Pentagon's top spokesman announced on Monday that all active-duty...") is None
 
 
 def test_a_quote_that_runs_on_a_verbless_phrase_and_a_quoted_pronoun_cannot_stand_alone() -> None:

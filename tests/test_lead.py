@@ -10,6 +10,7 @@ from service.config import REPO_ROOT
 from service.llm import LLM
 from service.pipeline.headline import headline_problem, shorten_headline
 from service.pipeline.lead import LeadWriter, figure_problem
+from service.pipeline.lead_order import retells
 from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker, code_verdict
 from service.pipeline.tasks import TaskLog
@@ -313,7 +314,7 @@ def test_the_main_development_is_the_top_fact_that_best_states_the_outlets_title
     # development while a fact several outlets report states a title; it follows as its outlet's report.
     planted = fact("f3", "Israel is ready for a new humanitarian pause, and the pause signals readiness.", ["cnn"])
     guarded = LeadWriter(llm, [*facts, planted], [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
-    assert guarded.title_match(planted) > guarded.title_match(facts[1])
+    assert guarded.order.title_match(planted) > guarded.order.title_match(facts[1])
     assert [f.id for f in guarded.summary_facts()][0] == "f2"
     alone = LeadWriter(llm, [facts[0], planted], [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
     assert [f.id for f in alone.summary_facts()][0] == "f3"  # no told fact states a title: the best match leads
@@ -331,7 +332,7 @@ def test_background_several_outlets_repeat_does_not_lead_when_an_outlet_states_t
     model = RoutedScriptedChatModel.from_routes({})
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
     w = LeadWriter(llm, facts, [], OUTLETS, asyncio.Semaphore(1), TaskLog(), titles=titles)
-    assert w.title_match(facts[0]) < w.title_match(facts[1]) / 3
+    assert w.order.title_match(facts[0]) < w.order.title_match(facts[1]) / 3
     assert [f.id for f in w.summary_facts()][:2] == ["f2", "f1"]
 
 
@@ -606,13 +607,13 @@ def test_an_outlets_lead_that_retells_the_main_development_gives_its_summary_slo
     other = fact("f3", "Major crimes overall were down in 2020, even as murders rose.", ["a"])
     third = fact("f4", "Some cities hit record highs in murders.", ["b"])
     fifth = fact("f5", "The overall violent crime rate rose around 5%.", ["b"])
-    assert LeadWriter.retells(retold, main) and not LeadWriter.retells(other, main)
+    assert retells(retold, main) and not retells(other, main)
     herzog = fact("f6", "Israeli President Isaac Herzog said Israel is ready for another humanitarian pause.", ["a"])
     outlets = "According to Al Jazeera, The Times of Israel and the American outlet Politico"
     reported = fact("f7", f"{outlets}, Israel is ready for another pause, Herzog said.", ["c"])
-    assert LeadWriter.retells(reported, herzog)  # whose report it is tells no news of its own
+    assert retells(reported, herzog)  # whose report it is tells no news of its own
     w, _, _ = writer(lead_reply("unused", []), [], [main, other, third, fifth, retold])
-    w.titles = []  # rank order: the main development is the top fact
+    w.order.titles = []  # rank order: the main development is the top fact
     ids = [f.id for f in w.summary_facts()]
     assert ids[:4] == ["f1", "f3", "f4", "f5"] and ids[4] == "f2", ids  # the retelling comes after the summary's four
     assert [f.id for f in w.summary_part()] == ids[:4]  # and a summary of four is not filled up with it
@@ -768,7 +769,7 @@ def test_a_fact_that_retells_a_chosen_one_moves_after_the_summarys_even_when_sev
     )
     talks = fact("f3", "Hamas leader Ismail Haniyeh travelled to Cairo.", ["cnn"], "single-source")
     w, _, _ = writer(lead_reply("x", []), [], [offer, again, talks])
-    assert w.retells(again, offer)
+    assert retells(again, offer)
     assert [f.id for f in w.summary_facts()] == ["f1", "f3", "f2"]
 
 

@@ -68,6 +68,7 @@ _STOP_TAIL = words("stop_tail")
 _PREPOSITIONS = words("prepositions") | {"of", "into", "about", "under", "between", "before"}
 
 
+_REPORTING = words("reporting_verbs")
 _SUBORDINATORS = words("clause_openers")  # "While …," / "In an interview …,": no main clause of their own
 
 
@@ -92,11 +93,15 @@ def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
         words = words[: commas[-1]] + [words[commas[-1]].rstrip(",;—")]
     elif links:  # before the phrase the cut broke into: "... to cut off debate on the b..."
         words = words[: links[-1]]
+    popped = []
     while words and words[-1].lower().strip(",;:—–-") in _STOP_TAIL:
-        words.pop()
+        popped.append(words.pop().lower())
     mended = " ".join(words).rstrip(",;:—–- ")
     if len(words) < min_words or mended.count('"') % 2 or mended.count("“") != mended.count("”"):
         return None
+    if "that" in popped and any(w.lower().strip(",") in _REPORTING for w in words):
+        return None  # "Austin announced on Monday that all…": what was announced is what the cut took
+
     return mended + "."
 
 

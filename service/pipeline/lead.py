@@ -15,7 +15,6 @@ disagreement as a "Reports differ" line when no kept sentence gives it.
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 import re
 from collections.abc import Sequence
@@ -37,26 +36,18 @@ from service.pipeline.headline import (
 )
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.lead_guard import doubtful, doubtful_conflict
+from service.pipeline.lead_order import SummaryOrder, key_figures
 from service.pipeline.numbers import number_values
 from service.pipeline.screen_check import cues
 from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker
 from service.pipeline.tasks import TaskLog, ask_or_fallback
-from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims, without_report
+from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims
 from service.schemas import Conflict, Fact
 from service.text import STOP_WORDS, content_words, word_count
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
-SUMMARY_SENTENCES = 5  # of the facts the model restates in one call: the summary states the first five
-STATED_FACTS = 8  # facts the model restates in the same call: the summary's five, and three more facts
 MIN_SENTENCES = 2
-RETELLS = 0.5  # share of content words that makes an outlet's lead a retelling of a chosen fact
-RETELLS_WITH_FIGURE = 0.3  # ... when both give the same figure
-TITLE_CANDIDATES = 8  # the main development is the fact among the top ones that best states the outlets' titles
-# ... a fact several outlets report goes first when it states at least this share of what the best match states:
-# "China views Taiwan as a breakaway province" (2 outlets, 0.07) is background to titles that say "tensions flare"
-# (0.65 for the one outlet that says so), allsides-5643.
-TOLD_SHARE = 1 / 3
 _ENDS = (".", "!", "?", '"', "”", "’")
 # The brief's own voice never tells the reader how to see the story ("should be seen as", "readers should").
 _TELLS = re.compile(
@@ -118,12 +109,6 @@ KEEPS = 0.5  # share of a fact's content words its restatement must keep to repl
 # are its own fact's: on the AllSides eval at 26f5387, "words its facts do not have" was the commonest reason a
 # summary sentence was dropped (10 of 24), several for a name or title a fact beside it gives ("Roe v. Wade").
 OWN_SHARE = 0.6
-
-
-def key_figures(text: str) -> set[float]:
-    """The figures a summary sentence of ``text`` must keep: 10 and over, not a year ("worst in 40 years",
-    "149 flights", "67-32"; not "Jan. 6", "2020")."""
-    return {v for v in number_values(text) if v >= 10 and not (1900 <= v <= 2100 and v == int(v))}
 
 
 def new_words(text: str, sources: list[str]) -> set[str]:
@@ -199,98 +184,23 @@ class LeadWriter:
         self.disputed = disputed_values(conflicts)
         self.held = {f.id for f in facts if f.status != "disputed" and doubtful(f)}  # never in the lead (doubtful)
         self.title_texts = list(titles or [])
-        self.titles = [content_words(t) for t in self.title_texts]
-        self.statement_words = [content_words(f.statement) for f in facts]
+        self.order = SummaryOrder(facts, self.held, self.title_texts)
         self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case:
         self.texts += [s.text for s in screen.clean] if screen else []  # every sentence ("tensions" in lower case)
 
     def summary_facts(self) -> list[Fact]:
         """The facts the model restates, in order; the summary states the first few (:meth:`summary_part`)."""
-        return self._order()[0]
+        return self.order.order()[0]
 
     def summary_part(self) -> list[Fact]:
         """The facts the summary states (the headline rests on the first)."""
-        order, size = self._order()
+        order, size = self.order.order()
         return order[:size]
-
-    def _order(self) -> tuple[list[Fact], int]:
-        """The facts the model restates, one sentence each, in summary order: the main development (of the
-        top facts, the one that best states the outlets' own titles when they have titles, of those more than one
-        outlet reports when one of them states a title at all, as much as ``TOLD_SHARE`` of the best match
-        does: the headline rests on it; else the top fact
-        when outlets corroborate it, else the outlet lead that shares most words with the other leads: the
-        story they all tell), then the facts more than one outlet reports, in rank order (the brief's own voice
-        states what several outlets report; a line planted in one article cannot lead it), then each outlet's
-        lead (its earliest fact; with titles, only one that shares a word with a title: "in September 2003, a
-        secret transaction took place" opens a feature, not the news) in rank order, then the next facts by
-        rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` chosen facts. A fact that retells a
-        chosen fact (``retells``), a lead or any other, moves after the summary's, and so does a one-outlet fact
-        whose sentence reads like a planted line (``lead_guard.doubtful``) unless no fact is left."""
-        plain = [f for f in self.facts if f.status != "disputed"]
-        held = [f for f in plain if f.id in self.held]
-        plain = [f for f in plain if f.id not in self.held] or held
-        held = [f for f in held if f not in plain]
-        if not plain:
-            return [], 0
-        leads: dict[str, tuple[int, str]] = {}  # article id -> (offset of its earliest cited sentence, fact id)
-        for f in plain:
-            for c in f.citations:
-                if c.article_id not in leads or c.start < leads[c.article_id][0]:
-                    leads[c.article_id] = (c.start, f.id)
-        lead_facts = [f for f in plain if f.id in {fid for _, fid in leads.values()}]
-        if self.titles:  # an outlet's first sentence that says nothing of any title is an anecdote, not news
-            lead_facts = [f for f in lead_facts if self.title_match(f) > 0]
-        main = plain[0]
-        if self.titles:  # the outlets' own headlines say what the story is (a line planted in one article can
-            top = plain[:TITLE_CANDIDATES]  # be written to match them, so a fact several outlets tell comes first)
-            match = {f.id: self.title_match(f) for f in top}
-            bar = max(TOLD_SHARE * max(match.values()), 1e-9)  # a told fact must state a title at all
-            told = [f for f in top if f.sources >= 2 and match[f.id] >= bar]
-            main = max(told or top, key=lambda f: match[f.id])
-        elif main.sources < 2 and len(lead_facts) > 1:
-            words = {f.id: content_words(f.statement) for f in lead_facts}
-            main = max(
-                lead_facts,
-                key=lambda f: sum(len(words[f.id] & words[o.id]) for o in lead_facts if o is not f),
-            )
-        told = [f for f in plain if f.sources >= 2]  # what several outlets report, in rank order
-        chosen: list[Fact] = []
-        rest: list[Fact] = []  # facts that retell a chosen one: they still get a sentence, after the summary's
-        for f in [main, *told, *lead_facts, *plain]:  # any fact that retells a chosen one gives way, not only a lead:
-            if f in chosen or f in rest:  # the seed's summary told Herzog's offer twice, from two outlets' facts
-                continue
-            (rest if any(self.retells(f, c) for c in chosen) else chosen).append(f)
-        size = min(len(chosen), SUMMARY_SENTENCES)  # a retelling or a held fact never fills a short summary
-        return (chosen[:size] + rest + held + chosen[size:])[:STATED_FACTS], size
-
-    @staticmethod
-    def retells(fact: Fact, other: Fact) -> bool:
-        """Whether ``fact`` tells what ``other`` tells in other words: every figure of 10 or more the shorter
-        gives, and half its content words (a third when they share such a figure: "murder rate increased
-        nearly 30% in 2020" and "number of murders … jumped by nearly 30 percent in 2020")."""
-        a, b = (content_words(without_report(f.statement)) for f in (fact, other))  # "According to X," is no news
-        short, long_ = (fact, other) if len(a) <= len(b) else (other, fact)
-        shared = len(a & b) / max(1, min(len(a), len(b)))
-        figures = key_figures(short.statement)
-        same = figures <= key_figures(long_.statement)
-        return same and (shared >= RETELLS or (bool(figures) and shared >= RETELLS_WITH_FIGURE))
 
     @staticmethod
     def sources(fact: Fact) -> list[str]:
         """What a fact rests on: its statement and the sentences it cites."""
         return [fact.statement, *(c.quote for c in fact.citations)]
-
-    def title_match(self, fact: Fact) -> float:
-        """How much of the outlets' headlines a fact states: per title, the share of its content words the
-        fact has, summed over titles (a fact several outlets led with scores on each of their titles). Words
-        weigh by how few of the brief's facts use them: "Israel" in every fact tells no fact apart,
-        "truce" does."""
-        words, statements = content_words(fact.statement), self.statement_words
-
-        def weight(w: str) -> float:
-            return math.log((len(statements) + 1) / (1 + sum(w in s for s in statements))) + 0.1
-
-        return sum(sum(weight(w) for w in words & t) / sum(weight(w) for w in t) for t in self.titles if t)
 
     def lone_figures(self) -> set[float]:
         """Figures that only one article gives (a headline carries only figures two outlets print)."""
@@ -375,7 +285,7 @@ class LeadWriter:
     async def write(self) -> tuple[str, str, dict[str, str], dict[str, str]]:
         """(headline, summary, provenance of the headline and each summary sentence, and per fact id the
         model's checked sentence where it keeps the fact's content: a shorter statement of that fact)."""
-        chosen, size = self._order()
+        chosen, size = self.order.order()
         if not chosen:  # nothing undisputed to state: code gives the disagreements
             headline, by_headline = await self._headline(None, None, [])
             summary, by = self._summary([])

@@ -1,0 +1,141 @@
+"""Which facts the headline and summary state, in which order (code's choice; :mod:`lead` has the model write
+them). The main development first: of the top facts, the one that best states the outlets' own titles; then
+what several outlets report; then each outlet's lead; then the next facts by rank. A fact that retells a chosen
+one (in its words or, by sentence vectors, in other words) and a fact :mod:`lead_guard` holds come after the
+summary's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from service.pipeline.numbers import number_values
+from service.pipeline.verify import without_report
+from service.schemas import Fact
+from service.text import content_words
+from service.text.sentence_vectors import vector
+
+SUMMARY_SENTENCES = 5  # of the facts the model restates in one call: the summary states the first five
+STATED_FACTS = 8  # facts the model restates in the same call: the summary's five, and three more facts
+RETELLS = 0.5  # share of content words that makes a fact a retelling of a chosen fact
+RETELLS_WITH_FIGURE = 0.3  # ... when both give the same figure
+# ... or a cosine of sentence vectors (all-MiniLM-L6-v2) at least this: "Herzog says his country is willing
+# to agree a new temporary truce" and "Israel is ready for another humanitarian pause" share one content word.
+# Chosen on the fact pairs of 37 real briefs (bench/retells.py prints the pairs around it).
+RETELLS_MEANING = 0.7
+TITLE_CANDIDATES = 8  # the main development is the fact among the top ones that best states the outlets' titles
+# ... a fact several outlets report goes first when it states at least this share of what the best match states:
+# "China views Taiwan as a breakaway province" (2 outlets, 0.07) is background to titles that say "tensions flare"
+# (0.65 for the one outlet that says so), allsides-5643.
+TOLD_SHARE = 1 / 3
+
+
+def key_figures(text: str) -> set[float]:
+    """The figures a summary sentence of ``text`` must keep: 10 and over, not a year ("worst in 40 years",
+    "149 flights", "67-32"; not "Jan. 6", "2020")."""
+    return {v for v in number_values(text) if v >= 10 and not (1900 <= v <= 2100 and v == int(v))}
+
+
+def meaning_similarity(a: str, b: str) -> float:
+    """Cosine of two sentences' vectors, "According to X," left out (whose report it is tells no news)."""
+    return float(np.dot(vector(without_report(a)), vector(without_report(b))))
+
+
+def retells(fact: Fact, other: Fact) -> bool:
+    """Whether ``fact`` tells what ``other`` tells in other words (``retells_in_words``), or gives no figure
+    of 10 or more the other lacks and its sentence vector is as close as ``RETELLS_MEANING``."""
+    if retells_in_words(fact, other):
+        return True
+    return same_figures(fact, other) and meaning_similarity(fact.statement, other.statement) >= RETELLS_MEANING
+
+
+def retells_in_words(fact: Fact, other: Fact) -> bool:
+    """Every figure of 10 or more the shorter gives, and half its content words (a third when they share such a
+    figure: "murder rate increased nearly 30% in 2020" and "number of murders … jumped by nearly 30 percent in
+    2020")."""
+    a, b = (content_words(without_report(f.statement)) for f in (fact, other))  # "According to X," is no news
+    shared = len(a & b) / max(1, min(len(a), len(b)))
+    figures = key_figures((fact if len(a) <= len(b) else other).statement)
+    return same_figures(fact, other) and (shared >= RETELLS or (bool(figures) and shared >= RETELLS_WITH_FIGURE))
+
+
+def same_figures(fact: Fact, other: Fact) -> bool:
+    """Whether the one with fewer content words gives no figure of 10 or more the other lacks."""
+    a, b = (content_words(without_report(f.statement)) for f in (fact, other))
+    short, long_ = (fact, other) if len(a) <= len(b) else (other, fact)
+    return key_figures(short.statement) <= key_figures(long_.statement)
+
+
+class SummaryOrder:
+    """The order of one brief's facts for its headline and summary."""
+
+    def __init__(self, facts: list[Fact], held: set[str], titles: list[str]) -> None:
+        self.facts, self.held = facts, held
+        self.titles = [content_words(t) for t in titles]
+        self.statement_words = [content_words(f.statement) for f in facts]
+
+    def title_match(self, fact: Fact) -> float:
+        """How much of the outlets' headlines a fact states: per title, the share of its content words the
+        fact has, summed over titles (a fact several outlets led with scores on each of their titles). Words
+        weigh by how few of the brief's facts use them: "Israel" in every fact tells no fact apart,
+        "truce" does."""
+        words, statements = content_words(fact.statement), self.statement_words
+
+        def weight(w: str) -> float:
+            return math.log((len(statements) + 1) / (1 + sum(w in s for s in statements))) + 0.1
+
+        return sum(sum(weight(w) for w in words & t) / sum(weight(w) for w in t) for t in self.titles if t)
+
+    def main(self, plain: list[Fact], lead_facts: list[Fact]) -> Fact:
+        """The main development (the headline rests on it): of the top facts, the one that best states the
+        outlets' own titles, of those more than one outlet reports when one of them states a title at all, as
+        much as ``TOLD_SHARE`` of the best match does; without titles, the top fact when outlets corroborate
+        it, else the outlet lead that shares most words with the other leads (the story they all tell)."""
+        if self.titles:  # the outlets' own headlines say what the story is (a line planted in one article can
+            top = plain[:TITLE_CANDIDATES]  # be written to match them, so a fact several outlets tell comes first)
+            match = {f.id: self.title_match(f) for f in top}
+            bar = max(TOLD_SHARE * max(match.values()), 1e-9)  # a told fact must state a title at all
+            told = [f for f in top if f.sources >= 2 and match[f.id] >= bar]
+            return max(told or top, key=lambda f: match[f.id])
+        if plain[0].sources < 2 and len(lead_facts) > 1:
+            words = {f.id: content_words(f.statement) for f in lead_facts}
+            return max(
+                lead_facts,
+                key=lambda f: sum(len(words[f.id] & words[o.id]) for o in lead_facts if o is not f),
+            )
+        return plain[0]
+
+    def order(self) -> tuple[list[Fact], int]:
+        """(the facts the model restates, one sentence each, in summary order; how many the summary states).
+        The main development, then the facts more than one outlet reports, in rank order (the brief's own voice
+        states what several outlets report; a line planted in one article cannot lead it), then each outlet's
+        lead (its earliest fact; with titles, only one that shares a word with a title: "in September 2003, a
+        secret transaction took place" opens a feature, not the news) in rank order, then the next facts by
+        rank, up to ``STATED_FACTS``; the summary is the first ``SUMMARY_SENTENCES`` chosen facts. A fact that
+        retells a chosen fact (``retells``) moves after the summary's, and so does a one-outlet fact whose
+        sentence reads like a planted line (``lead_guard.doubtful``) unless no fact is left."""
+        plain = [f for f in self.facts if f.status != "disputed"]
+        held = [f for f in plain if f.id in self.held]
+        plain = [f for f in plain if f.id not in self.held] or held
+        held = [f for f in held if f not in plain]
+        if not plain:
+            return [], 0
+        leads: dict[str, tuple[int, str]] = {}  # article id -> (offset of its earliest cited sentence, fact id)
+        for f in plain:
+            for c in f.citations:
+                if c.article_id not in leads or c.start < leads[c.article_id][0]:
+                    leads[c.article_id] = (c.start, f.id)
+        lead_facts = [f for f in plain if f.id in {fid for _, fid in leads.values()}]
+        if self.titles:  # an outlet's first sentence that says nothing of any title is an anecdote, not news
+            lead_facts = [f for f in lead_facts if self.title_match(f) > 0]
+        told = [f for f in plain if f.sources >= 2]  # what several outlets report, in rank order
+        chosen: list[Fact] = []
+        rest: list[Fact] = []  # facts that retell a chosen one: they still get a sentence, after the summary's
+        for f in [self.main(plain, lead_facts), *told, *lead_facts, *plain]:  # any fact that retells a chosen
+            if f in chosen or f in rest:  # one gives way: the seed's summary told Herzog's offer twice
+                continue
+            (rest if any(retells(f, c) for c in chosen) else chosen).append(f)
+        size = min(len(chosen), SUMMARY_SENTENCES)  # a retelling or a held fact never fills a short summary
+        return (chosen[:size] + rest + held + chosen[size:])[:STATED_FACTS], size
