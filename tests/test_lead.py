@@ -792,3 +792,17 @@ def test_a_disagreement_whose_one_outlet_side_reads_like_a_planted_line_is_not_i
     assert not any("412" in s for s in summary) and summary[-1] == conflict_sentence(TOLL, OUTLETS)
     w.conflicts = [TOLL, odd]
     assert w._summary([])[0][-1] == conflict_sentence(TOLL, OUTLETS)  # the first the summary may give
+
+
+def test_a_fact_that_retells_another_in_other_words_is_found_by_meaning() -> None:
+    """Two outlets' wordings of the Pentagon's order share too few words for the word rule (allsides-5756);
+    their sentence vectors are close. A different fact of the same story is not a retelling."""
+    from service.pipeline.lead_order import RETELLS_MEANING, meaning_similarity, retells_in_words
+
+    cnn = fact("f1", "The Pentagon is mandating that US military service members get vaccinated immediately.", ["a"])
+    ordered = "According to Axios, the Pentagon ordered military troops to get the vaccine as soon as possible."
+    axios = fact("f2", ordered, ["b"])
+    kirby = fact("f3", "Pentagon spokesman John Kirby said 68% of the active-duty force is fully vaccinated.", ["b"])
+    assert not retells_in_words(axios, cnn) and retells(axios, cnn)
+    assert meaning_similarity(axios.statement, cnn.statement) >= RETELLS_MEANING
+    assert not retells(kirby, cnn) and not retells(kirby, axios)
