@@ -758,6 +758,11 @@ def test_a_first_word_reads_as_a_name_only_where_one_source_prints_it_inside_a_s
     assert said == "Reuters also reports that authorities did not immediately offer details."
     named = according_to("Reuters", "Biden spoke on Monday.", ["Officials said President Biden spoke."])
     assert named == "According to Reuters, Biden spoke on Monday."
+    # two capitalised words open a name, unless the sources print the first in lower case before the second
+    branch = according_to("Axios", "Marine Corps: 53% fully vaccinated.", ["the marine layer", "Air Force: 57%"])
+    assert branch == "According to Axios, Marine Corps: 53% fully vaccinated."  # allsides-5756: not "marine Corps"
+    former = according_to("CNN", "Former President Donald Trump said no.", ["said former President Donald Trump"])
+    assert former == "According to CNN, former President Donald Trump said no."
 
 
 def test_a_fact_that_retells_a_chosen_one_moves_after_the_summarys_even_when_several_outlets_report_it() -> None:

@@ -28,9 +28,13 @@ def common_word(word: str, texts: list[str], following: str = "") -> bool:
         return False
     if word.lower() in _FUNCTION_WORDS:  # "The pace of …" (even where the sources print "The Guardian")
         return True
+    joined = " ".join(texts)
+    if following[:1].isupper() and following[1:].islower():  # two capitalised words open a name ("White House",
+        # "Marine Corps": not "According to Axios, marine Corps: 53% …", allsides-5756), unless the sources print
+        # the first in lower case before the second: "former President"
+        return f"{word.lower()} {following}" in joined
     if any(named_inside(word, t) for t in texts):  # each text apart: joined, one ending "the U.S." or a title
         return False  # without a full stop would make the next one's first word look inside a sentence
-    joined = " ".join(texts)
     if re.fullmatch(r"[A-Z][a-z]+-[a-z][a-z-]*", word):
         return True  # "Low-income": a compound in lower case after its first letter, not a name
     if re.fullmatch(r"[A-Z][a-z]{2,}(?:ing|ed)", word) and following.lower() in STOP_WORDS:
