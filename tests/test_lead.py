@@ -811,3 +811,11 @@ def test_a_fact_that_retells_another_in_other_words_is_found_by_meaning() -> Non
     assert not retells_in_words(axios, cnn) and retells(axios, cnn)
     assert meaning_similarity(axios.statement, cnn.statement) >= RETELLS_MEANING
     assert not retells(kirby, cnn) and not retells(kirby, axios)
+
+
+def test_a_long_headline_loses_its_trailing_participle_phrase_not_the_end_of_its_object() -> None:
+    # allsides-6054: code's headline was cut at "of", leaving "… hitting the high-rise home"
+    text = "Israel launched more airstrikes on Gaza early Tuesday, hitting the high-rise home of a Hamas commander"
+    assert shorten_headline(text) == "Israel launched more airstrikes on Gaza early Tuesday"
+    short = "Militants fired rockets at Israel, killing two women"  # within 14 words: kept whole
+    assert shorten_headline(short) == short

@@ -21,16 +21,20 @@ CLAUSE = re.compile(r",\s+(?:which|who|while|as|after|but|and|according|where|wi
 _SUBCLAUSE = re.compile(
     r"\s+(?:that|which|who|in order to|because|while|after|as part of|amid|despite|for the first time)\s+"
 )
+_PARTICIPLE = re.compile(r",\s+[a-z]{3,}ing\s+")  # a trailing participle phrase: ", hitting …", ", killing …"
 # a name of capitalised words, with "of" or a name particle inside ("House of Representatives", "bin Salman")
 _NAME = re.compile(rf"\b[A-Z][a-z]+(?:\s+(?:(?:of|{alternation('name_particles')})\s+)?[A-Z][a-z]+)*\b")
 
 
 def shorten_headline(text: str) -> str:
     """A headline over the word limit without its main clause's trailing phrases ("... charges X and Y with
-    evading taxes" → "... charges X and Y"): the main clause before ", which", a dash..., then the part before
-    "that", "which", "because"..., then cut before its last "and" (when no verb follows it) or else its last
-    preposition until it fits."""
+    evading taxes" → "... charges X and Y"): the main clause before ", which", a dash..., then before a
+    participle phrase (", hitting …"), then the part before "that", "which", "because"..., then cut before
+    its last "and" (when no verb follows it) or else its last preposition until it fits."""
     text = CLAUSE.split(text)[0].strip()
+    if len(text.split()) > HEADLINE_WORDS:  # "Israel launched more airstrikes on Gaza early Tuesday, hitting the
+        main = _PARTICIPLE.split(text)[0].strip()  # high-rise home of a Hamas field commander" (allsides-6054)
+        text = main if len(main.split()) >= 4 else text
     if len(text.split()) > HEADLINE_WORDS:
         main = _SUBCLAUSE.split(text)[0].strip()  # "... open to any initiative that contributes to ..."
         text = main if len(main.split()) >= 4 else text
