@@ -819,3 +819,16 @@ def test_a_long_headline_loses_its_trailing_participle_phrase_not_the_end_of_its
     assert shorten_headline(text) == "Israel launched more airstrikes on Gaza early Tuesday"
     short = "Militants fired rockets at Israel, killing two women"  # within 14 words: kept whole
     assert shorten_headline(short) == short
+
+
+def test_a_list_line_is_a_fact_but_never_a_summary_sentence_in_its_outlets_words() -> None:
+    # allsides-5756: "Axios also reports that Air Force, which includes Space Force: 57% fully vaccinated."
+    from service.pipeline.lead import list_line
+
+    branch = fact("f1", "Air Force, which includes Space Force: 57% fully vaccinated.", ["b"])
+    order = fact("f2", "The Pentagon ordered troops to get the vaccine as soon as possible.", ["a", "b"])
+    assert list_line(branch.statement) and not list_line("Kirby said: 68% of the force is vaccinated.")
+    w, _, _ = writer(lead_reply("unused", []), [], [order, branch])
+    assert [f.id for f, _, _ in w.summary_lines([order, branch], {})] == ["f2"]
+    written = {"f1": "The Air Force, which includes the Space Force, has 57% of its members fully vaccinated."}
+    assert [f.id for f, _, _ in w.summary_lines([order, branch], written)] == ["f2", "f1"]  # the model's sentence
