@@ -832,3 +832,5 @@ def test_a_list_line_is_a_fact_but_never_a_summary_sentence_in_its_outlets_words
     assert [f.id for f, _, _ in w.summary_lines([order, branch], {})] == ["f2"]
     written = {"f1": "The Air Force, which includes the Space Force, has 57% of its members fully vaccinated."}
     assert [f.id for f, _, _ in w.summary_lines([order, branch], written)] == ["f2", "f1"]  # the model's sentence
+    copied = {"f1": branch.statement}  # the model copied the line: still a list line (allsides-5756)
+    assert [f.id for f, _, _ in w.summary_lines([order, branch], copied)] == ["f2"]

@@ -391,8 +391,9 @@ class LeadWriter:
         """(fact, sentence, who wrote it) per summary fact: the model's checked sentence, else the fact's own
         statement (an outlet's sentence that passed selection's checks), so a sentence the model got wrong
         or cut short of a figure costs the summary its wording, not the fact; a statement that gives one side
-        of a disagreement is left out."""
+        of a disagreement is left out, and so is a list line (``list_line``), the model's copy of one too."""
         out = []
+        written = {k: t for k, t in written.items() if not list_line(t)}
         for f in facts:
             dropped = key_figures(f.statement) - number_values(written.get(f.id, ""))
             if f.id in written and dropped:
