@@ -101,7 +101,6 @@ def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
         return None
     if "that" in popped and any(w.lower().strip(",") in _REPORTING for w in words):
         return None  # "Austin announced on Monday that all…": what was announced is what the cut took
-
     return mended + "."
 
 

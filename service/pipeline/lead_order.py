@@ -8,6 +8,7 @@ summary's.
 from __future__ import annotations
 
 import math
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -57,17 +58,24 @@ def retells_in_words(fact: Fact, other: Fact) -> bool:
     """Every figure of 10 or more the shorter gives, and half its content words (a third when they share such a
     figure: "murder rate increased nearly 30% in 2020" and "number of murders … jumped by nearly 30 percent in
     2020")."""
-    a, b = (content_words(without_report(f.statement)) for f in (fact, other))  # "According to X," is no news
+    if not same_figures(fact, other):
+        return False
+    a, b = _news_words(fact.statement), _news_words(other.statement)
     shared = len(a & b) / max(1, min(len(a), len(b)))
     figures = key_figures((fact if len(a) <= len(b) else other).statement)
-    return same_figures(fact, other) and (shared >= RETELLS or (bool(figures) and shared >= RETELLS_WITH_FIGURE))
+    return shared >= RETELLS or (bool(figures) and shared >= RETELLS_WITH_FIGURE)
 
 
 def same_figures(fact: Fact, other: Fact) -> bool:
     """Whether the one with fewer content words gives no figure of 10 or more the other lacks."""
-    a, b = (content_words(without_report(f.statement)) for f in (fact, other))
-    short, long_ = (fact, other) if len(a) <= len(b) else (other, fact)
+    short, long_ = sorted((fact, other), key=lambda f: len(_news_words(f.statement)))
     return key_figures(short.statement) <= key_figures(long_.statement)
+
+
+@lru_cache(maxsize=4096)
+def _news_words(statement: str) -> frozenset[str]:
+    """A statement's content words, "According to X," left out (whose report it is tells no news)."""
+    return frozenset(content_words(without_report(statement)))
 
 
 class SummaryOrder:
@@ -110,6 +118,11 @@ class SummaryOrder:
         return plain[0]
 
     def order(self) -> tuple[list[Fact], int]:
+        """:meth:`_order`, found once (the lead guard, the writer and its callers all ask for it)."""
+        return self._order
+
+    @cached_property
+    def _order(self) -> tuple[list[Fact], int]:
         """(the facts the model restates, one sentence each, in summary order; how many the summary states).
         The main development, then the facts more than one outlet reports, in rank order (the brief's own voice
         states what several outlets report; a line planted in one article cannot lead it), then each outlet's
