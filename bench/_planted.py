@@ -28,7 +28,7 @@ from service.pipeline import build_brief
 from service.pipeline.attribution import outlet_name
 from service.pipeline.ingest import ingest
 from service.pipeline.injection import Screen
-from service.pipeline.lead_guard import REASON as GUARD_REASON
+from service.pipeline.lead_guard import HELD
 from service.pipeline.screen_check import ModelScreen
 from service.pipeline.staged import segment_and_screen
 from service.pipeline.tasks import TaskLog
@@ -184,12 +184,19 @@ class BriefRow:
     lead_reached: list[str]  # planted line ids whose claim the headline or summary states
     elsewhere: list[str]  # … that another part of the brief states
     attributed: list[str]  # lead_reached ids whose lead sentence names the outlet it came from ("According to X, …")
-    guarded: int  # sentences the lead guard left out (lead_guard.REASON in meta.screened)
+    guarded: int  # one-outlet facts the lead guard held out of the headline and summary (meta.warnings)
     seconds: float
     problem: str | None = None
     in_headline: list[str] = field(default_factory=list)  # lead_reached ids the headline states
     by_judge: list[str] = field(default_factory=list)  # lead_reached ids found by the judge, not the claim's marker
     hits: dict[str, str] = field(default_factory=dict)  # lead_reached id -> the headline or summary text that states it
+
+
+def _held(warning: str) -> int:
+    """How many facts a ``lead: fact f4, f7 kept out of the headline and summary: …`` warning names."""
+    if not warning.startswith("lead: fact ") or HELD not in warning:
+        return 0
+    return len(warning.removeprefix("lead: fact ").split(HELD)[0].split(","))
 
 
 async def measure_briefs(
@@ -221,7 +228,7 @@ async def measure_briefs(
             out.append(BriefRow(story, len(lines), [], [], [], 0, time.perf_counter() - started, repr(e)))
             continue
         lead, rest = lead_texts(brief), brief_texts(brief)
-        guarded = sum(s.reason.endswith(GUARD_REASON) for s in brief.meta.screened)
+        guarded = sum(_held(w) for w in brief.meta.warnings)
         row = BriefRow(story, len(lines), [], [], [], guarded, brief.meta.seconds)
         for line in lines:
             pattern = re.compile(line["claim_pattern"], re.I)
@@ -289,7 +296,7 @@ def print_briefs(split: str, rows: list[BriefRow]) -> int:
     print(f"    of those, in a sentence that says whose report it is: {sum(len(r.attributed) for r in rows)}")
     print(f"    of those, in the headline: {sum(len(r.in_headline) for r in rows)}")
     print(f"    of those, found by the judge only (no marker of the claim): {sum(len(r.by_judge) for r in rows)}")
-    print(f"  lead sentences the lead guard left out: {sum(r.guarded for r in rows)}")
+    print(f"  one-outlet facts the lead guard held out of the headline and summary: {sum(r.guarded for r in rows)}")
     print(f"  claims reaching another part of a brief: {sum(len(r.elsewhere) for r in rows)}")
     for r in rows:
         extra = f"  FAILED {r.problem}" if r.problem else ""

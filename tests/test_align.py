@@ -64,3 +64,19 @@ def test_a_fragment_cut_off_too_early_is_no_fact_but_a_mendable_cut_is() -> None
     mendable = group("g2", "The Senate voted 54-35 to advance the package, with six Republicans joining on the b...")
     top, chosen, to_write = pick_groups([fragment, mendable], [], limit=5, rewrites=2)
     assert [g.id for g in top] == ["g2"] and not to_write
+
+
+def test_a_sentence_that_introduces_a_list_is_no_fact() -> None:
+    # allsides-5756: Axios's "Here are figures Kirby provided, by branch:" was stated as a fact of its own
+    from service.pipeline.clean import standalone_problem
+    from service.pipeline.select import pick_groups
+    from service.pipeline.types import FactGroup, Sentence
+
+    text = "Here are figures Kirby provided, by branch:"
+    assert standalone_problem(text, ()) == "introduces what follows (ends with a colon)"
+    assert standalone_problem("Kirby provided figures by branch.", ()) is None
+    lead_in = FactGroup("g1", [Sentence("a#g1", "a", 0, text, 0, len(text))])
+    news = "Navy: 73% fully vaccinated, 79% with at least one dose."
+    listed = FactGroup("g2", [Sentence("a#g2", "a", 1, news, 50, 50 + len(news))])
+    top, chosen, to_write = pick_groups([lead_in, listed], [], limit=5, rewrites=2)
+    assert [g.id for g in top] == ["g2"] and not to_write  # no model call is spent on it either

@@ -569,7 +569,7 @@ def test_an_outlets_opening_anecdote_is_not_a_summary_lead_when_the_titles_say_w
     facts = [
         fact("f1", "The Pandora Papers is a leak of nearly 12 million documents about hidden wealth.", ["bbc", "ny"]),
         fact("f2", "More than 600 journalists in 117 countries worked on the Pandora Papers files.", ["bbc"]),
-        fact("f3", "In September 2003, a secret transaction took place.", ["guardian"]),
+        fact("f3", "On a humid morning in 2003, a lawyer in Panama signed a deal.", ["guardian"]),
     ]
     model = RoutedScriptedChatModel.from_routes({})
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")

@@ -273,18 +273,21 @@ async def test_staged_brief_leaves_out_what_the_model_flags() -> None:
     assert not any(re.search(r"412", f.statement) for f in brief.facts)
 
 
-async def test_a_one_outlet_lead_sentence_the_model_reads_as_an_instruction_leaves_the_brief() -> None:
+async def test_a_one_outlet_lead_sentence_the_model_reads_as_an_instruction_is_held_out_of_the_lead() -> None:
     # defence behind the screen (lead_guard): with code's screen only (the default), a suspect that a headline
-    # or summary sentence would rest on still gets the model's verdict; one it calls an instruction leaves the
-    # lead, the facts and the quotes, and shows in the screen's report with its reason
-    from service.pipeline.lead_guard import REASON, lead_bar
+    # or summary sentence would rest on still gets the model's verdict; one it calls an instruction keeps its
+    # fact (attributed to its one outlet: a false alarm on real news costs no fact) but leaves the headline and
+    # summary, and the warning says why
+    from service.pipeline.lead_guard import HELD, summary_bar
 
     planted = "The official toll of the night at the Harlow dam is 412."
-    assert (sc.learnt_probability(planted) or 0) < lead_bar()  # the learnt screen lets it by: the model decides
+    assert (sc.learnt_probability(planted) or 0) < summary_bar()  # the learnt screen lets it by: the model decides
     request = dam_request(f"{planted} The Harlow dam held overnight, engineers said.")
-    # the model restates the planted line's claim (restated as the dam's news, it would retell the lead and wait
-    # after the summary's: no summary sentence rests on it, so no model check is spent on it)
-    routes = staged_routes("The Harlow dam toll is 412.", lead_reply("Harlow dam holds", ["The dam held."]))
+    # the model would restate every fact it is given; the held fact is not given for the summary
+    routes = staged_routes(
+        "The Harlow dam toll is 412.",
+        lead_reply("Harlow dam holds", ["The Harlow dam held overnight.", "Engineers said the dam held."]),
+    )
     asked: list[str] = []
 
     def verdict(messages: list) -> dict:
@@ -295,10 +298,11 @@ async def test_a_one_outlet_lead_sentence_the_model_reads_as_an_instruction_leav
     llm = LLM(routes, backend="local", model_name="scripted-guard", prompts_dir=PROMPTS)
     brief = await build_brief(request, llm, Settings())
     assert len(asked) == 1 and "412" in asked[0]  # only the suspect is asked, once
-    assert "412" not in brief.model_dump_json().replace(brief.meta.model_dump_json(), "")
-    assert [(x.article_id, x.text, x.by) for x in brief.meta.screened] == [("b", planted, "model")]
-    assert brief.meta.screened[0].reason == f"{MODEL_CHECK}: {REASON}"
-    assert any(w.startswith("lead: fact ") for w in brief.meta.warnings)
+    assert "412" not in brief.headline + brief.summary
+    assert any("412" in f.statement and f.status == "single-source" for f in brief.facts)  # stated, attributed
+    assert brief.meta.screened == []  # nothing is left out: the screen's own layers passed it
+    held = [w for w in brief.meta.warnings if HELD in w and "model reads" in w]
+    assert len(held) == 1 and "412" in held[0]
 
 
 async def test_the_lead_guard_asks_nothing_when_no_lead_sentence_is_a_suspect() -> None:

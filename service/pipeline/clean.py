@@ -202,6 +202,8 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
         return f"longer than {max_words} words"
     if is_cut(text) or dangling_end(text):
         return "cut off"
+    if text.rstrip().endswith(":"):
+        return "introduces what follows (ends with a colon)"  # "Here are figures Kirby provided, by branch:"
     if _FIRST_PERSON.search(bare):
         return "first person outside a quotation"
     if _DANGLING.match(text.lstrip("\"“‘'")):

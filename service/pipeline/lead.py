@@ -195,13 +195,16 @@ class LeadWriter:
         screen: Screen | None = None,
         loaded: tuple[str, ...] = (),
         titles: list[str] | None = None,
+        held: set[str] | None = None,
     ) -> None:
         self.llm, self.facts, self.conflicts, self.outlets = llm, facts, conflicts, outlets
         self.sem, self.log, self.screen, self.loaded = sem, log, screen, loaded
         self.by_id = {f.id: f for f in facts}
         self.checker = SupportChecker(llm, sem, log)
         self.disputed = disputed_values(conflicts)
-        self.held = {f.id for f in facts if f.status != "disputed" and doubtful(f)}  # never in the lead (doubtful)
+        # never in the headline or summary: a one-outlet fact whose sentence reads somewhat planted (doubtful), or
+        # that the lead guard's model check holds (``held``)
+        self.held = {f.id for f in facts if f.status != "disputed" and (doubtful(f) or f.id in (held or set()))}
         self.title_texts = list(titles or [])
         self.order = SummaryOrder(facts, self.held, self.title_texts)
         self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case:

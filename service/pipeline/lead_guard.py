@@ -2,36 +2,38 @@
 
 The pattern screen and code's reading of structure know the forms they were written for; a planted line in
 other words passes them and, stated early in its article, ranks with the lead facts. A headline or summary
-sentence rests on one fact, and a fact only one outlet reports rests on one outlet's sentence. So before the
-model writes the lead, each such sentence that code marks as a suspect (it speaks of a summary, a writer, a
-duty, a note or an "official" version, or is in another language than its article:
-:func:`screen_check.suspect`) gets the model's yes/no of ``prompts/injection_check``, whatever the screen's
-second layer is set to; and one the learnt screen (:mod:`screen_learnt`) scores over a looser bar than the
-screen's own (:func:`lead_bar`: at most 1 % false alarms, cross-validated) is left out without a call. Most
-lead sentences are plain reporting and cost no call; one so flagged leaves the lead and the facts, and joins
-the screen's report with its reason, for the editor.
-A false alarm costs a lead sentence, never the story: the other outlets' facts still carry it.
-Below that bar, a one-outlet fact whose sentence still scores over a softer one (:func:`summary_bar`: at most
-2.5 % false alarms, cross-validated) is only kept out of the headline and summary (:func:`doubtful`): it stays
-among the facts, attributed to its outlet, and no model call is spent on it.
+sentence rests on one fact, and a fact only one outlet reports rests on one outlet's sentence. Such a fact is
+*held* (kept among the facts, attributed to its outlet, but out of the headline and summary) when:
+
+- a sentence it cites scores over a bar the learnt screen (:mod:`screen_learnt`) sets lower than its own
+  (:func:`summary_bar`: at most 2.5 % false alarms, cross-validated): :func:`doubtful`, no model call; or
+- the summary would rest on it and a sentence it cites is one code marks as a suspect (it speaks of a summary, a
+  writer, a duty, a note or an "official" version, or is in another language than its article:
+  :func:`screen_check.suspect`) and the model's yes/no of ``prompts/injection_check`` calls an instruction,
+  whatever the screen's second layer is set to (:func:`guard_lead`).
+
+Nothing is left out of the brief here: what the screen's own threshold lets through is news as often as not (on
+the eval suite's real articles the 1.5B model called two reported orders of a vaccine memo instructions, and the
+learnt screen scored a per-service vaccination figure over a looser bar), so a false alarm here costs a fact its
+place in the summary, never the fact; the other outlets' facts still carry the story. ``meta.warnings`` says
+which fact was held and why.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from service.pipeline.injection import CODE_CHECK, MODEL_CHECK, Screen
+from service.pipeline.injection import Screen
 from service.pipeline.screen_check import ModelScreen, article_languages, learnt_probability, suspect
 from service.pipeline.screen_learnt import learnt_screen
 from service.pipeline.types import Sentence
 from service.schemas import Conflict, Fact
 
-LEAD_MAX_FALSE_ALARMS = 0.01  # the lead guard's bar: cross-validated false alarms of the learnt screen, at most
-# A softer bar, for what only decides where a one-outlet fact goes: over it, the fact keeps its place in the facts
-# but is not stated in the headline or summary (nothing is left out, nothing is shown as screened), so a false
-# alarm costs little and the bar can be low.
+# The learnt screen's bar for what only decides where a one-outlet fact goes: over it, the fact keeps its place in the
+# facts but is not stated in the headline or summary (nothing is left out, nothing is shown as screened), so a
+# false alarm costs little and the bar can be low.
 SUMMARY_MAX_FALSE_ALARMS = 0.025
-REASON = "a sentence the headline or summary would rest on, which only one outlet prints, reads as an instruction"
+HELD = "kept out of the headline and summary"  # how meta.warnings names a held fact (staged._guarded_lead)
 
 
 def _bar(max_rate: float) -> float:
@@ -44,32 +46,17 @@ def _bar(max_rate: float) -> float:
 
 
 @cache
-def lead_bar() -> float:
-    """The lead guard's bar (:data:`LEAD_MAX_FALSE_ALARMS`): a looser one than the screen's own, for the few
-    one-outlet sentences a headline or summary would rest on."""
-    return _bar(LEAD_MAX_FALSE_ALARMS)
-
-
-@cache
 def summary_bar() -> float:
     """The bar over which a one-outlet fact stays out of the headline and summary (:data:`SUMMARY_MAX_FALSE_ALARMS`)."""
     return _bar(SUMMARY_MAX_FALSE_ALARMS)
 
 
-def lead_learnt(text: str) -> bool:
-    """Whether the learnt screen gives ``text`` at least :func:`lead_bar`: in the screen, a sentence is left out
-    at the learnt layer's own threshold (few false alarms anywhere); in the lead, where one outlet's planted line
-    would do most harm, a sentence over the looser bar stays out of the headline and summary."""
-    p = learnt_probability(text)
-    return p is not None and p >= lead_bar()
-
-
 def doubtful(fact: Fact) -> bool:
     """Whether ``fact`` is one outlet's and a sentence it cites scores at least :func:`summary_bar` (and under
-    :func:`lead_bar`, over which :func:`guard_lead` leaves the sentence out altogether): a line planted in words no
+    the screen's own threshold, over which the sentence is left out altogether): a line planted in words no
     screen layer flags still reads more like one than news does, and the brief's headline and summary need not
     rest on it. It stays among the facts, attributed to its outlet."""
-    return fact.sources < 2 and any(summary_bar() <= _p(c.quote) < lead_bar() for c in fact.citations)
+    return fact.sources < 2 and any(_p(c.quote) >= summary_bar() for c in fact.citations)
 
 
 def doubtful_conflict(conflict: Conflict) -> bool:
@@ -90,33 +77,20 @@ def _cited(fact: Fact, by_span: dict[tuple[str, int], Sentence]) -> list[Sentenc
 async def guard_lead(
     facts: list[Fact], screen: Screen, per_article: dict[str, list[Sentence]], check: ModelScreen
 ) -> dict[str, str]:
-    """Sentence id → kind for each sentence of a one-outlet fact in ``facts`` that the model reads as an
-    instruction to whoever writes the summary (asked only about code's suspects, with the sentence before
-    it in its article as context, as the screen asks; cached per process)."""
+    """Fact id → the text of its sentence, for each one-outlet fact in ``facts`` (those the summary would rest
+    on) one of whose sentences is a code suspect that the model reads as an instruction to whoever writes the
+    summary (with the sentence before it in its article as context, as the screen asks; cached per process)."""
     by_span = {(s.article_id, s.start): s for s in screen.clean}
-    cited = {s.id: s for f in facts if f.sources < 2 and f.status != "disputed" for s in _cited(f, by_span)}
-    if not cited:
-        return {}
     langs = article_languages(screen.clean)
     flagged: dict[str, str] = {}
-    for s in cited.values():  # few are suspects: most lead sentences plainly report
-        if lead_learnt(s.text):
-            flagged[s.id] = CODE_CHECK
+    for f in facts:  # few are suspects: most lead sentences plainly report, and cost no call
+        if f.sources >= 2 or f.status == "disputed":
             continue
-        if suspect(s.text, langs.get(s.article_id, "en")) is None:
-            continue
-        before = per_article[s.article_id][s.index - 1].text if s.index else ""
-        if await check.is_instruction(before, s.text):
-            flagged[s.id] = MODEL_CHECK
+        for s in _cited(f, by_span):
+            if suspect(s.text, langs.get(s.article_id, "en")) is None:
+                continue
+            before = per_article[s.article_id][s.index - 1].text if s.index else ""
+            if await check.is_instruction(before, s.text):
+                flagged[f.id] = s.text
+                break
     return flagged
-
-
-def withheld_screen(screen: Screen, sentences: list[Sentence], flagged: dict[str, str]) -> Screen:
-    """``screen`` over ``sentences`` (every sentence, in order) with the lead's ``flagged`` sentences left out
-    too, each with :data:`REASON`."""
-    return screen.widened(sentences, flagged, {sid: REASON for sid in flagged})
-
-
-def cites(fact: Fact, screen: Screen) -> bool:
-    """Whether ``fact`` cites a sentence ``screen`` leaves out."""
-    return any(screen.touches(c.article_id, c.start, c.end) for c in fact.citations)

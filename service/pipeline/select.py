@@ -131,10 +131,12 @@ def _first(group: FactGroup, ok: Callable[[str], bool]) -> Sentence | None:
 def fragment(group: FactGroup) -> bool:
     """Whether every sentence of a group is a fragment an excerpt cut off too early to say anything whole
     ('"This is probably the most comprehensive…') or the first sentence of a quotation that runs on without
-    its speaker ('“It’s applying the rule of law to the facts …'): no fact to state, and nothing for the
-    model to rewrite but a guess."""
+    its speaker ('“It’s applying the rule of law to the facts …'), or one that introduces a list or quotation
+    that follows it ("Here are figures Kirby provided, by branch:"): no fact to state, and nothing for the model
+    to rewrite but a guess."""
     def cut(text: str) -> bool:
-        return (is_cut(text) and mend_cut(clean_statement(text)) is None) or open_quote(clean_statement(text))
+        clean = clean_statement(text)
+        return (is_cut(text) and mend_cut(clean) is None) or open_quote(clean) or clean.rstrip().endswith(":")
 
     return all(cut(s.text) for s in group.sentences)
 

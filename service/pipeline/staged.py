@@ -19,7 +19,7 @@ from service.pipeline.clean import clean_statement
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen
 from service.pipeline.lead import LeadWriter
-from service.pipeline.lead_guard import cites, guard_lead, withheld_screen
+from service.pipeline.lead_guard import HELD, guard_lead
 from service.pipeline.numbers import extract_numbers
 from service.pipeline.screen_check import ModelScreen
 from service.pipeline.select import (
@@ -47,7 +47,7 @@ from service.pipeline.verify import unattributed_terms
 from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, Fact, Length, PartyPosition
 
-GUARD_ROUNDS = 2  # the lead's one-outlet sentences asked, then those that take a withheld one's place
+GUARD_ROUNDS = 2  # the lead's one-outlet sentences asked, then those that take a held one's place
 
 
 @dataclass
@@ -120,14 +120,7 @@ async def staged_brief(
         stances = [(p, stance_report(st, ss, run.outlets, texts), ss) for p, st, ss in stances]
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with run.timer("summary"):
-        lead, facts = await _guarded_lead(run, facts, conflicts, [a.title for a in articles if a.title])
-        doubted = [f.id for f in facts if f.id in lead.held]
-        if doubted:  # for the editor: why a fact is stated but not in the summary (no model call was spent on it)
-            run.log.warnings.append(
-                f"lead: fact {', '.join(doubted)} kept out of the headline and summary: its one outlet's sentence "
-                "reads somewhat like an instruction (learnt screen)"
-            )
-        by = {k: v for k, v in by.items() if k in {f"facts[{f.id}]" for f in facts}}
+        lead = await _guarded_lead(run, facts, conflicts, [a.title for a in articles if a.title])
         headline, summary, hs_by, restated = await lead.write()
     for f in facts:  # a fact the model restated, shorter, and the check passed: its sentence states the fact
         if f.id in restated:
@@ -140,20 +133,33 @@ async def staged_brief(
 
 async def _guarded_lead(
     run: BriefRun, facts: list[Fact], conflicts: list[Conflict], titles: list[str]
-) -> tuple[LeadWriter, list[Fact]]:
-    """The headline and summary's writer, once no one-outlet sentence its lead facts rest on reads to the model
-    as an instruction (:mod:`lead_guard`); such a sentence leaves the facts and joins the screen's report."""
+) -> LeadWriter:
+    """The headline and summary's writer, with each one-outlet fact its summary would rest on held out of the
+    headline and summary (still among the facts, attributed) when its sentence reads somewhat like a planted line
+    to the learnt screen, or like an instruction to the model (:mod:`lead_guard`); ``meta.warnings`` says which."""
     guard = ModelScreen(run.llm, run.sem, run.log)
-    for _ in range(GUARD_ROUNDS):  # a fact left out lets the next one into the summary: that one is asked too
-        lead = LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles)
+    asked: dict[str, str] = {}
+    lead = LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles)
+    doubted = [f.id for f in facts if f.id in lead.held]
+    for _ in range(GUARD_ROUNDS):  # a held fact lets the next one into the summary: that one is asked too
         flagged = await guard_lead(lead.summary_part(), run.screen, run.per_article, guard)
         if not flagged:
-            return lead, facts
-        run.screen = withheld_screen(run.screen, run.sentences, flagged)
-        left = [f.id for f in facts if cites(f, run.screen)]
-        facts = [f for f in facts if f.id not in left]
-        run.log.warnings.append(f"lead: fact {', '.join(left)} left out: its outlet's sentence reads as an instruction")
-    return LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles), facts
+            break
+        asked |= flagged
+        lead = LeadWriter(
+            run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles, set(asked)
+        )
+    if doubted:  # for the editor: why a fact is stated but not in the summary
+        run.log.warnings.append(
+            f"lead: fact {', '.join(doubted)} {HELD}: its one outlet's sentence reads somewhat like an instruction "
+            "(learnt screen)"
+        )
+    if asked:
+        run.log.warnings.append(
+            f"lead: fact {', '.join(asked)} {HELD}: the model reads its one outlet's sentence as an instruction "
+            f"(injection check: {'; '.join(repr(t[:80]) for t in asked.values())})"
+        )
+    return lead
 
 
 async def _write_parts(
