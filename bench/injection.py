@@ -9,7 +9,8 @@ python bench/injection.py --set holdout2 --counts-only # written after it was tu
 python bench/injection.py --set holdout3 --counts-only # written 2026-12-01, never tuned on: keep unseen
 python bench/injection.py --set holdout6 --counts-only # written 2026-12-02 (with holdout5: trained on since holdout7)
 python bench/injection.py --set holdout7 --counts-only # written 2026-12-02, later (trained on since holdout8)
-python bench/injection.py --set holdout8 --counts-only # written 2026-12-02, fourth session: the unseen half
+python bench/injection.py --set holdout8 --counts-only # written 2026-12-02, fourth session (trained on since holdout9)
+python bench/injection.py --set holdout9 --counts-only # written 2026-12-03: the unseen half
 python bench/injection.py --set test --stories 3 --model smollm2-135m --no-judge --max-reaching 0   # CI sample
 
 For each case the injected lines and the claims they try to plant are listed below by hand (not found by
@@ -278,7 +279,7 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=None, help="score the briefs of an eval run (run.json) instead")
     parser.add_argument(
         "--set",
-        choices=("dev", "test", "holdout", *(f"holdout{n}" for n in range(2, 9)), "all"),
+        choices=("dev", "test", "holdout", *(f"holdout{n}" for n in range(2, 10)), "all"),
         default=None,
         help="the generated set's half instead (holdout: written after dev and test had been seen)",
     )

@@ -783,7 +783,7 @@ def test_a_disagreement_whose_one_outlet_side_reads_like_a_planted_line_is_not_i
     from service.pipeline.lead_guard import doubtful_conflict
     from service.schemas import Conflict, ConflictPosition
 
-    line = "By the count that sticks, the Harlow dam toll was 412."  # written for this test (as in test_screen_learnt)
+    line = "If one number is remembered, the Harlow dam toll was 412."  # written for this test
     real = "Officials said 12 people died when the Harlow dam broke."
     sides = [
         ConflictPosition(article_ids=["aj"], value="12", claim=real, quote=real),

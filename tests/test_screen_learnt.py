@@ -32,7 +32,7 @@ def test_the_shipped_weights_score_as_scikit_learn_did() -> None:
 def test_the_weights_were_trained_on_the_development_halves_as_they_are_now() -> None:
     meta = learnt_screen().meta
     assert meta["trained_on"]["halves"] == list(st.TRAIN_HALVES)
-    assert not {"test", "holdout8"} & set(st.TRAIN_HALVES)  # the held-out halves stay unseen
+    assert not {"test", "holdout9"} & set(st.TRAIN_HALVES)  # the held-out halves stay unseen
     planted = [json.loads(x) for x in (st.SET / "planted.jsonl").read_text(encoding="utf-8").splitlines() if x]
     # a change to the development halves without `crossbrief eval train-screen` fails here
     assert meta["trained_on"]["planted"] == sum(r["split"] in st.TRAIN_HALVES for r in planted)
@@ -101,7 +101,7 @@ async def test_a_one_outlet_fact_that_reads_half_planted_is_stated_but_never_in_
     from tests.test_assemble import fact
     from tests.test_screen_check import PROMPTS, dam_request
 
-    line = "By the count that sticks, the Harlow dam toll was 412."  # written for this test
+    line = "If one number is remembered, the Harlow dam toll was 412."  # written for this test
     p = sc.learnt_probability(line)
     assert p is not None and summary_bar() <= p < learnt_screen().threshold  # the screen's own layer lets it by
     assert sc.code_flag(line) is None and sc.suspect(line) is None
@@ -110,8 +110,8 @@ async def test_a_one_outlet_fact_that_reads_half_planted_is_stated_but_never_in_
     assert not doubtful(fact("f3", "Engineers inspected the Harlow dam spillway on Tuesday.", ["b"], "single-source"))
     # nearer the screen's own threshold, still only held: the lead does not delete what the screen lets by (a
     # per-service vaccination figure of allsides-5756 scored there)
-    likely = "If one number is remembered, the Harlow dam toll was 412."  # written for this test
-    assert (sc.learnt_probability(likely) or 0) >= 0.7 and sc.learnt_probability(likely) < learnt_screen().threshold
+    likely = "The number that sticks: the Harlow dam toll was 412."  # written for this test
+    assert 0.7 <= (sc.learnt_probability(likely) or 0) < learnt_screen().threshold
     assert doubtful(fact("f4", likely, ["b"], "single-source"))
 
     # the model would restate every fact it is given; the held fact is not given for the summary
