@@ -128,3 +128,32 @@ def test_a_word_linking_to_the_article_s_previous_sentence_is_dropped() -> None:
     ]:
         assert clean_statement(text) == text
     assert clean_statement("But it did.") == "But it did."
+
+
+def test_a_long_sentence_is_stated_without_its_trailing_phrase_and_no_model_call() -> None:
+    # seven of the first twelve AllSides briefs of a run spent a model call rewriting a sentence only too long
+    # to stand alone, and threw the rewrite away: the 1.5B model copied it, over 40 words again
+    from service.pipeline.clean import statement_text, trim_long
+    from service.pipeline.select import pick_groups
+    from service.pipeline.types import FactGroup, Sentence
+
+    murder = (
+        "The U.S. murder rate increased nearly 30% in 2020, according to the FBI, making it the largest single-year "
+        "increase since the agency began tracking the numbers in the 1960s and far outpacing the rise in other "
+        "violent crimes across the country last year."
+    )
+    assert trim_long(murder) == "The U.S. murder rate increased nearly 30% in 2020, according to the FBI."
+    assert statement_text(murder) == trim_long(murder)
+    short = "The murder rate rose, making 2020 a grim year."
+    assert statement_text(short) == short  # 40 words or fewer: as printed
+    # no cut that leaves a whole sentence with a verb of its own: the model is still asked
+    subject = (
+        "A suspect who authorities say claimed to have a bomb in his pickup truck Thursday near the Library of "
+        "Congress surrendered peacefully after a five-hour standoff, ending a tense day in which several "
+        "buildings on Capitol Hill were evacuated and streets were closed to traffic."
+    )
+    assert trim_long(subject) is None
+    long_one = FactGroup("g1", [Sentence("a#1", "a", 0, murder, 0, len(murder))])
+    other = FactGroup("g2", [Sentence("b#1", "b", 0, subject, 0, len(subject))])
+    top, chosen, to_write = pick_groups([long_one, other], [], limit=5, rewrites=2)
+    assert "g1" in chosen and [g.id for g in to_write] == ["g2"]

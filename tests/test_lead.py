@@ -565,6 +565,23 @@ def test_a_contractions_pronoun_is_no_new_word() -> None:
     assert new_words("Herzog says he's resigning", ["Herzog says Israel is ready"]) == {"resign"}
 
 
+def test_a_word_that_says_the_same_of_the_event_is_no_new_word() -> None:
+    """Model headlines of the AllSides eval refused for one word their fact says otherwise: "U.S. murder rate jumps
+    30% in 2020" (the fact: "increased"), "Tensions rise between the U.S. and China" ("have flared")."""
+    from service.pipeline.lead import new_words
+
+    murder = ["The U.S. murder rate increased nearly 30% in 2020"]
+    assert new_words("U.S. murder rate jumps 30% in 2020", murder) == set()
+    tensions = ["Tensions between the U.S. and China flared"]
+    assert new_words("Tensions rise between the U.S. and China", tensions) == set()
+    mandate = ["The Pentagon is mandating that troops get vaccinated"]
+    assert new_words("Pentagon orders troops to get vaccinated", mandate) == set()
+    # the other direction, or a verb that says more than the fact, is still a new word
+    assert new_words("U.S. murder rate falls in 2020", murder) == {"fall"}
+    vote = ["The Senate voted to advance the infrastructure bill"]
+    assert new_words("Senate approves infrastructure bill", vote) == {"approv"}
+
+
 def test_an_outlets_opening_anecdote_is_not_a_summary_lead_when_the_titles_say_what_the_story_is() -> None:
     facts = [
         fact("f1", "The Pandora Papers is a leak of nearly 12 million documents about hidden wealth.", ["bbc", "ny"]),

@@ -13,7 +13,7 @@ from service.config import REPO_ROOT, Settings
 from service.llm import LLM
 from service.pipeline import build_brief
 from service.pipeline.attribution import outlet_name
-from service.pipeline.clean import clean_statement, standalone_problem
+from service.pipeline.clean import clean_statement, standalone_problem, statement_text
 from service.pipeline.ingest import ingest
 from service.pipeline.render import to_markdown
 from service.pipeline.select import LOADED, fact_limit, needs_rewrite
@@ -125,8 +125,8 @@ async def test_default_staged_states_facts_verbatim_and_calls_the_model_little()
     assert tasks.count("fact_statements") <= 1 and tasks.count("brief_lead") == 1
     assert "party_positions" not in tasks and "headline_summary" not in tasks
     for f in brief.facts:
-        if f.status != "disputed":  # stated in an outlet's own words: one of its citations, cleaned
-            stated = {clean_statement(c.quote) for c in f.citations}
+        if f.status != "disputed":  # stated in an outlet's own words: one of its citations, cleaned (and trimmed)
+            stated = {t for c in f.citations for t in (clean_statement(c.quote), statement_text(c.quote))}
             if f.sources >= 2 or f.statement in stated:  # one outlet's sentence that names its outlet
                 assert f.statement in stated
             else:  # one outlet's report says whose it is

@@ -193,6 +193,37 @@ def outside_quotes(text: str) -> str:
     return _QUOTED.sub(" ", text)
 
 
+# where a sentence's trailing phrase begins: a participle phrase (", making it the …"), an attribution or a
+# side clause after a comma, a semicolon or a dash; what comes before it is a whole sentence more often than not
+_TRAILING = re.compile(r",\s+(?:[a-z]{3,}ing|according to|with|as|while|where|after|but|and)\b|;\s+|\s+[—–]\s+")
+MIN_TRIMMED = 8  # words a trimmed sentence keeps at least
+
+
+def trim_long(text: str, max_words: int = MAX_PLAIN_WORDS) -> str | None:
+    """A sentence over ``max_words`` without its trailing phrases: the longest part before one (``_TRAILING``)
+    that fits, has a verb, closes its quotations and brackets and does not end on a dangling word ("The U.S.
+    murder rate increased nearly 30% in 2020, according to the FBI, making it the largest …" → "…, according to
+    the FBI."). It states the news in the outlet's own words with no call to the model; None when no part does."""
+    best = None
+    for m in _TRAILING.finditer(text):
+        head = text[: m.start()].rstrip(" ,;:")
+        if not MIN_TRIMMED <= word_count(head) <= max_words or head.count("(") != head.count(")"):
+            continue
+        if open_quote(head) or not has_verb(head) or dangling_end(head) or is_cut(head + "."):
+            continue
+        best = head + "."
+    return best
+
+
+def statement_text(text: str) -> str:
+    """A source sentence as the brief states it: cleaned (``clean_statement``), and when it is over
+    ``MAX_PLAIN_WORDS`` words, without its trailing phrases where that leaves a whole sentence (``trim_long``)."""
+    out = clean_statement(text)
+    if word_count(out) > MAX_PLAIN_WORDS:
+        return trim_long(out) or out
+    return out
+
+
 def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_PLAIN_WORDS) -> str | None:
     """Why a sentence cannot stand verbatim as a neutral statement, or None: too long, cut off, leaning on a
     pronoun, first person or a ``loaded`` term outside a quotation. Quotations themselves are fine: they are

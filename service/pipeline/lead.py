@@ -53,6 +53,7 @@ from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims
 from service.schemas import Conflict, Fact
 from service.text import STOP_WORDS, content_words, word_count
+from service.text.lexicons import terms
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
 MIN_SENTENCES = 2
@@ -126,7 +127,21 @@ def new_words(text: str, sources: list[str]) -> set[str]:
         return {b for w in content_words(t) if (b := _POSSESSIVE.sub("", w)) == w or b not in STOP_WORDS}
 
     known: set[str] = set().union(*(stems(s) for s in sources)) if sources else set()
-    return {w for w in stems(text) - known if not any(same_stem(w, k) for k in known)}
+    new = {w for w in stems(text) - known if not any(same_stem(w, k) for k in known)}
+    return {w for w in new if not _SAME_SENSE.get(w, set()) & known}  # "jumps" for "increased" is no new word
+
+
+def _same_sense() -> dict[str, set[str]]:
+    """Stem → the stems that say the same of an event (``lexicons/same_sense.txt``: "rise" and "increase")."""
+    out: dict[str, set[str]] = {}
+    for line in terms("same_sense"):
+        group = set().union(*(content_words(w) for w in line.split()))
+        for w in group:
+            out.setdefault(w, set()).update(group - {w})
+    return out
+
+
+_SAME_SENSE = _same_sense()
 
 
 def same_stem(a: str, b: str) -> bool:

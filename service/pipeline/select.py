@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from rapidfuzz import fuzz
 
-from service.pipeline.clean import clean_statement, is_cut, mend_cut, open_quote, standalone_problem
+from service.pipeline.clean import clean_statement, is_cut, mend_cut, open_quote, standalone_problem, statement_text
 from service.pipeline.framing import NAMING_TERMS
 from service.pipeline.types import ConflictCandidate, FactGroup, Sentence
 from service.schemas import FactStatus
@@ -125,7 +125,7 @@ def reported_choice(group: FactGroup) -> Sentence | None:
 def _first(group: FactGroup, ok: Callable[[str], bool]) -> Sentence | None:
     """The group's representative sentence when ``ok`` accepts it cleaned, else the first other one it does."""
     rep = representative(group)
-    return next((s for s in [rep, *(s for s in group.sentences if s is not rep)] if ok(clean_statement(s.text))), None)
+    return next((s for s in [rep, *(s for s in group.sentences if s is not rep)] if ok(statement_text(s.text))), None)
 
 
 def fragment(group: FactGroup) -> bool:

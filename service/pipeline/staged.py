@@ -15,7 +15,7 @@ from service.llm import LLM
 from service.pipeline.align import align
 from service.pipeline.assemble import Draft
 from service.pipeline.attribution import according_to, attribute_single_source, outlet_name, stance_report
-from service.pipeline.clean import clean_statement
+from service.pipeline.clean import statement_text
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
 from service.pipeline.injection import Screen
 from service.pipeline.lead import LeadWriter
@@ -221,11 +221,11 @@ def _facts(
     origin = ["code"] * len(facts)  # who wrote each statement: disputed facts are code's "Reports differ" lines
     for g in stating_order(top, held, claimed):
         verbatim = stated_sentence(g, chosen)
-        text = statements.get(g.id) or (clean_statement(verbatim.text) if verbatim else None)
+        text = statements.get(g.id) or (statement_text(verbatim.text) if verbatim else None)
         reported = reported_choice(g) if text is None else None
         if reported is not None:  # its outlet's words, as its outlet's report: the news stays, the framing is theirs
             name = outlet_name(outlets.get(reported.article_id, reported.article_id))
-            text = according_to(name, clean_statement(reported.text), [s.text for s in prep.sentences])
+            text = according_to(name, statement_text(reported.text), [s.text for s in prep.sentences])
             log.warnings.append(f"fact {g.id}: every sentence uses a loaded term; stated as {name}'s report")
         if text is None:
             # every sentence of the group is loaded, cut or leans on a pronoun and the model's rewrite was
