@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.pipeline.clean import sentence_case
+from service.pipeline.clean import sentence_case, standalone_problem
 
 
 def test_a_headline_case_sentence_is_put_in_sentence_case_keeping_the_names_its_sources_print() -> None:
@@ -157,3 +157,15 @@ def test_a_long_sentence_is_stated_without_its_trailing_phrase_and_no_model_call
     other = FactGroup("g2", [Sentence("b#1", "b", 0, subject, 0, len(subject))])
     top, chosen, to_write = pick_groups([long_one, other], [], limit=5, rewrites=2)
     assert "g1" in chosen and [g.id for g in to_write] == ["g2"]
+
+
+def test_a_sentence_whose_subject_is_a_pronoun_after_an_opening_phrase_cannot_stand_alone() -> None:
+    """allsides-5805's code headline was "Then, on Tuesday evening, he heard the eviction moratorium had been
+    extended again": whose "he" it is, only the article's previous sentences say."""
+    assert standalone_problem("Then, on Tuesday evening, he heard the moratorium had been extended.", ()) == (
+        "starts with a pronoun"
+    )
+    assert standalone_problem("In a statement on Monday, they said the deal was off.", ()) == "starts with a pronoun"
+    # a pronoun inside the opening phrase has its name after it; a pronoun object is no subject
+    assert standalone_problem("When he arrived, Smith said the plan had failed.", ()) is None
+    assert standalone_problem("On Tuesday, the council voted to close it.", ()) is None

@@ -36,12 +36,14 @@ def writer(lead: dict, refused: list[str], facts=None) -> tuple[LeadWriter, Task
 
 
 async def test_each_chosen_fact_gets_a_checked_sentence_and_a_failing_one_is_dropped_alone() -> None:
-    lead = lead_reply("Israel ready for a new pause", [HERZOG, "Haniyeh travelled to Cairo for the talks."])
+    lead = lead_reply(
+        "Israel ready for a new pause, Herzog says", [HERZOG, "Haniyeh travelled to Cairo for the talks."]
+    )
     w, log, model = writer(lead, ["Haniyeh"])
     assert [f.id for f in w.summary_facts()] == ["f1", "f2"]  # the main development, then CNN's lead
     headline, summary, by, restated = await w.write()
 
-    assert headline == "Israel ready for a new pause"
+    assert headline == "Israel ready for a new pause, Herzog says"
     assert "for the talks" not in summary  # the model's Cairo sentence failed its check...
     # ... and only it: the Herzog sentence stays, the Cairo fact is stated in its outlet's words, then the
     # disagreement; a fact only one outlet reports says whose report it is
@@ -851,3 +853,69 @@ def test_a_list_line_is_a_fact_but_never_a_summary_sentence_in_its_outlets_words
     assert [f.id for f, _, _ in w.summary_lines([order, branch], written)] == ["f2", "f1"]  # the model's sentence
     copied = {"f1": branch.statement}  # the model copied the line: still a list line (allsides-5756)
     assert [f.id for f, _, _ in w.summary_lines([order, branch], copied)] == ["f2"]
+
+
+async def test_a_held_fact_lends_a_summary_sentence_no_words() -> None:
+    """A fact held out of the headline and summary (its one outlet's sentence reads like a planted line) cannot
+    bring its words into a summary sentence of another fact either (``donors``)."""
+    roe = fact(
+        "f1", "Calling Roe v. Wade egregiously wrong, Mississippi's attorney general urged the court to act.", ["nyt"]
+    )
+    urged = fact(
+        "f2",
+        "The state of Mississippi on Thursday urged the U.S. Supreme Court to overturn the 1973 ruling.",
+        ["reuters"],
+    )
+    w, _, _ = writer(lead_reply("x", []), [], [roe, urged])
+    named = "Mississippi urged the Supreme Court to overturn Roe v. Wade."
+    assert w.donors(named, [urged]) == [roe]
+    w.held.add("f1")
+    assert w.donors(named, [urged]) == []
+
+
+def test_a_headline_never_leaves_a_figure_s_noun_alone_nor_ends_between_one_side() -> None:
+    """Two headlines of the AllSides run at 2116f03 with the v3 lead prompt: "The US Census Bureau announced Monday
+    has topped people" (the figure of "331 million people", which one outlet prints, dropped as if it only
+    qualified its noun, and "that the total population …" cut as if it were a relative clause), and "Tensions rise
+    between U.S." (5643)."""
+    from service.pipeline.headline import drop_figures, figure_free_variants
+
+    census = (
+        "The US Census Bureau announced Monday that the total population of the United States has topped 331 million "
+        "people, the slowest growth since the 1930s."
+    )
+    assert (
+        drop_figures("the population has topped 331 million people", {331e6})
+        == "the population has topped 331 million people"
+    )
+    assert drop_figures("Biden's $1.2 trillion infrastructure package advances", {1.2e12}) == (
+        "Biden's infrastructure package advances"
+    )
+    variants = figure_free_variants(census, {331e6})
+    assert not any("topped people" in v or "Monday has" in v for v in variants), variants
+    assert headline_problem("Tensions rise between U.S.", set()) == "cut off"
+    assert headline_problem("Tensions rise between U.S. and China", set()) is None
+
+
+async def test_a_headline_keeps_the_speaker_of_what_its_fact_gives_as_someone_s_word() -> None:
+    """allsides-5648: the model's headline "Facebook prioritizes profits over user safety", of a fact that gives it
+    as what the whistleblower said, passed the meaning check. A headline of a fact that says whose word it is
+    says so too ("…, Haugen says", "Haugen: …"); a report of an event ("raised the death toll") needs no speaker."""
+    from service.pipeline.headline import drops_speaker
+
+    said = fact(
+        "f1",
+        "Facebook knowingly chooses to prioritize its profits over the safety of its users, Frances Haugen, a "
+        "whistleblower, said in an interview on Sunday.",
+        ["aj", "wire"],
+    )
+    assert drops_speaker("Facebook prioritizes profits over user safety", said.statement)
+    assert not drops_speaker("Facebook puts profits over safety, Haugen says", said.statement)
+    assert not drops_speaker("Haugen: Facebook puts profits over safety", said.statement)
+    assert not drops_speaker("Haiti death toll rises to 1,941", "Officials in Haiti raised the death toll to 1,941.")
+    assert not drops_speaker("Brindle mayor resigns", "Brindle's mayor resigned on Monday, officials said.")
+    assert drops_speaker("Looting was planned", "The looting was planned, the president said.")
+    w, log, _ = writer(lead_reply("Facebook prioritizes profits over user safety", [said.statement]), [], [said])
+    headline, _, _, _ = await w.write()
+    assert headline != "Facebook prioritizes profits over user safety" and "Haugen" in headline, headline
+    assert any("states as fact what its fact says someone said" in x for x in log.warnings)

@@ -22,7 +22,7 @@ from service.pipeline.summary import conflict_sentence
 from service.pipeline.verify import unattributed_terms
 from service.schemas import ArticleIn, BriefOptions, BriefRequest
 from tests.conftest import SEED_OUTLETS, seed_articles
-from tests.fakes import RoutedScriptedChatModel, lead_reply, staged_routes
+from tests.fakes import RoutedScriptedChatModel, lead_reply, staged_routes, statements_reply
 
 INVENTED = "Israel and Hamas signed a truce freeing 99,999 hostages."
 ONE_FIGURE = "At least 19,667 people have been killed."
@@ -173,3 +173,36 @@ async def test_a_long_cluster_states_more_facts_than_a_short_one_up_to_the_lengt
     assert len(brief.facts) > 22, len(brief.facts)
     said = [f.statement for f in brief.facts]
     assert any("very serious" in s for s in said) and any("in phases" in s for s in said), said
+
+
+async def test_a_model_statement_that_copies_a_long_sentence_is_trimmed_as_code_trims_one_not_thrown_away() -> None:
+    """In the AllSides briefs at 2116f03, 9 model statements were rejected as over 40 words: asked to name who
+    "he" is, the 1.5B model copied the long sentence whole. It is stated without its trailing phrase, as a source
+    sentence is (``clean.statement_text``), before its checks."""
+    import asyncio
+
+    from service.pipeline.support import SupportChecker
+    from service.pipeline.tasks import TaskLog, write_statements
+    from service.pipeline.types import FactGroup, Sentence
+
+    printed = (
+        "He said the U.S. murder rate increased nearly 30% in 2020, according to the FBI, making it the largest "
+        "single-year increase since the agency began tracking the numbers in the 1960s and far outpacing the rise "
+        "in other violent crimes."
+    )
+    copied = printed.replace("He said", "Attorney General Merrick Garland said", 1)
+    named = "Attorney General Merrick Garland said the murder rate increased nearly 30% in 2020."
+    group = FactGroup("g1", [Sentence("a#1", "a", 0, printed, 0, len(printed)), Sentence("b#1", "b", 0, named, 0, 80)])
+    model = RoutedScriptedChatModel.from_routes(
+        {"<group": [statements_reply(copied)], "<sources>": [{"supported": True}]}
+    )
+    llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+    log = TaskLog()
+    sem = asyncio.Semaphore(2)
+    out = await write_statements(llm, [group], {"a": "AP", "b": "CNN"}, sem, log, SupportChecker(llm, sem, log))
+    assert log.warnings == [], log.warnings
+    assert out == {
+        "g1": "Attorney General Merrick Garland said the U.S. murder rate increased nearly 30% in 2020, "
+        "according to the FBI."
+    }
+    assert not log.warnings

@@ -174,6 +174,10 @@ def dangling_end(text: str) -> bool:
 
 _FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
 _DANGLING = re.compile(r"^(He|She|They|It|His|Her|Their|Its|This|That|These|The group|The movement|The official)\b")
+# ... or its subject is one after an opening phrase: "Then, on Tuesday evening, he heard the eviction moratorium had
+# been extended again" (allsides-5805, whose code headline it became); not a pronoun inside the phrase ("When he
+# arrived, Smith said …")
+_DANGLING_AFTER = re.compile(r"^(?:[^,;:\"“”]{1,40},\s+){1,2}(?:he|she|they|it|his|her|their|its)\b")
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 _PARTICIPLE = re.compile(r",\s+\w+ed\s+by\b")  # a subject and its participle phrase: "The sentence, delivered by …"
 
@@ -237,7 +241,7 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
         return "introduces what follows (ends with a colon)"  # "Here are figures Kirby provided, by branch:"
     if _FIRST_PERSON.search(bare):
         return "first person outside a quotation"
-    if _DANGLING.match(text.lstrip("\"“‘'")):
+    if _DANGLING.match(text.lstrip("\"“‘'")) or _DANGLING_AFTER.match(text):
         return "starts with a pronoun"
     if open_quote(text):
         return "a quotation that does not close here (its speaker and end are in other sentences)"

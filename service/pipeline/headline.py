@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from service.pipeline.clean import ends_on, has_verb, is_cut
-from service.pipeline.meaning import HEDGES
+from service.pipeline.clean import ends_on, has_verb, is_cut, outside_quotes
+from service.pipeline.meaning import HEDGES, attributed
 from service.pipeline.numbers import COUNT_WORDS, number_values
 from service.pipeline.verify import unattributed_terms
 from service.schemas import Fact
@@ -52,7 +52,10 @@ def shorten_headline(text: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    """``text`` without a dangling tail (``_DANGLING_TAIL``) when four words or more remain."""
+    """``text`` without a dangling tail (``_DANGLING_TAIL``) when four words or more remain; "…, Haugen says" is
+    whose word it is, no tail."""
+    if _SPEAKER_LAST.search(text):
+        return text
     short = _DANGLING_TAIL.sub("", text)
     return short if len(short.split()) >= 4 else text
 
@@ -138,6 +141,22 @@ _SAID_BEFORE = re.compile(
 _RELATIVE_CLAUSE = re.compile(
     r",?\s+(?:who|which|that)\s+[^,]+?,?(?<!\bto)\s+(?=(?:has|have|had|is|are|was|were|will)\s)"
 )
+# ... not "that" after a verb of saying: "announced Monday that the total population … has topped" (allsides-6097)
+_SAYING_BEFORE = re.compile(
+    r"\b(?:said|says|announced|announces|reported|reports|told|tells|found|finds|showed|shows|revealed|reveals|"
+    r"confirmed|confirms|stated|states|estimated|estimates)(?:\s+\w+){0,2}\s*$",
+    re.I,
+)
+
+
+def _without_relative(main: str) -> str:
+    """``main`` without its relative clause before the verb (``_RELATIVE_CLAUSE``), unless it is what was said."""
+    m = _RELATIVE_CLAUSE.search(main)
+    if m is None or (m.group(0).strip(" ,").startswith("that") and _SAYING_BEFORE.search(main[: m.start()])):
+        return main
+    return main[: m.start()] + " " + main[m.end() :]
+
+
 # "…, two law enforcement sources tell CNN", "…, officials said Monday": whose word it is, at the end
 _SOURCE_LAST = re.compile(r",\s+[^,]{3,60}\s+(?:said|says|told|tell|tells|reported|reports)\b[^,]*$")
 _OF = _PREPOSITIONS | {"of"}
@@ -171,7 +190,7 @@ def headline_variants(statement: str) -> list[str]:
                 claim = shorter
             out.append(f"{CLAUSE.split(claim)[0]}, {who} says")
         main = CLAUSE.split(t)[0]
-        plain = _SOURCE_LAST.sub("", _RELATIVE_CLAUSE.sub(" ", main, count=1))
+        plain = _SOURCE_LAST.sub("", _without_relative(main))
         cut += [plain, _SUBCLAUSE.split(main)[0], shorten_headline(t), shorten_headline(plain)]
         longest = plain
         while len(longest.split()) > HEADLINE_WORDS and (shorter := _last_phrase_cut(longest, _OF)):
@@ -223,6 +242,36 @@ def fallback_headline(
     return "Reports on " + (", ".join(top[:-1]) + " and " + top[-1] if len(top) > 1 else top[0])
 
 
+# "…, officials said", "police say": an unnamed official source reporting an event, which a headline states
+_REPORTER = re.compile(
+    rf"\b(?:{alternation('generic_speakers')}|authoritie|police|investigator|prosecutor|officer)s?\s+(?:have\s+|has\s+)?$",
+    re.I,
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
+_BETWEEN_ONE = re.compile(r"\bbetween\s+(?:(?!\band\b)[^,;])+$", re.I)  # "Tensions rise between U.S." (5643)
+# a verb that says whose view or account a sentence gives: the headline of such a fact says so too
+_SPEAKER_SAYS = re.compile(
+    r"\b(?:said|says|told|tells|claimed|claims|alleged|alleges|argued|argues|insisted|insists|contended|contends|"
+    r"believes|asserted|asserts)\b",
+    re.I,
+)
+
+
+def drops_speaker(text: str, statement: str) -> bool:
+    """Whether headline ``text`` states as fact what its fact ``statement`` gives as someone's word: "Facebook
+    prioritizes profits over user safety" of "…, Frances Haugen … said" (allsides-5648), "The wave of protest and
+    looting was planned by enemies of democracy" of what the president said (5858). "X says …", "…, X says" and
+    "X: …" keep the speaker, and so does a headline whose subject is the speaker ("Palestinian group open to any
+    initiative …" of "The Palestinian group said it is open …"): a name the words before the verb give."""
+    bare = outside_quotes(statement)
+    verbs = [m for m in _SPEAKER_SAYS.finditer(bare) if not _REPORTER.search(bare[: m.start()])]
+    verbs = verbs if attributed(statement) else []
+    if not verbs or attributed(text) or _LABEL.match(text) is not None:
+        return False
+    names = {w.lower() for m in verbs for w in _CAPITALISED.findall(" ".join(bare[: m.start()].split()[-6:]))}
+    return not names & {w.strip(".,;:'’\"").lower() for w in text.split()} - STOP_WORDS
+
+
 PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
 _QUOTES = re.compile(r"[\"“”‘’']\w|\w[\"“”]")  # a quotation in a title is one outlet's chosen words
@@ -237,7 +286,7 @@ def headline_problem(text: str, disputed: set[float], speakers: str = "") -> str
         return "empty"
     if words > HEADLINE_WORDS:
         return f"{words} words"
-    if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text):
+    if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text) or _BETWEEN_ONE.search(text):
         return "cut off"
     label = _LABEL.match(text)
     if label and not _speaker(label.group(0).strip().rstrip(":"), speakers):
@@ -271,6 +320,7 @@ _MONEY_IN = re.compile(
     rf"(?:\b(?:{HEDGES})\s+)?(?:\$|US\$|€|£)\d[\d,.]*(?:\s*(?:million|billion|trillion))?\s+in\s+(?=[a-z])", re.I
 )
 _BEING = re.compile(r"\b(?:there\s+)?(?:were|was|are|is|be|been)\s+$", re.I)
+_COUNTED_ONLY = lexicons.words("counted_only")
 
 
 def drop_figures(text: str, figures: set[float]) -> str:
@@ -282,7 +332,8 @@ def drop_figures(text: str, figures: set[float]) -> str:
     def drop(m: re.Match[str]) -> str:
         after = text[m.end() :].split(maxsplit=1)
         being = _BEING.search(text[: m.start()])  # "There were nearly 190,000 migrant encounters": the news itself
-        qualifies = bool(after) and after[0].lower() not in _PREPOSITIONS | {"of"} and not being
+        word = after[0].lower().strip(",.;:'\"”’") if after else ""
+        qualifies = bool(word) and word not in _PREPOSITIONS | {"of"} | _COUNTED_ONLY and not being
         money_in = m.re is _MONEY_IN and not being
         if number_values(m.group(0)) & figures and (qualifies or money_in):
             return ""

@@ -37,6 +37,7 @@ from service.pipeline.headline import (
     PERSONAL,
     complete_phrase,
     drop_figures,
+    drops_speaker,
     fallback_headline,
     figure_free_variants,
     headline_problem,
@@ -291,13 +292,14 @@ class LeadWriter:
         are its own facts' (``OWN_SHARE``): the model names a ruling or a speaker as the fact beside it does
         ("Mississippi urges Supreme Court to overturn Roe v. Wade" of "… to overturn the landmark 1973 ruling",
         "…, according to Secretary of State Antony Blinken" of a fact that says "Blinken said"). Only words:
-        a figure still comes from its own facts, and the sentence is checked for meaning against them all."""
+        a figure still comes from its own facts, and the sentence is checked for meaning against them all. A
+        held fact (``lead_guard``) lends nothing: what reads like a planted line stays out of the summary."""
         own = [x for f in facts for x in self.sources(f)]
         missing = new_words(text, own)
         if not missing or len(missing) > (1 - OWN_SHARE) * len(new_words(text, [])):
             return []
         found, left = [], set(missing)
-        for f in (f for f in self.facts if f not in facts and f.status != "disputed"):
+        for f in (f for f in self.facts if f not in facts and f.status != "disputed" and f.id not in self.held):
             given = missing - new_words(text, self.sources(f))  # the missing words this fact has
             if given:
                 found.append(f)
@@ -340,7 +342,7 @@ class LeadWriter:
             self.sem,
             max_tokens=LEAD_TOKENS_PER_FACT * len(ids) + 40,
             attempts=1,
-            version="v2",
+            version="v3",
         )
         reply = answer.value.model_dump() if answer else {}
         written = [
@@ -377,7 +379,8 @@ class LeadWriter:
             self.log.warnings.append(f"headline: {which} not used ({why}): {candidate[:80]}")
         if kept and kept[0][0] is lead:  # the main development's sentence, never another fact's
             for text in figure_free_variants(kept[0][1], bad):  # its main clause, speaker form or a cut with a verb
-                if headline_problem(text, bad) is None and complete_phrase(text):
+                fits = headline_problem(text, bad) is None and complete_phrase(text)
+                if fits and not drops_speaker(text, lead.statement):
                     return text, "model"  # the model's own checked sentence, made to fit
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
         return fallback_headline(
@@ -401,6 +404,8 @@ class LeadWriter:
         problem = headline_problem(text, bad, lead.statement) or self.form_problem(
             text + ".", [lead], 3, words, HEADLINE_NEW
         )
+        if problem is None and drops_speaker(text, lead.statement):
+            problem = "states as fact what its fact says someone said"
         if problem is None and await self.checker.check(item, text, [lead.statement]):
             return text, ""
         return None, problem or "its fact does not support it"

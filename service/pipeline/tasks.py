@@ -15,7 +15,7 @@ from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed
 from service.llm import LLM
 from service.llm.base import Answer, T
 from service.pipeline.align import distinct_texts
-from service.pipeline.clean import is_cut, mend_cut, sentence_case, standalone_problem
+from service.pipeline.clean import is_cut, mend_cut, sentence_case, standalone_problem, statement_text
 from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.types import FactGroup, Sentence
 from service.pipeline.verify import check_statement, statement_form
@@ -185,6 +185,7 @@ async def _statement_batch(
     out: dict[str, str] = {}
     for group in batch:
         text = sentence_case(" ".join(str(got.get(group.id, "")).split()), [s.text for s in group.sentences])
+        text = statement_text(text) if text else text  # a copy of a long sentence, as code states one: trimmed
         why = statement_form(text) or _tainted(text, screen) or standalone_problem(text, loaded)
         sources = [whole(s.text) for s in group.sentences]
         if why is None and not await checker.check(f"facts[{group.id}]", text, sources):
