@@ -55,6 +55,7 @@ def test_a_quote_that_runs_on_a_verbless_phrase_and_a_quoted_pronoun_cannot_stan
         )
 
     assert fragment(group(runs_on)) and not fragment(group(runs_on, verbless))  # nothing whole to state or rewrite
+    assert fragment(group("President Biden said on July 8 that the."))  # allsides-5772: stopped inside a clause
 
 
 def test_a_name_after_an_abbreviation_keeps_its_capital_in_sentence_case() -> None:

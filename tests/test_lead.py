@@ -174,6 +174,15 @@ def test_code_settles_what_it_can_see_exactly() -> None:
         "hedge on 13 differs (lower vs exact)",
     )
     assert code_verdict("The bill passes the Senate.", ["The bill may pass the Senate this week."])[0] is False
+    # allsides-5772: the model's straight apostrophe is the source's curly one, no new name
+    withdrawal = ["In a speech defending America’s withdrawal from Afghanistan, President Biden said he erred."]
+    assert code_verdict("President Biden defends America's withdrawal from Afghanistan.", withdrawal)[1] != (
+        "names no source has: America's"
+    )
+    assert code_verdict("President Biden defends Britain's withdrawal.", withdrawal) == (
+        False,
+        "names no source has: Britain's",
+    )
 
 
 async def test_model_verdicts_are_cached_and_recorded() -> None:
@@ -256,6 +265,25 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     )
     said = "Facebook knowingly chooses to prioritize its profits, Frances Haugen says"
     assert fallback_headline([told("f1", haugen)]) == said
+    # allsides-5858: code's headline was "The wave of protest and looting was planned by enemies of democracy"
+    wave = (
+        "The wave of protest and looting that swept across much of South Africa over the past week was planned by "
+        "enemies of democracy in a deliberate effort to sow chaos, the president has said."
+    )
+    assert fallback_headline([told("f1", wave)]) == (
+        "The wave of protest and looting was planned by enemies of democracy, president says"
+    )
+    shrink = (
+        "In his Monday speech defending America’s chaotic withdrawal from Afghanistan, President Biden said he "
+        "would not shrink from his share of responsibility."
+    )
+    assert "President Biden says" not in fallback_headline([told("f1", shrink)])  # allsides-5772: no cut opening
+    riots = "The riots were planned by enemies of democracy, the country's president said on national TV."
+    assert fallback_headline([told("f1", riots)]) == (
+        "The riots were planned by enemies of democracy, country's president says"
+    )
+    riots = "The riots across the country last week were planned by enemies of democracy, his rival told the nation."
+    assert "planned" not in fallback_headline([told("f1", riots)])  # never the claim as the brief's own word
     raids = "In 412 raids on Thursday in Washington, agents questioned Trump aides and later Trump himself"
     opening = fallback_headline([told("f1", raids)], disputed={412.0})  # the opening phrase goes, and 412 with it
     assert opening == "Agents questioned Trump aides and later Trump himself", opening
@@ -651,6 +679,11 @@ def test_when_no_fact_makes_a_headline_an_outlets_own_title_does_before_a_list_o
     titles = ["Liberal groups: 'Tax the rich'", "House Democrats propose higher taxes to fund Biden plan"]
     assert fallback_headline([lead], {27.0}, titles) == titles[1]  # a label or a quotation is no headline
     assert fallback_headline([lead], {27.0}, titles[:1]).startswith("Reports on")
+    # two sentences are no headline, nor a judgement's second half (allsides-5772)
+    two = ["Biden wanted to leave Afghanistan. He knew the risks", "Biden defends the exit from Afghanistan"]
+    w, _, _ = writer({}, [], [lead])
+    w.title_texts = two
+    assert w.usable_titles() == [two[1]]
     # the model spaces initials out; the sources print them joined
     assert sentence_case("The U. S. murder rate jumps.", ["in the U.S. in 2020"]) == "The U.S. murder rate jumps."
 
@@ -915,6 +948,9 @@ async def test_a_headline_keeps_the_speaker_of_what_its_fact_gives_as_someone_s_
     assert not drops_speaker("Haiti death toll rises to 1,941", "Officials in Haiti raised the death toll to 1,941.")
     assert not drops_speaker("Brindle mayor resigns", "Brindle's mayor resigned on Monday, officials said.")
     assert drops_speaker("Looting was planned", "The looting was planned, the president said.")
+    assert drops_speaker("Looting was planned", "As the president said, the looting was planned.")
+    spies = "Spy agencies warned of a fast Taliban takeover, even as President Biden and aides said it was unlikely."
+    assert not drops_speaker("Spy agencies warned of a Taliban takeover", spies)  # allsides-5772: not Biden's word
     w, log, _ = writer(lead_reply("Facebook prioritizes profits over user safety", [said.statement]), [], [said])
     headline, _, _, _ = await w.write()
     assert headline != "Facebook prioritizes profits over user safety" and "Haugen" in headline, headline

@@ -85,6 +85,7 @@ def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
     commas = [i for i in breaks if i + 1 >= min_words]
     links = [i for i, w in enumerate(words) if w.lower() in _STOP_TAIL and i >= min_words]
     starts = [i for i in links if words[i].lower() in _PREPOSITIONS]  # "… of Mr. Floyd for more than nine…"
+    popped: list[str] = []
     if phrase and starts and starts[-1] - (breaks[-1] if breaks else -1) > 3:  # not "lines, with 6% of Rep…"
         words = words[: starts[-1]]
     elif commas:  # the last whole clause: "... divided among political lines, with 6% of ..." → "... lines"
@@ -92,8 +93,7 @@ def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
             return None  # "While the jets have not reached the island, Mr Chiu warned…": the main clause is cut
         words = words[: commas[-1]] + [words[commas[-1]].rstrip(",;—")]
     elif links:  # before the phrase the cut broke into: "... to cut off debate on the b..."
-        words = words[: links[-1]]
-    popped = []
+        words, popped = words[: links[-1]], [words[links[-1]].lower()]  # "… said on July 8 that the…"
     while words and words[-1].lower().strip(",;:—–-") in _STOP_TAIL:
         popped.append(words.pop().lower())
     mended = " ".join(words).rstrip(",;:—–- ")

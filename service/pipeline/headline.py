@@ -88,8 +88,11 @@ _AND = frozenset({"and"})
 _DANGLING_END = lexicons.words("dangling_ends") | lexicons.words("headline_ends")  # "… announced" is a cut
 
 
-# "…, Frances Haugen says": a headline that gives the claim first ends on its reporting verb
-_SPEAKER_LAST = re.compile(r",\s+[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}\s+says$")
+_TITLES = f"{alternation('speaker_titles')}|{alternation('generic_speakers')}"  # "president", "official"
+# "…, Frances Haugen says", "…, president says": a headline that gives the claim first ends on its reporting verb
+_SPEAKER_LAST = re.compile(
+    rf",\s+(?:[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){{0,3}}|(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_TITLES})s?)\s+says$"
+)
 
 
 # "… announced Monday", "… said on Friday": a reporting verb with only its time after it still needs what was said
@@ -128,11 +131,16 @@ _OPENING = re.compile(
     r"^(?:(?:On|In|At|After|Before|During|Following|Last|Late|Early|Earlier|This)\b[^,]{0,40}"
     r"|According to [^,]{1,60}),\s+"
 )
-# "…, Frances Haugen, a former employee, said in an interview": the claim, then who said it
+# a speaker named by role, not name: "the president", "a government spokesman", "the foreign minister"
+_ROLE = rf"(?:the|a|an)\s+(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_TITLES})s?"
+# "…, Frances Haugen, a former employee, said in an interview", "…, the president has said": the claim, then who
+# said it
 _SAID_AFTER = re.compile(
-    r"^(?P<claim>.{20,}?),\s+(?P<who>[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}?)(?:,[^,]{1,80},)?\s+(?:has\s+|have\s+)?"
-    r"(?:said|says|told|wrote|announced)\b"
+    rf"^(?P<claim>.{{20,}}?),\s+(?P<who>[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){{0,3}}?|{_ROLE})(?:,[^,]{{1,80}},)?\s+"
+    r"(?:has\s+|have\s+)?(?:said|says|told|wrote|announced)\b"
 )
+# "… said he would", "… said that": the words after the verb are what was said
+_CLAUSE_AFTER = re.compile(r"\s+(?:that|he|she|it|they|we|his|her|its|their)\b", re.I)
 # "Israeli President Isaac Herzog has said his country is willing …": who said it, then the claim
 _SAID_BEFORE = re.compile(
     r"^(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s+(?:has\s+said|said|says)\s+(?:that\s+)?(?P<claim>\S.{10,})$"
@@ -176,7 +184,10 @@ def headline_variants(statement: str) -> list[str]:
     out = [v for t in texts for v in (t, CLAUSE.split(t)[0])]
     cut: list[str] = []
     for t in texts:
-        said = _SAID_AFTER.match(t) or _SAID_BEFORE.match(t)
+        said = _SAID_AFTER.match(t)
+        if said and (_CLAUSE_AFTER.match(t[said.end() :]) or said.group("claim").split()[0].lower() in _PREPOSITIONS):
+            said = None  # "In his Monday speech …, President Biden said he would …": what he said comes after
+        said = said or _SAID_BEFORE.match(t)
         if said and said.re is _SAID_BEFORE:  # "Herzog has said his country …" → "Herzog says his country …"
             claim, who = CLAUSE.split(said.group("claim"))[0], said.group("who")
             if len(claim.split()) + len(who.split()) + 1 > HEADLINE_WORDS:
@@ -184,8 +195,8 @@ def headline_variants(statement: str) -> list[str]:
             while len(claim.split()) + len(who.split()) + 1 > HEADLINE_WORDS and (shorter := _last_phrase_cut(claim)):
                 claim = shorter
             out.append(f"{who} says {claim}")
-        elif said:
-            claim, who = said.group("claim"), said.group("who")
+        elif said:  # "…, the president has said" → "…, president says", without the claim's relative clause
+            claim, who = _without_relative(said.group("claim")), re.sub(r"^(?:the|a|an)\s+", "", said.group("who"))
             while len(claim.split()) + len(who.split()) + 1 > HEADLINE_WORDS and (shorter := _last_phrase_cut(claim)):
                 claim = shorter
             out.append(f"{CLAUSE.split(claim)[0]}, {who} says")
@@ -216,15 +227,16 @@ def fallback_headline(
     the outlets' own ``titles`` (the caller passes those a neutral brief may use), the one closest to the
     main development: a headline an editor wrote beats a list of names; last, the names the top facts share
     ("Reports on Hamas, Israel and Qatar"; a capitalised function word such as a quoted "What …" is no name).
-    A variant that uses a ``loaded`` term outside a quotation or an attribution is passed over, as the model's
-    headline is."""
+    A variant that uses a ``loaded`` term outside a quotation or an attribution, or states as fact what its
+    fact gives as someone's word (``drops_speaker``), is passed over, as the model's headline is."""
     plain = [f.statement for f in facts if f.status != "disputed"]
     lead = content_words(plain[0]) if plain else set()
     if plain:
         near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
-        others = [v for t in near for v in headline_variants(t)[:2]]
-        for text in [*figure_free_variants(plain[0], disputed or set()), *others]:
-            if complete_phrase(text, disputed or set()) and not unattributed_terms(text, loaded):
+        others = [(v, t) for t in near for v in headline_variants(t)[:2]]
+        for text, fact in [*((v, plain[0]) for v in figure_free_variants(plain[0], disputed or set())), *others]:
+            fits = complete_phrase(text, disputed or set()) and not drops_speaker(text, fact)
+            if fits and not unattributed_terms(text, loaded):
                 return text
     for title in sorted(titles or [], key=lambda t: -len(content_words(t) & lead)):
         title = title.strip().rstrip(".")
@@ -257,14 +269,28 @@ _SPEAKER_SAYS = re.compile(
 )
 
 
+# "…, even as President Biden and his advisers said publicly …": a verb of saying in a clause of its own
+_SUBORDINATE = re.compile(rf"\s*(?:even\s+)?(?:{alternation('clause_openers')})\s", re.I)
+
+
+def _in_own_clause(before: str) -> bool:
+    """Whether a verb after ``before`` sits in a clause of its own after the main one ("…, even as Biden said");
+    "As Haugen said, …" at the start still says whose word the sentence is."""
+    parts = re.split(r"[,;]", before)
+    return len(parts) > 1 and _SUBORDINATE.match(parts[-1]) is not None
+
+
 def drops_speaker(text: str, statement: str) -> bool:
     """Whether headline ``text`` states as fact what its fact ``statement`` gives as someone's word: "Facebook
     prioritizes profits over user safety" of "…, Frances Haugen … said" (allsides-5648), "The wave of protest and
     looting was planned by enemies of democracy" of what the president said (5858). "X says …", "…, X says" and
     "X: …" keep the speaker, and so does a headline whose subject is the speaker ("Palestinian group open to any
-    initiative …" of "The Palestinian group said it is open …"): a name the words before the verb give."""
+    initiative …" of "The Palestinian group said it is open …"): a name the words before the verb give. A verb
+    of saying inside a clause of its own ("…, even as Biden's advisers said publicly …", allsides-5772) does not
+    make the sentence theirs."""
     bare = outside_quotes(statement)
     verbs = [m for m in _SPEAKER_SAYS.finditer(bare) if not _REPORTER.search(bare[: m.start()])]
+    verbs = [m for m in verbs if not _in_own_clause(bare[: m.start()])]
     verbs = verbs if attributed(statement) else []
     if not verbs or attributed(text) or _LABEL.match(text) is not None:
         return False

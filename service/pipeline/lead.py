@@ -58,6 +58,7 @@ from service.text.lexicons import terms
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
 MIN_SENTENCES = 2
+_TWO_SENTENCES = re.compile(r"[.!?]\s+\S")
 _ENDS = (".", "!", "?", '"', "”", "’")
 # The brief's own voice never tells the reader how to see the story ("should be seen as", "readers should").
 _TELLS = re.compile(
@@ -388,11 +389,13 @@ class LeadWriter:
         ), "code"
 
     def usable_titles(self) -> list[str]:
-        """The outlets' titles a neutral brief may headline with when nothing else fits: in sentence case, no
-        loaded term, no first or second person (``headline_problem`` and the quotation rule do the rest)."""
+        """The outlets' titles a neutral brief may headline with when nothing else fits: in sentence case, one
+        sentence (not "Biden wanted to leave Afghanistan. He knew the risks", allsides-5772), no loaded term, no
+        first or second person (``headline_problem`` and the quotation rule do the rest)."""
         sources = [f.statement for f in self.facts] + self.texts
         titles = [sentence_case(t, sources) for t in self.title_texts]
-        return [t for t in titles if not unattributed_terms(t, self.loaded) and not PERSONAL.search(t)]
+        fits = [t for t in titles if not _TWO_SENTENCES.search(t.strip().rstrip(".!?"))]  # "… Afghanistan. He knew …"
+        return [t for t in fits if not unattributed_terms(t, self.loaded) and not PERSONAL.search(t)]
 
     async def _checked_headline(self, item: str, proposed: str, lead: Fact, bad: set[float]) -> tuple[str | None, str]:
         """(the model's headline made to fit, or None, and why not): shortened at a phrase boundary, a figure

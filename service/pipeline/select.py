@@ -17,7 +17,15 @@ from collections.abc import Callable, Iterable
 
 from rapidfuzz import fuzz
 
-from service.pipeline.clean import clean_statement, is_cut, mend_cut, open_quote, standalone_problem, statement_text
+from service.pipeline.clean import (
+    clean_statement,
+    dangling_end,
+    is_cut,
+    mend_cut,
+    open_quote,
+    standalone_problem,
+    statement_text,
+)
 from service.pipeline.framing import NAMING_TERMS
 from service.pipeline.types import ConflictCandidate, FactGroup, Sentence
 from service.schemas import FactStatus
@@ -132,11 +140,15 @@ def fragment(group: FactGroup) -> bool:
     """Whether every sentence of a group is a fragment an excerpt cut off too early to say anything whole
     ('"This is probably the most comprehensive…') or the first sentence of a quotation that runs on without
     its speaker ('“It’s applying the rule of law to the facts …'), or one that introduces a list or quotation
-    that follows it ("Here are figures Kirby provided, by branch:"): no fact to state, and nothing for the model
-    to rewrite but a guess."""
+    that follows it ("Here are figures Kirby provided, by branch:"), or one an excerpt stopped inside a clause
+    ("President Biden said on July 8 that the.", allsides-5772, which the model "restated" as "President Biden
+    says July 8."): no fact to state, and nothing for the model to rewrite but a guess."""
+
     def cut(text: str) -> bool:
         clean = clean_statement(text)
-        return (is_cut(text) and mend_cut(clean) is None) or open_quote(clean) or clean.rstrip().endswith(":")
+        stopped = is_cut(text) and mend_cut(clean) is None
+        stopped = stopped or dangling_end(clean) and mend_cut(clean.rstrip(".") + "…") is None
+        return stopped or open_quote(clean) or clean.rstrip().endswith(":")
 
     return all(cut(s.text) for s in group.sentences)
 

@@ -110,9 +110,10 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'’][A-Za-z]+)?\b")
 
 
 def new_names(statement: str, sources: Iterable[str]) -> list[str]:
-    """Capitalised words inside the statement (names, titles) that no source contains."""
-    known = " ".join(sources)
-    return sorted({m.group(0) for m in _NAME.finditer(statement) if m.group(0) not in known})
+    """Capitalised words inside the statement (names, titles) that no source contains; a straight and a curly
+    apostrophe are one ("America's" of "America’s", allsides-5772)."""
+    known = normalise(" ".join(sources))
+    return sorted({m.group(0) for m in _NAME.finditer(normalise(statement)) if m.group(0) not in known})
 
 
 # A sentence that opens by naming whose report it is ("According to CNN, …", "CNN also reports that …"): its
