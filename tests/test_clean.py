@@ -145,6 +145,13 @@ def test_a_long_sentence_is_stated_without_its_trailing_phrase_and_no_model_call
     )
     assert trim_long(murder) == "The U.S. murder rate increased nearly 30% in 2020, according to the FBI."
     assert statement_text(murder) == trim_long(murder)
+    spies = (  # allsides-5772: the model copied it whole (over 40 words) and its copy was thrown away
+        "Classified assessments by American spy agencies over the summer painted an increasingly grim picture of the "
+        "prospect of a Taliban takeover of Afghanistan and warned of the rapid collapse of the Afghan military, even "
+        "as President Biden and his advisers said publicly that was unlikely to happen as quickly, according to "
+        "current and former American government officials."
+    )
+    assert trim_long(spies) == spies.split(", even as")[0] + "."
     short = "The murder rate rose, making 2020 a grim year."
     assert statement_text(short) == short  # 40 words or fewer: as printed
     # no cut that leaves a whole sentence with a verb of its own: the model is still asked

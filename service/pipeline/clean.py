@@ -199,7 +199,10 @@ def outside_quotes(text: str) -> str:
 
 # where a sentence's trailing phrase begins: a participle phrase (", making it the …"), an attribution or a
 # side clause after a comma, a semicolon or a dash; what comes before it is a whole sentence more often than not
-_TRAILING = re.compile(r",\s+(?:[a-z]{3,}ing|according to|with|as|while|where|after|but|and)\b|;\s+|\s+[—–]\s+")
+_TRAILING = re.compile(
+    r",\s+(?:[a-z]{3,}ing|according to|with|as|even as|even though|although|though|whereas|while|where|after|but|"
+    r"and)\b|;\s+|\s+[—–]\s+"
+)
 MIN_TRIMMED = 8  # words a trimmed sentence keeps at least
 
 
