@@ -26,7 +26,7 @@ from service.config import REPO_ROOT, Settings
 from service.llm import LLM
 from service.pipeline import build_brief
 from service.pipeline.attribution import outlet_name
-from service.pipeline.ingest import ingest
+from service.pipeline.ingest import ingest, normalise_text
 from service.pipeline.injection import Screen
 from service.pipeline.lead_guard import HELD
 from service.pipeline.screen_check import ModelScreen
@@ -95,7 +95,9 @@ async def screen_articles(articles: list[Article], llm: LLM | None, settings: Se
 
 
 def covering(sentences: list[Sentence], article: Article, text: str) -> list[Sentence]:
-    """The sentences of ``article`` that overlap ``text`` (which must be in it)."""
+    """The sentences of ``article`` that overlap ``text`` (which must be in it, as ingest normalised it: a zero-width
+    or control character in a planted line is gone from the article)."""
+    text = normalise_text(text)
     start = article.text.find(text.strip())
     end = start + len(text.strip())
     if start < 0:  # ingest normalises whitespace inside a multi-line planted block
