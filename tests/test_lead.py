@@ -296,6 +296,12 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
         "Allen Weisselberg"
     )
     assert shorten_headline(indicted) == "New York prosecutors file 15-count indictment against Trump Organization"
+    # allsides-5750: a day relative to when the outlet wrote goes; 6097: what was announced, cut to its subject
+    assert shorten_headline("The pace of evacuation flights out of Kabul accelerated today") == (
+        "The pace of evacuation flights out of Kabul accelerated"
+    )
+    assert headline_problem("The US Census Bureau announced Monday that the total population", set()) == "cut off"
+    assert headline_problem("Officials said that the economy grows", set()) is None
     planned = "The president says the wave of protests and looting was planned by enemies of democracy in the country"
     assert shorten_headline(planned) == "The president says the wave of protests and looting was planned"  # 5858
     raids = "Agents questioned 412 on Thursday in Washington and among them were Trump aides and later Trump himself"
@@ -682,8 +688,8 @@ def test_when_no_fact_makes_a_headline_an_outlets_own_title_does_before_a_list_o
     # two sentences are no headline, nor a judgement's second half (allsides-5772)
     two = ["Biden wanted to leave Afghanistan. He knew the risks", "Biden defends the exit from Afghanistan"]
     w, _, _ = writer({}, [], [lead])
-    w.title_texts = two
-    assert w.usable_titles() == [two[1]]
+    w.title_texts = [*two, "Will new CDC moratorium keep tenants housed?"]
+    assert w.usable_titles() == [two[1]]  # nor a question (allsides-5805)
     # the model spaces initials out; the sources print them joined
     assert sentence_case("The U. S. murder rate jumps.", ["in the U.S. in 2020"]) == "The U.S. murder rate jumps."
 

@@ -390,11 +390,13 @@ class LeadWriter:
 
     def usable_titles(self) -> list[str]:
         """The outlets' titles a neutral brief may headline with when nothing else fits: in sentence case, one
-        sentence (not "Biden wanted to leave Afghanistan. He knew the risks", allsides-5772), no loaded term, no
-        first or second person (``headline_problem`` and the quotation rule do the rest)."""
+        sentence (not "Biden wanted to leave Afghanistan. He knew the risks", allsides-5772) and no question (a
+        headline reports: "Will new CDC moratorium keep tenants housed?", 5805), no loaded term, no first or
+        second person (``headline_problem`` and the quotation rule do the rest)."""
         sources = [f.statement for f in self.facts] + self.texts
         titles = [sentence_case(t, sources) for t in self.title_texts]
         fits = [t for t in titles if not _TWO_SENTENCES.search(t.strip().rstrip(".!?"))]  # "… Afghanistan. He knew …"
+        fits = [t for t in fits if not t.rstrip().endswith("?")]  # "Will new CDC moratorium keep tenants housed?"
         return [t for t in fits if not unattributed_terms(t, self.loaded) and not PERSONAL.search(t)]
 
     async def _checked_headline(self, item: str, proposed: str, lead: Fact, bad: set[float]) -> tuple[str | None, str]:
