@@ -302,6 +302,12 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     )
     assert headline_problem("The US Census Bureau announced Monday that the total population", set()) == "cut off"
     assert headline_problem("Officials said that the economy grows", set()) is None
+    census = (
+        "According to CNN, the US Census Bureau announced Monday that the total population of the United States has "
+        "topped 331 million people, marking the country's second slowest population growth rate in US history."
+    )
+    assert "that the total population" != fallback_headline([told("f1", census)], {331e6, 331.5e6})[-25:]
+    assert "USA TODAY" in shorten_headline("USA TODAY reports tensions between the U.S. and China have escalated")
     planned = "The president says the wave of protests and looting was planned by enemies of democracy in the country"
     assert shorten_headline(planned) == "The president says the wave of protests and looting was planned"  # 5858
     raids = "Agents questioned 412 on Thursday in Washington and among them were Trump aides and later Trump himself"

@@ -52,7 +52,7 @@ def shorten_headline(text: str) -> str:
     return _tidy(text)
 
 
-_RELATIVE_DAY = re.compile(r"\s+(?:today|yesterday|tonight)\b(?=[\s,.;:!?]|$)", re.I)
+_RELATIVE_DAY = re.compile(r"\s+(?:today|yesterday|tonight)\b(?=[\s,.;:!?]|$)")  # lower case: not "USA TODAY"
 
 
 def _tidy(text: str) -> str:
@@ -126,6 +126,7 @@ def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozens
         and text.count('"') % 2 == 0
         and text.count("“") == text.count("”")
         and not needs_more(text)
+        and not said_cut(text)
         and not (number_values(text) & disputed)
     )
 
@@ -322,9 +323,8 @@ def headline_problem(text: str, disputed: set[float], speakers: str = "") -> str
         return f"{words} words"
     if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text) or _BETWEEN_ONE.search(text):
         return "cut off"
-    said = _SAID_THAT.search(text)
-    if said and _SUBJECT_ONLY.match(text[said.end() :]) and not has_verb(text[said.end() :]):
-        return "cut off"  # "The US Census Bureau announced Monday that the total population" (allsides-6097)
+    if said_cut(text):
+        return "cut off"
     label = _LABEL.match(text)
     if label and not _speaker(label.group(0).strip().rstrip(":"), speakers):
         return "starts with a label"
@@ -358,6 +358,13 @@ _MONEY_IN = re.compile(
 )
 _BEING = re.compile(r"\b(?:there\s+)?(?:were|was|are|is|be|been)\s+$", re.I)
 _COUNTED_ONLY = lexicons.words("counted_only")
+
+
+def said_cut(text: str) -> bool:
+    """Whether what was said is cut to its subject: "The US Census Bureau announced Monday that the total
+    population" (allsides-6097, code's headline)."""
+    said = _SAID_THAT.search(text)
+    return bool(said) and _SUBJECT_ONLY.match(text[said.end() :]) is not None and not has_verb(text[said.end() :])
 
 
 def drop_figures(text: str, figures: set[float]) -> str:
