@@ -307,6 +307,12 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
         "topped 331 million people, marking the country's second slowest population growth rate in US history."
     )
     assert "that the total population" != fallback_headline([told("f1", census)], {331e6, 331.5e6})[-25:]
+    cdc = (
+        "According to Associated Press, after a federal eviction moratorium was allowed to lapse this weekend, the "
+        "Centers for Disease Control and Prevention issued a new moratorium Tuesday on evictions that would last "
+        "until Oct. 3."
+    )
+    assert fallback_headline([told("f1", cdc)]).startswith("The Centers for Disease Control and Prevention issued")
     assert "USA TODAY" in shorten_headline("USA TODAY reports tensions between the U.S. and China have escalated")
     planned = "The president says the wave of protests and looting was planned by enemies of democracy in the country"
     assert shorten_headline(planned) == "The president says the wave of protests and looting was planned"  # 5858

@@ -138,6 +138,9 @@ _OPENING = re.compile(
 )
 # a speaker named by role, not name: "the president", "a government spokesman", "the foreign minister"
 _ROLE = rf"(?:the|a|an)\s+(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_TITLES})s?"
+# "after a federal eviction moratorium was allowed to lapse this weekend, …" (allsides-5805): a clause before the
+# main one, which a headline goes without as it does an opening phrase
+_CLAUSE_OPENING = re.compile(r"^(?:after|before|following|while|when|once|since)\b[^,]{0,80},\s+", re.I)
 # "…, Frances Haugen, a former employee, said in an interview", "…, the president has said": the claim, then who
 # said it
 _SAID_AFTER = re.compile(
@@ -182,7 +185,7 @@ def headline_variants(statement: str) -> list[str]:
     relative clause before the verb or the source at the end; cut before "that", "which"… or at phrase
     boundaries, last at "of" too). A shortened one must keep a verb (``has_verb``)."""
     text = statement.strip().rstrip(".")
-    bare = _OPENING.sub("", text)
+    bare = _CLAUSE_OPENING.sub("", _OPENING.sub("", text), count=1)  # "According to AP, after … lapsed, the CDC …"
     texts = list(dict.fromkeys([bare[:1].upper() + bare[1:], text]))
     if text.startswith("According to "):  # a headline does not open on its source: "According to CNN, …"
         texts = texts[:1]
