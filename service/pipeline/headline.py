@@ -367,7 +367,8 @@ def said_cut(text: str) -> bool:
     """Whether what was said is cut to its subject: "The US Census Bureau announced Monday that the total
     population" (allsides-6097, code's headline)."""
     said = _SAID_THAT.search(text)
-    return bool(said) and _SUBJECT_ONLY.match(text[said.end() :]) is not None and not has_verb(text[said.end() :])
+    rest = text[said.end() :] if said else ""
+    return _SUBJECT_ONLY.match(rest) is not None and not has_verb(rest)
 
 
 def drop_figures(text: str, figures: set[float]) -> str:
