@@ -109,11 +109,10 @@ _TIME_LAST = re.compile(
 
 def needs_more(text: str) -> bool:
     """Whether a headline ends on a word that needs more ("to", "the", "announced", "said on Friday"; not "…,
-    Haugen says")."""
+    Haugen says"), or on the subject of what was said (``said_cut``)."""
     text = text.strip()
-    return (ends_on(text, _DANGLING_END) or ends_on(_TIME_LAST.sub("", text), _DANGLING_END)) and not (
-        _SPEAKER_LAST.search(text)
-    )
+    dangling = ends_on(text, _DANGLING_END) or ends_on(_TIME_LAST.sub("", text), _DANGLING_END)
+    return (dangling and not _SPEAKER_LAST.search(text)) or said_cut(text)
 
 
 def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
@@ -126,7 +125,6 @@ def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozens
         and text.count('"') % 2 == 0
         and text.count("“") == text.count("”")
         and not needs_more(text)
-        and not said_cut(text)
         and not (number_values(text) & disputed)
     )
 
@@ -325,8 +323,6 @@ def headline_problem(text: str, disputed: set[float], speakers: str = "") -> str
     if words > HEADLINE_WORDS:
         return f"{words} words"
     if is_cut(text) or text.rstrip().endswith((",", ":", ";", "-")) or needs_more(text) or _BETWEEN_ONE.search(text):
-        return "cut off"
-    if said_cut(text):
         return "cut off"
     label = _LABEL.match(text)
     if label and not _speaker(label.group(0).strip().rstrip(":"), speakers):
