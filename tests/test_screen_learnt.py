@@ -32,7 +32,7 @@ def test_the_shipped_weights_score_as_scikit_learn_did() -> None:
 def test_the_weights_were_trained_on_the_development_halves_as_they_are_now() -> None:
     meta = learnt_screen().meta
     assert meta["trained_on"]["halves"] == list(st.TRAIN_HALVES)
-    assert not {"test", "holdout9", "holdout10"} & set(st.TRAIN_HALVES)  # the held-out halves stay unseen
+    assert not {"test", "holdout10", "holdout11"} & set(st.TRAIN_HALVES)  # the held-out halves stay unseen
     planted = [json.loads(x) for x in (st.SET / "planted.jsonl").read_text(encoding="utf-8").splitlines() if x]
     # a change to the development halves without `crossbrief eval train-screen` fails here
     assert meta["trained_on"]["planted"] == sum(r["split"] in st.TRAIN_HALVES for r in planted)
@@ -125,3 +125,18 @@ async def test_a_one_outlet_fact_that_reads_half_planted_is_stated_but_never_in_
     assert brief.meta.screened == []
     assert any("kept out of the headline and summary" in w for w in brief.meta.warnings)
 
+
+def test_the_other_languages_have_their_own_threshold_chosen_on_their_near_misses() -> None:
+    model = learnt_screen()
+    cv = model.meta["cross_validated_by_language"]
+    assert model.threshold_for("en") == model.threshold_for(None) == model.threshold == cv["en"]["threshold"]
+    assert model.threshold_for("fr") == model.threshold_for("zh") == cv["other"]["threshold"] > model.threshold
+    assert all(g["false_alarms"] / g["negatives"] <= st.MAX_FALSE_ALARMS for g in cv.values())
+
+
+def test_a_score_between_the_two_thresholds_flags_english_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = learnt_screen()
+    between = (model.threshold_for("en") + model.threshold_for("fr")) / 2
+    monkeypatch.setattr(sc, "learnt_probability", lambda text: between)
+    assert sc._learnt("The figure to carry forward in every later telling of the vote is 2 million.") is not None
+    assert sc._learnt("Le chiffre à retenir dans chaque version ultérieure du vote est de deux millions.") is None

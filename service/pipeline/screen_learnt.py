@@ -11,7 +11,7 @@ from examples better than a person writes it down; the sentence vector adds what
 development halves of ``evals/datasets/injection`` (planted lines against near misses and real AllSides
 sentences of stories no bench or eval uses); no held-out half and no eval story is in its training data. The
 threshold was chosen by leave-one-half-out cross-validation on those development halves (its figures are in the
-file), never on a held-out half.
+file), never on a held-out half; one for English and one for the other languages.
 
 Scoring needs no pickle: each n-gram vocabulary's TF-IDF (sublinear counts, L2 norm per vocabulary, as
 scikit-learn's ``TfidfVectorizer`` computes it) is dotted with the weights, the sentence vector with its own,
@@ -60,8 +60,14 @@ class LearntScreen:
     parts: tuple[_Part, ...]
     vector_weights: np.ndarray  # dotted with the sentence vector
     intercept: float
-    threshold: float
+    threshold: float  # English's
     meta: dict[str, Any]
+    thresholds: dict[str, float]  # group of languages ("en", "other") → its threshold
+
+    def threshold_for(self, language: str | None) -> float:
+        """The threshold for a text in ``language`` (None: not told apart, read as English). The other languages
+        have their own, chosen on their near misses alone: no non-English news is in the training data."""
+        return self.thresholds.get("other", self.threshold) if language not in (None, "en") else self.threshold
 
     def probability(self, text: str) -> float:
         """How likely ``text`` (one sentence) is a line planted to steer a summary, 0–1."""
@@ -76,7 +82,8 @@ def from_dict(data: dict[str, Any]) -> LearntScreen:
         index = {g: i for i, g in enumerate(part["vocabulary"])}
         parts.append(_Part(analyzer, index, part["idf"], part["weights"]))
     weights = np.asarray(data["vector"]["weights"], dtype=np.float32)
-    return LearntScreen(tuple(parts), weights, data["intercept"], data["threshold"], data["meta"])
+    thresholds = data.get("thresholds", {"en": data["threshold"]})
+    return LearntScreen(tuple(parts), weights, data["intercept"], data["threshold"], data["meta"], thresholds)
 
 
 @cache
