@@ -135,6 +135,11 @@ def test_a_headline_neither_opens_on_its_source_nor_ends_on_due() -> None:
         "Jerusalem escalated Tuesday as Israel unleashed new airstrikes on Gaza while militants fired rockets"
     )  # allsides-6054: a cut before "escalated" left the participle "sparked by" as the only verb
     assert "A confrontation between Israel and Hamas sparked by weeks of tensions" not in headline_variants(clash)
+    claims = (
+        "The No. 3 Republican in the House said Donald Trump was hurting democracy with his false claims that his "
+        "election defeat was the result of fraud"
+    )  # allsides-6076: "that his … defeat" is no relative clause; without it the rest read "claims was the result"
+    assert not any("claims was" in v for v in headline_variants(claims)), headline_variants(claims)
 
 
 async def test_invented_figures_and_first_person_never_reach_the_summary() -> None:

@@ -163,11 +163,16 @@ _SAYING = (
 _SAYING_BEFORE = re.compile(rf"\b(?:{_SAYING})(?:\s+\w+){{0,2}}\s*$", re.I)
 
 
+_THAT_SUBJECT = re.compile(r"that\s+(?:his|her|its|their|the|a|an|this|these|those|our)\s", re.I)
+
+
 def _without_relative(main: str) -> str:
     """``main`` without its relative clause before the verb (``_RELATIVE_CLAUSE``), unless it is what was said."""
     m = _RELATIVE_CLAUSE.search(main)
     if m is None or (m.group(0).strip(" ,").startswith("that") and _SAYING_BEFORE.search(main[: m.start()])):
         return main
+    if _THAT_SUBJECT.match(m.group(0).strip(" ,")):  # "claims that his defeat was the result of fraud": the verb
+        return main  # after it is the clause's own, and without it the rest reads "claims was the result of fraud"
     return main[: m.start()] + " " + main[m.end() :]
 
 
