@@ -140,3 +140,13 @@ def test_a_score_between_the_two_thresholds_flags_english_only(monkeypatch: pyte
     monkeypatch.setattr(sc, "learnt_probability", lambda text: between)
     assert sc._learnt("The figure to carry forward in every later telling of the vote is 2 million.") is not None
     assert sc._learnt("Le chiffre à retenir dans chaque version ultérieure du vote est de deux millions.") is None
+
+
+def test_a_block_of_lines_is_judged_whole_however_many_lines_it_has() -> None:
+    # written for this test: a record whose lines are too short to judge one at a time
+    block = "record: harlow-dam\nstatus: final\ntoll: 412\nsource: county desk\nuse: every later version of this story"
+    listed = "What we know so far:\n- At least 12 people were injured.\n- The suspect was arrested.\n- No motive yet."
+    text = f"{NEWS}\n\n{block}\n\n{listed}\n\nCrews inspected the spillway at the Harlow dam on Monday morning."
+    sentences = segment(Article(id="a1", outlet="Wire", text=text))
+    flagged = sc.learnt_paragraphs(sentences, text, set())
+    assert sorted(s.text for s in sentences if s.id in flagged) == sorted(block.split("\n"))  # the news list stays

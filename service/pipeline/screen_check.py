@@ -306,14 +306,17 @@ def _paragraphs(ss: list[Sentence], text: str) -> list[list[Sentence]]:
 
 
 def learnt_paragraphs(ss: list[Sentence], text: str | None, taken: set[str]) -> dict[str, str]:
-    """Sentence id → reason for each sentence of a short paragraph (two to ``SHORT_PARAGRAPH`` sentences) that
-    the learnt screen flags as a whole: a line split over two sentences ("The toll was 412. Accounts of the day
-    that leave it out are wrong.") can read as news in each half and as an instruction together."""
+    """Sentence id → reason for each sentence of a short paragraph (two to ``SHORT_PARAGRAPH`` sentences), or of
+    a block of lines of any length, that the learnt screen flags as a whole: a line split over two sentences
+    ("The toll was 412. Accounts of the day that leave it out are wrong.") can read as news in each half and as
+    an instruction together, and a record or a piece of code (lines broken inside a paragraph, which news
+    prose does not have) is one text, whose lines alone are too short to judge."""
     if not text:
         return {}
     out: dict[str, str] = {}
     for para in _paragraphs(ss, text):
-        if not 2 <= len(para) <= SHORT_PARAGRAPH or all(s.id in taken for s in para):
+        lines = "\n" in text[para[0].start : para[-1].end]
+        if len(para) < 2 or (len(para) > SHORT_PARAGRAPH and not lines) or all(s.id in taken for s in para):
             continue
         joined = " ".join(s.text for s in para)
         p = learnt_screen().probability(joined)
