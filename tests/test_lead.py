@@ -125,6 +125,8 @@ def test_a_headline_neither_opens_on_its_source_nor_ends_on_due() -> None:
     assert headline_variants(reported)[0].startswith("Tensions between the U.S. and China have flared")
     assert headline_problem("A growing number of gas stations along the East Coast are without fuel due", set())
     assert headline_problem("Climate envoy John Kerry is facing calls", set())  # allsides-6098: calls to do what?
+    assert headline_problem("Democrats file lawsuit accusing Donald Trump", set())  # allsides-5754: of what?
+    assert not headline_problem("Democrats accuse Trump of inciting the riot", set())
     fuel = (
         "A growing number of gas stations along the East Coast are without fuel due to a ransomware attack on the "
         "Colonial Pipeline, which the company said on Monday was contained"

@@ -112,7 +112,11 @@ def needs_more(text: str) -> bool:
     Haugen says"), or on the subject of what was said (``said_cut``)."""
     text = text.strip()
     dangling = ends_on(text, _DANGLING_END) or ends_on(_TIME_LAST.sub("", text), _DANGLING_END)
-    return (dangling and not _SPEAKER_LAST.search(text)) or said_cut(text)
+    return (dangling and not _SPEAKER_LAST.search(text)) or said_cut(text) or bool(_ACCUSED_OF_NOTHING.search(text))
+
+
+# "… file lawsuit accusing Trump" (allsides-5754's code headline): an accusation cut before what it accuses of
+_ACCUSED_OF_NOTHING = re.compile(r"\baccus(?:e|es|ed|ing)\s+(?:him|her|them|(?:[A-Z][\w.'’-]*\s*){1,4})$")
 
 
 def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
