@@ -231,6 +231,11 @@ def statement_text(text: str) -> str:
     return out
 
 
+def leans_on_pronoun(text: str) -> bool:
+    """Whether ``text`` opens on a pronoun (or one after an opening phrase) whose noun is in another sentence."""
+    return bool(_DANGLING.match(text.lstrip("\"“‘'")) or _DANGLING_AFTER.match(text))
+
+
 def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_PLAIN_WORDS) -> str | None:
     """Why a sentence cannot stand verbatim as a neutral statement, or None: too long, cut off, leaning on a
     pronoun, first person or a ``loaded`` term outside a quotation. Quotations themselves are fine: they are
@@ -244,7 +249,7 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
         return "introduces what follows (ends with a colon)"  # "Here are figures Kirby provided, by branch:"
     if _FIRST_PERSON.search(bare):
         return "first person outside a quotation"
-    if _DANGLING.match(text.lstrip("\"“‘'")) or _DANGLING_AFTER.match(text):
+    if leans_on_pronoun(text):
         return "starts with a pronoun"
     if open_quote(text):
         return "a quotation that does not close here (its speaker and end are in other sentences)"

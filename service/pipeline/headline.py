@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from service.pipeline.clean import ends_on, has_verb, is_cut, outside_quotes
+from service.pipeline.clean import ends_on, has_verb, is_cut, leans_on_pronoun, outside_quotes
 from service.pipeline.meaning import HEDGES, attributed
 from service.pipeline.numbers import COUNT_WORDS, number_values
 from service.pipeline.verify import unattributed_terms
@@ -121,10 +121,12 @@ _ACCUSED_OF_NOTHING = re.compile(r"\baccus(?:e|es|ed|ing)\s+(?:him|her|them|(?:[
 
 def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
     """Whether ``text`` reads as a whole headline: 4 to 14 words, quotes closed, not ending on a word that
-    needs more ("to", "and", "the"...), no ``disputed`` figure."""
+    needs more ("to", "and", "the"...), not opening on a pronoun ("It was at a slower rate …", allsides-6097), no
+    ``disputed`` figure."""
     words = text.split()
     return (
         4 <= len(words) <= HEADLINE_WORDS
+        and not leans_on_pronoun(text)
         and not text.endswith(("…", "...", ",", ";", ":"))
         and text.count('"') % 2 == 0
         and text.count("“") == text.count("”")
@@ -338,6 +340,8 @@ def headline_problem(text: str, disputed: set[float], speakers: str = "") -> str
         return "starts with a label"
     if PERSONAL.search(text):
         return "first or second person"
+    if leans_on_pronoun(text):
+        return "starts with a pronoun"
     if number_values(text) & disputed:
         return "a figure outlets disagree on"
     return None
