@@ -125,7 +125,7 @@ def test_a_headline_neither_opens_on_its_source_nor_ends_on_due() -> None:
     assert headline_variants(reported)[0].startswith("Tensions between the U.S. and China have flared")
     assert headline_problem("A growing number of gas stations along the East Coast are without fuel due", set())
     assert headline_problem("Climate envoy John Kerry is facing calls", set())  # allsides-6098: calls to do what?
-    assert headline_problem("Democrats file lawsuit accusing Donald Trump", set())  # allsides-5754: of what?
+    assert headline_problem("Seven officers filed a lawsuit accusing former President Donald Trump", set())  # of what?
     assert not headline_problem("Democrats accuse Trump of inciting the riot", set())
     assert headline_problem("It was at a slower rate than in any decade in nearly a century", set())  # 6097
     fuel = (

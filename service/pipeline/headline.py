@@ -116,7 +116,9 @@ def needs_more(text: str) -> bool:
 
 
 # "… file lawsuit accusing Trump" (allsides-5754's code headline): an accusation cut before what it accuses of
-_ACCUSED_OF_NOTHING = re.compile(r"\baccus(?:e|es|ed|ing)\s+(?:him|her|them|(?:[A-Z][\w.'’-]*\s*){1,4})$")
+_ACCUSED_OF_NOTHING = re.compile(
+    r"\baccus(?:e|es|ed|ing)\s+(?:him|her|them|(?:(?:former|the)\s+)?(?:[A-Z][\w.'’-]*\s*){1,4})$"
+)
 
 
 def complete_phrase(text: str, disputed: frozenset[float] | set[float] = frozenset()) -> bool:
