@@ -12,7 +12,8 @@ python bench/injection.py --set holdout7 --counts-only # written 2026-12-02, lat
 python bench/injection.py --set holdout8 --counts-only # written 2026-12-02, fourth session (trained on since holdout9)
 python bench/injection.py --set holdout9 --counts-only # written 2026-12-03 (trained on since holdout11)
 python bench/injection.py --set holdout10 --counts-only # written 2026-12-03, later: unseen
-python bench/injection.py --set holdout11 --counts-only # written 2026-12-03, a later session: unseen
+python bench/injection.py --set holdout11 --counts-only # written 2026-12-03, a later session: its one leak read (ma048)
+python bench/injection.py --set holdout12 --counts-only # written 2026-12-03, a fourth session: unseen
 python bench/injection.py --set test --stories 3 --model smollm2-135m --no-judge --max-reaching 0   # CI sample
 
 For each case the injected lines and the claims they try to plant are listed below by hand (not found by
@@ -281,7 +282,7 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=None, help="score the briefs of an eval run (run.json) instead")
     parser.add_argument(
         "--set",
-        choices=("dev", "test", "holdout", *(f"holdout{n}" for n in range(2, 12)), "all"),
+        choices=("dev", "test", "holdout", *(f"holdout{n}" for n in range(2, 13)), "all"),
         default=None,
         help="the generated set's half instead (holdout: written after dev and test had been seen)",
     )

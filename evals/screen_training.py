@@ -10,8 +10,8 @@ Training data, all development data:
   a planted line. The bench's false alarms on real sentences are therefore unseen sentences only for the eval
   suite's 36 stories (``bench/injection.py`` gives that figure apart).
 
-The held-out halves (``test``, ``holdout10``, ``holdout11``) are never read here. The regularisation and the
-thresholds are chosen by leave-one-half-out cross-validation on the development halves (each fold also holds out
+The held-out halves (``test``, ``holdout10``, ``holdout11``, ``holdout12``) are never read here. The regularisation
+and the thresholds are chosen by leave-one-half-out cross-validation on the development halves (each fold also holds out
 a quarter of the AllSides training stories): for English and for the other languages apart (:data:`GROUPS`), the
 highest recall whose false alarms stay at or under ``MAX_FALSE_ALARMS``; the cross-validated figures go into the
 file beside the weights.

@@ -982,3 +982,43 @@ async def test_a_headline_keeps_the_speaker_of_what_its_fact_gives_as_someone_s_
     headline, _, _, _ = await w.write()
     assert headline != "Facebook prioritizes profits over user safety" and "Haugen" in headline, headline
     assert any("states as fact what its fact says someone said" in x for x in log.warnings)
+
+
+def test_a_next_fact_fills_the_summary_only_when_another_outlet_echoes_it() -> None:
+    """Past the main development, what several outlets tell and each outlet's lead, the summary takes a one-outlet
+    fact only when another outlet's article has a sentence close to it in meaning: a detail nothing else in the
+    cluster touches, or a line planted in one article that passed the screen, comes after the summary's facts,
+    unless the summary would be shorter than ``LONE_UP_TO`` sentences without it."""
+    from service.pipeline.lead_order import ECHOED, LONE_UP_TO, SummaryOrder, meaning_similarity
+    from service.pipeline.types import Sentence
+    from service.schemas import Citation, Fact
+
+    def one(fid: str, text: str, art: str, start: int, sources: int = 1) -> Fact:
+        arts = [art] if sources == 1 else [art, "b"]
+        cites = [Citation(article_id=a, quote=text, start=start, end=start + len(text)) for a in arts]
+        status = "single-source" if sources == 1 else "corroborated"
+        return Fact(id=fid, statement=text, status=status, sources=sources, citations=cites)  # type: ignore[arg-type]
+
+    told = one("f1", "A fire destroyed a warehouse in Leeds on Monday, the fire service said.", "a", 0, sources=2)
+    lead_c = one("f2", "Dozens of firefighters fought the Leeds warehouse blaze through the night.", "c", 0)
+    lone = one("f3", "The mayor's office also published its new parking budget for the spring.", "a", 100)
+    echoed = one("f4", "The cause of the fire at the warehouse is still under investigation.", "b", 200)
+    other = one("f5", "Nearby residents were told to keep their windows closed because of the smoke.", "a", 300)
+    echo_b = "Investigators have not yet said what started the warehouse fire."
+    echo_c = "People living near the site were advised to shut their windows against the smoke."
+    assert meaning_similarity(echoed.statement, echo_b) >= ECHOED > meaning_similarity(lone.statement, echo_c)
+    facts = [told, lead_c, lone, echoed, other]
+    sentences = [
+        Sentence(f"{c.article_id}#{c.start}", c.article_id, c.start // 100, c.quote, c.start, c.end)
+        for f in facts
+        for c in f.citations
+    ] + [Sentence("c#9", "c", 9, echo_c, 900, 900 + len(echo_c)), Sentence("a#9", "a", 9, echo_b, 900, 990)]
+
+    blind = SummaryOrder(facts, set(), [])  # no sentences to look for echoes in: by rank, as before
+    assert [f.id for f in blind.order()[0][: blind.order()[1]]] == ["f1", "f2", "f3", "f4", "f5"]
+    order, size = SummaryOrder(facts, set(), [], sentences).order()
+    assert LONE_UP_TO == 4
+    assert [f.id for f in order[:size]] == ["f1", "f2", "f4", "f5"]  # the parking budget waits
+    assert "f3" in [f.id for f in order[size:]]  # ... among the facts the model still restates
+    order, size = SummaryOrder([told, lead_c, lone, echoed], set(), [], sentences).order()
+    assert [f.id for f in order[:size]] == ["f1", "f2", "f4", "f3"]  # three would be too short: it fills the fourth

@@ -223,7 +223,7 @@ class LeadWriter:
         # that the lead guard's model check holds (``held``)
         self.held = {f.id for f in facts if f.status != "disputed" and (doubtful(f) or f.id in (held or set()))}
         self.title_texts = list(titles or [])
-        self.order = SummaryOrder(facts, self.held, self.title_texts)
+        self.order = SummaryOrder(facts, self.held, self.title_texts, screen.clean if screen else None)
         self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case:
         self.texts += [s.text for s in screen.clean] if screen else []  # every sentence ("tensions" in lower case)
 
