@@ -185,9 +185,11 @@ class SummaryOrder:
             if f in chosen or f in rest:  # Herzog's offer twice
                 continue
             (rest if any(retells(f, c) for c in chosen) else chosen).append(f)
-        lone = [f for f in fill if f not in echoed]
-        short = max(0, LONE_UP_TO - len(chosen))  # ... unless the summary would be shorter than LONE_UP_TO without it
-        chosen += lone[:short]
-        lone = lone[short:]
+        lone: list[Fact] = []  # ... unless the summary would be shorter than LONE_UP_TO without it
+        for f in (f for f in fill if f not in echoed):
+            if any(retells(f, c) for c in chosen):
+                rest.append(f)
+            else:
+                (chosen if len(chosen) < LONE_UP_TO else lone).append(f)
         size = min(len(chosen), SUMMARY_SENTENCES)  # a retelling, a lone or a held fact never fills a short summary
         return (chosen[:size] + rest + lone + held + chosen[size:])[:STATED_FACTS], size
