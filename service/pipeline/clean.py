@@ -306,7 +306,4 @@ def has_verb(text: str) -> bool:
 
 
 _BEFORE_ADJECTIVE = words("adjective_openers")
-
-
-_REPORTING = words("reporting_verbs")
 _EVENTS = frozenset(folding("event_verbs"))

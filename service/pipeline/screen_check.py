@@ -228,8 +228,9 @@ _FORMS = (
 )
 _SAID_TAIL = re.compile(r",\s+(?:[^,]{1,60}\s)?(?:said|says|told|according\s+to)\b[^,]*$", re.I)
 _READERS = re.compile(r"\breaders?\b", re.I)
-_HEDGE = re.compile(r"\b(?:would|might|could|may|probably|likely|worth)\b", re.I)
-_WANTS = re.compile(r"\b(?:would|worth|ought|deserves?|should|must|shall|needs?\s+to|expected\s+to)\b", re.I)
+_WISH = re.compile(r"\b(?:would|worth)\b", re.I)  # "it would be better to …", "worth leading with …"
+_DUTY = re.compile(r"\b(?:ought|deserves?|should|must|shall|needs?\s+to|expected\s+to)\b", re.I)
+_HEDGE = re.compile(r"\b(?:might|could|may|probably|likely)\b", re.I)
 
 
 def _asks(found: set[str], bare: str) -> bool:
@@ -239,7 +240,9 @@ def _asks(found: set[str], bare: str) -> bool:
     (ten near misses of the development halves, no planted line)."""
     if found & {"duty", "truth", "order"}:
         return True
-    return bool(_WANTS.search(bare) and (found & {"say", "writer"} or _HEDGE.search(bare)))
+    if _WISH.search(bare):
+        return True
+    return bool(_DUTY.search(bare) and (found & {"say", "writer"} or _HEDGE.search(bare)))
 
 
 def _ordered(main: str, found: set[str], after_clause: bool) -> bool:

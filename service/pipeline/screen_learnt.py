@@ -60,9 +60,13 @@ class LearntScreen:
     parts: tuple[_Part, ...]
     vector_weights: np.ndarray  # dotted with the sentence vector
     intercept: float
-    threshold: float  # English's
     meta: dict[str, Any]
     thresholds: dict[str, float]  # group of languages ("en", "other") → its threshold
+
+    @property
+    def threshold(self) -> float:
+        """English's threshold (the news the screen was trained on is English)."""
+        return self.thresholds["en"]
 
     def threshold_for(self, language: str | None) -> float:
         """The threshold for a text in ``language`` (None: not told apart, read as English). The other languages
@@ -82,8 +86,8 @@ def from_dict(data: dict[str, Any]) -> LearntScreen:
         index = {g: i for i, g in enumerate(part["vocabulary"])}
         parts.append(_Part(analyzer, index, part["idf"], part["weights"]))
     weights = np.asarray(data["vector"]["weights"], dtype=np.float32)
-    thresholds = data.get("thresholds", {"en": data["threshold"]})
-    return LearntScreen(tuple(parts), weights, data["intercept"], data["threshold"], data["meta"], thresholds)
+    thresholds = data.get("thresholds") or {"en": data["threshold"]}
+    return LearntScreen(tuple(parts), weights, data["intercept"], data["meta"], thresholds)
 
 
 @cache
