@@ -1022,3 +1022,32 @@ def test_a_next_fact_fills_the_summary_only_when_another_outlet_echoes_it() -> N
     assert "f3" in [f.id for f in order[size:]]  # ... among the facts the model still restates
     order, size = SummaryOrder([told, lead_c, lone, echoed], set(), [], sentences).order()
     assert [f.id for f in order[:size]] == ["f1", "f2", "f4", "f3"]  # three would be too short: it fills the fourth
+
+
+async def test_a_topic_label_before_the_models_headline_goes_and_the_rest_is_checked() -> None:
+    """allsides-5750: "Afghanistan: US troops killed in double suicide-bomb attack" was refused whole for its
+    label, and the lead fact's first clause, the evacuation flights, made the headline. The label goes when a
+    headline with a verb follows; a speaker's name the fact prints stays; a label before no verb is refused."""
+    from service.pipeline.headline import without_label
+
+    bombing = fact(
+        "f1",
+        "The pace of evacuation flights out of Kabul accelerated after a double suicide-bomb attack that killed "
+        "13 US troops and 72 Afghans.",
+        ["aj", "wire"],
+    )
+    w, log, _ = writer(lead_reply("Afghanistan: US troops killed in double suicide-bomb attack", []), [], [bombing])
+    headline, _, by, _ = await w.write()
+    assert (headline, by["headline"]) == ("US troops killed in double suicide-bomb attack", "model")
+    said = "Secretary of State Antony Blinken said about 1,500 Americans remained in Afghanistan."
+    assert without_label("Blinken: 1,500 Americans remained in Afghanistan", said).startswith("Blinken:")
+    assert without_label("Why it matters: a new pause", said) == "Why it matters: a new pause"
+    assert without_label("Pentagon: 1,500 Americans remained in Afghanistan", said) == (
+        "1,500 Americans remained in Afghanistan"  # ... and the whole headline check then asks whose word it is
+    )
+    w, log, _ = writer(
+        lead_reply("Pentagon: 1,500 Americans remained in Afghanistan", []), [], [fact("f1", said, ["aj"])]
+    )
+    headline, _, _, _ = await w.write()
+    assert headline != "1,500 Americans remained in Afghanistan"
+    assert any("states as fact what its fact says someone said" in x for x in log.warnings), log.warnings

@@ -346,6 +346,21 @@ def headline_problem(text: str, disputed: set[float], speakers: str = "") -> str
     return None
 
 
+def without_label(text: str, speakers: str = "") -> str:
+    """``text`` without a leading topic label when what follows is a headline of its own, with a verb and four
+    words or more: the model wrote "Afghanistan: US troops killed in double suicide-bomb attack" of the Kabul
+    bombing, and the whole was refused while the lead fact's first clause, the evacuation flights, became the
+    headline (allsides-5750). A speaker's name the lead fact prints stays (``headline_problem`` lets it open a
+    headline); "Why it matters: a new pause" keeps its label (nothing with a verb follows) and is refused."""
+    label = _LABEL.match(text)
+    if label is None or _speaker(label.group(0).strip().rstrip(":"), speakers):
+        return text
+    rest = text[label.end() :].strip()
+    if not has_verb(rest) or word_count(rest, every_token=True) < 4:
+        return text
+    return rest[:1].upper() + rest[1:]
+
+
 def _speaker(label: str, source: str) -> bool:
     """Whether ``label`` is a name ``source`` prints: every word capitalised there, and in it."""
     words = label.split()

@@ -42,6 +42,7 @@ from service.pipeline.headline import (
     figure_free_variants,
     headline_problem,
     shorten_headline,
+    without_label,
 )
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.lead_guard import doubtful, doubtful_conflict
@@ -400,11 +401,12 @@ class LeadWriter:
         return [t for t in fits if not unattributed_terms(t, self.loaded) and not PERSONAL.search(t)]
 
     async def _checked_headline(self, item: str, proposed: str, lead: Fact, bad: set[float]) -> tuple[str | None, str]:
-        """(the model's headline made to fit, or None, and why not): shortened at a phrase boundary, a figure
+        """(the model's headline made to fit, or None, and why not): a topic label before a colon dropped
+        (``without_label``), shortened at a phrase boundary, a figure
         outlets dispute or only one prints dropped where it only qualifies a word, then checked by form and
         for meaning against the lead fact. Its words may come from the outlets' titles as well (a headline's
         vocabulary: "military", "tensions"), and from nowhere else (``HEADLINE_NEW``)."""
-        text = drop_figures(shorten_headline(proposed.strip().rstrip(".")), bad)
+        text = drop_figures(shorten_headline(without_label(proposed.strip().rstrip("."), lead.statement)), bad)
         words = self.title_texts
         problem = headline_problem(text, bad, lead.statement) or self.form_problem(
             text + ".", [lead], 3, words, HEADLINE_NEW
