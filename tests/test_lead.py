@@ -1051,3 +1051,24 @@ async def test_a_topic_label_before_the_models_headline_goes_and_the_rest_is_che
     headline, _, _, _ = await w.write()
     assert headline != "1,500 Americans remained in Afghanistan"
     assert any("states as fact what its fact says someone said" in x for x in log.warnings), log.warnings
+
+
+def test_a_shorter_cut_of_a_fact_beside_the_main_development_comes_before_a_list_of_names() -> None:
+    """allsides-5805: the main development ("the new moratorium aims to keep millions in their homes …") gives no
+    headline with a verb, no title could serve, and code headlined "Reports on Centers, Disease Control and
+    Prevention"; the CDC fact beside it, cut at a phrase, says what happened."""
+    from service.pipeline.headline import fallback_headline
+
+    aims = (
+        "According to Associated Press, the new moratorium aims to keep millions in their homes and prevent the "
+        "spread of the coronavirus' delta variant."
+    )
+    cdc = (
+        "According to Associated Press, after a federal eviction moratorium was allowed to lapse this weekend, the "
+        "Centers for Disease Control and Prevention issued a new moratorium Tuesday on evictions that would last "
+        "until Oct. 3."
+    )
+    headline = fallback_headline([fact("f1", aims, ["ap"]), fact("f2", cdc, ["ap"])], set(), [])
+    assert headline == "The Centers for Disease Control and Prevention issued a new moratorium Tuesday on evictions"
+    titled = "New CDC moratorium keeps millions of tenants in their homes"  # a usable title still comes first
+    assert fallback_headline([fact("f1", aims, ["ap"]), fact("f2", cdc, ["ap"])], set(), [titled]) == titled
