@@ -264,16 +264,19 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
 
 
 _DETERMINERS = words("determiners")
+_POSSESSIVE_NOUN = re.compile(r"\w['’]s$")  # "Mississippi's attorney general urges …" is prose, as "its" is
 
 
 def telegraphic(text: str, sources: list[str]) -> str | None:
     """A sentence written as a headline ("China shows new military sophistication in harassment of Taiwan."):
-    nine words or more and not one article or determiner, where its fact has some. The model writes summary
-    lines in headline style for outlets' subheads; a summary reads as sentences. Also a fragment that opens
-    on a word in -ing and has no verb after it (a subhead: "Applying the rule of law to the facts")."""
+    nine words or more and not one article, determiner, quantifier or possessive, where its fact has some. The
+    model writes summary lines in headline style for outlets' subheads; a summary reads as sentences. Also a
+    fragment that opens on a word in -ing and has no verb after it (a subhead: "Applying the rule of law to the
+    facts")."""
 
     def determiners(t: str) -> int:
-        return sum(w.strip(",.;:'\"“”’").lower() in _DETERMINERS for w in outside_quotes(t).split())
+        words = [w.strip(",.;:'\"“”’") for w in outside_quotes(t).split()]
+        return sum(w.lower() in _DETERMINERS or _POSSESSIVE_NOUN.search(w) is not None for w in words)
 
     if len(text.split()) >= 9 and not determiners(text) and any(determiners(s) for s in sources):
         return "written as a headline, not a sentence"
