@@ -1075,3 +1075,20 @@ def test_a_shorter_cut_of_a_fact_beside_the_main_development_comes_before_a_list
     assert headline == "The Centers for Disease Control and Prevention issued a new moratorium Tuesday on evictions"
     titled = "New CDC moratorium keeps millions of tenants in their homes"  # a usable title still comes first
     assert fallback_headline([fact("f1", aims, ["ap"]), fact("f2", cdc, ["ap"])], set(), [titled]) == titled
+
+
+def test_a_headline_keeps_a_lower_case_speaker_and_a_claim_s_own_name_is_not_its_speaker() -> None:
+    """allsides-5648 (after run at 6044792): the model's "Facebook knowingly prioritizes profits over user safety,
+    whistleblower says" lost ", whistleblower says" as a dangling tail, and what was left passed as keeping the
+    speaker because "Facebook" of "former Facebook employee" stood in for Frances Haugen's name."""
+    from service.pipeline.headline import drops_speaker, shorten_headline
+
+    said = (
+        "Facebook knowingly chooses to prioritize its profits over the safety of its users, Frances Haugen, a "
+        "whistleblower and former Facebook employee, said in an interview with “60 Minutes” on Sunday."
+    )
+    kept = "Facebook knowingly prioritizes profits over user safety, whistleblower says"
+    assert shorten_headline(kept) == kept
+    assert not drops_speaker(kept, said)
+    assert drops_speaker("Facebook knowingly prioritizes profits over user safety", said)
+    assert not drops_speaker("Frances Haugen says Facebook prioritizes profits", said)

@@ -95,8 +95,8 @@ _DANGLING_END = lexicons.words("dangling_ends") | lexicons.words("headline_ends"
 _TITLES = f"{alternation('speaker_titles')}|{alternation('generic_speakers')}"  # "president", "official"
 # "…, Frances Haugen says", "…, president says": a headline that gives the claim first ends on its reporting verb
 _SPEAKER_LAST = re.compile(
-    rf",\s+(?:[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){{0,3}}|(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_TITLES})s?)\s+says$"
-)
+    rf",\s+(?:[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){{0,3}}|(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_TITLES})s?|[a-z][\w'’-]*)\s+says$"
+)  # ", whistleblower says" too: a headline never loses whose word it is (allsides-5648)
 
 
 # "… announced Monday", "… said on Friday": a reporting verb with only its time after it still needs what was said
@@ -331,7 +331,11 @@ def drops_speaker(text: str, statement: str) -> bool:
     verbs = verbs if attributed(statement) else []
     if not verbs or attributed(text) or _LABEL.match(text) is not None:
         return False
-    names = {w.lower() for m in verbs for w in _CAPITALISED.findall(" ".join(bare[: m.start()].split()[-6:]))}
+    names: set[str] = set()
+    for m in verbs:  # the speaker's name is before the verb; a name the claim already gave is not the speaker's
+        before = bare[: m.start()].split()  # ("…, Frances Haugen, a whistleblower and former Facebook employee, said")
+        earlier = {w.lower() for w in _CAPITALISED.findall(" ".join(before[:-12]))}
+        names |= {w.lower() for w in _CAPITALISED.findall(" ".join(before[-12:]))} - earlier
     return not names & {w.strip(".,;:'’\"").lower() for w in text.split()} - STOP_WORDS
 
 
