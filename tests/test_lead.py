@@ -1066,11 +1066,15 @@ def test_a_shorter_cut_of_a_fact_beside_the_main_development_comes_before_a_list
     Prevention"; the CDC fact beside it, cut at a phrase, says what happened."""
     from service.pipeline.headline import fallback_headline
 
-    aims = "The new moratorium aims to keep millions in their homes and prevent the spread of the delta variant."
+    aims = (
+        "According to Associated Press, the new moratorium aims to keep millions in their homes and prevent the "
+        "spread of the coronavirus' delta variant."
+    )
     cdc = (
-        "After a federal eviction moratorium was allowed to lapse this weekend, the Centers for Disease Control and "
-        "Prevention issued a new moratorium Tuesday on evictions that would last until Oct. 3."
-    )  # one content word in common: the moratorium
+        "According to Associated Press, after a federal eviction moratorium was allowed to lapse this weekend, the "
+        "Centers for Disease Control and Prevention issued a new moratorium Tuesday on evictions that would last "
+        "until Oct. 3."
+    )
     headline = fallback_headline([fact("f1", aims, ["ap"]), fact("f2", cdc, ["ap"])], set(), [])
     assert headline == "The Centers for Disease Control and Prevention issued a new moratorium Tuesday on evictions"
     titled = "New CDC moratorium keeps millions of tenants in their homes"  # a usable title still comes first

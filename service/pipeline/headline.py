@@ -242,8 +242,8 @@ def fallback_headline(
     main development: its variants come first (``headline_variants``); then the whole sentence or main clause
     of a top fact that shares two content words with it (the same development, in other words); then one of
     the outlets' own ``titles`` (the caller passes those a neutral brief may use), the one closest to the
-    main development: a headline an editor wrote beats a list of names; then a shorter cut of a top fact that
-    shares a word with it; last, the names the top facts share
+    main development: a headline an editor wrote beats a list of names; then a shorter cut of such a top fact;
+    last, the names the top facts share
     ("Reports on Hamas, Israel and Qatar"; a capitalised function word such as a quoted "What …" is no name).
     A variant that uses a ``loaded`` term outside a quotation or an attribution, or states as fact what its
     fact gives as someone's word (``drops_speaker``), is passed over, as the model's headline is."""
@@ -272,9 +272,7 @@ def fallback_headline(
     # a shorter cut of a fact beside the main development before a list of names: "The Centers for Disease Control
     # and Prevention issued a new moratorium Tuesday on evictions", not "Reports on Centers, Disease Control and
     # Prevention" (allsides-5805, whose main development gave no complete headline and no title could serve)
-    # (here a top fact that shares one word with it is near enough: the moratorium, in 5805's two facts)
-    shares = [t for t in plain[1:4] if content_words(t) & lead]
-    found = first_fit([(v, t) for t in shares for v in (variants.get(t) or headline_variants(t))[2 * (t in near) :]])
+    found = first_fit([(v, t) for t in near for v in variants[t][2:]])
     if found:
         return found
     names: dict[str, int] = {}
