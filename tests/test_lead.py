@@ -1060,27 +1060,6 @@ async def test_a_topic_label_before_the_models_headline_goes_and_the_rest_is_che
     assert any("states as fact what its fact says someone said" in x for x in log.warnings), log.warnings
 
 
-def test_a_shorter_cut_of_a_fact_beside_the_main_development_comes_before_a_list_of_names() -> None:
-    """allsides-5805: the main development ("the new moratorium aims to keep millions in their homes …") gives no
-    headline with a verb, no title could serve, and code headlined "Reports on Centers, Disease Control and
-    Prevention"; the CDC fact beside it, cut at a phrase, says what happened."""
-    from service.pipeline.headline import fallback_headline
-
-    aims = (
-        "According to Associated Press, the new moratorium aims to keep millions in their homes and prevent the "
-        "spread of the coronavirus' delta variant."
-    )
-    cdc = (
-        "According to Associated Press, after a federal eviction moratorium was allowed to lapse this weekend, the "
-        "Centers for Disease Control and Prevention issued a new moratorium Tuesday on evictions that would last "
-        "until Oct. 3."
-    )
-    headline = fallback_headline([fact("f1", aims, ["ap"]), fact("f2", cdc, ["ap"])], set(), [])
-    assert headline == "The Centers for Disease Control and Prevention issued a new moratorium Tuesday on evictions"
-    titled = "New CDC moratorium keeps millions of tenants in their homes"  # a usable title still comes first
-    assert fallback_headline([fact("f1", aims, ["ap"]), fact("f2", cdc, ["ap"])], set(), [titled]) == titled
-
-
 def test_a_headline_keeps_a_lower_case_speaker_and_a_claim_s_own_name_is_not_its_speaker() -> None:
     """allsides-5648 (after run at 6044792): the model's "Facebook knowingly prioritizes profits over user safety,
     whistleblower says" lost ", whistleblower says" as a dangling tail, and what was left passed as keeping the

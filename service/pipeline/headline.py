@@ -242,39 +242,24 @@ def fallback_headline(
     main development: its variants come first (``headline_variants``); then the whole sentence or main clause
     of a top fact that shares two content words with it (the same development, in other words); then one of
     the outlets' own ``titles`` (the caller passes those a neutral brief may use), the one closest to the
-    main development: a headline an editor wrote beats a list of names; then a shorter cut of such a top fact;
-    last, the names the top facts share
+    main development: a headline an editor wrote beats a list of names; last, the names the top facts share
     ("Reports on Hamas, Israel and Qatar"; a capitalised function word such as a quoted "What …" is no name).
     A variant that uses a ``loaded`` term outside a quotation or an attribution, or states as fact what its
     fact gives as someone's word (``drops_speaker``), is passed over, as the model's headline is."""
     plain = [f.statement for f in facts if f.status != "disputed"]
     lead = content_words(plain[0]) if plain else set()
-    near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
-    variants = {t: headline_variants(t) for t in near}
-
-    def first_fit(candidates: list[tuple[str, str]]) -> str | None:
-        for text, fact in candidates:
+    if plain:
+        near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
+        others = [(v, t) for t in near for v in headline_variants(t)[:2]]
+        for text, fact in [*((v, plain[0]) for v in figure_free_variants(plain[0], disputed or set())), *others]:
             fits = complete_phrase(text, disputed or set()) and not drops_speaker(text, fact)
             if fits and not unattributed_terms(text, loaded):
                 return text
-        return None
-
-    if plain:
-        own = [(v, plain[0]) for v in figure_free_variants(plain[0], disputed or set())]
-        found = first_fit([*own, *((v, t) for t in near for v in variants[t][:2])])
-        if found:
-            return found
     for title in sorted(titles or [], key=lambda t: -len(content_words(t) & lead)):
         title = title.strip().rstrip(".")
         fits = headline_problem(title, disputed or set()) is None and not _QUOTES.search(title)
         if fits and content_words(title) & lead:
             return title
-    # a shorter cut of a fact beside the main development before a list of names: "The Centers for Disease Control
-    # and Prevention issued a new moratorium Tuesday on evictions", not "Reports on Centers, Disease Control and
-    # Prevention" (allsides-5805, whose main development gave no complete headline and no title could serve)
-    found = first_fit([(v, t) for t in near for v in variants[t][2:]])
-    if found:
-        return found
     names: dict[str, int] = {}
     for f in [f for f in facts if f.status != "disputed"][:6]:  # not the "according to <outlet>" lines
         for m in _NAME.finditer(f.statement):
