@@ -177,3 +177,19 @@ def test_a_sentence_whose_subject_is_a_pronoun_after_an_opening_phrase_cannot_st
     # a pronoun inside the opening phrase has its name after it; a pronoun object is no subject
     assert standalone_problem("When he arrived, Smith said the plan had failed.", ()) is None
     assert standalone_problem("On Tuesday, the council voted to close it.", ()) is None
+
+
+def test_an_initialism_ending_in_i_is_no_first_person() -> None:
+    """allsides-5668: the New York Times' lead ("… released Monday by the F.B.I., …") was refused as "first person
+    outside a quotation" for the last letter of F.B.I., and the story's lead left out of the brief."""
+    from service.pipeline.headline import PERSONAL
+
+    lead = (
+        "The United States experienced its biggest one-year increase on record in murders in 2020, according to "
+        "new figures released Monday by the F.B.I., with some cities hitting record highs."
+    )
+    assert standalone_problem(lead, ()) is None
+    assert PERSONAL.search("F.B.I. says murders rose") is None
+    for first in ("I think the F.B.I. is wrong.", "Then I left the room.", "The F.B.I. told us nothing."):
+        assert standalone_problem(first, ()) == "first person outside a quotation", first
+    assert PERSONAL.search("What I saw at Facebook") is not None

@@ -9,8 +9,9 @@ import asyncio
 from service.config import REPO_ROOT
 from service.llm import LLM
 from service.pipeline.headline import headline_problem, shorten_headline
-from service.pipeline.lead import LeadWriter, figure_problem
+from service.pipeline.lead import LeadWriter
 from service.pipeline.lead_order import retells
+from service.pipeline.lead_text import figure_problem
 from service.pipeline.summary import conflict_sentence
 from service.pipeline.support import SupportChecker, code_verdict
 from service.pipeline.tasks import TaskLog
@@ -208,7 +209,7 @@ async def test_model_verdicts_are_cached_and_recorded() -> None:
 
 
 def test_a_telegraphic_restatement_serves_the_summary_not_the_facts_list() -> None:
-    from service.pipeline.lead import keeps_content
+    from service.pipeline.lead_text import keeps_content
 
     fact_text = (
         "The 54-35 vote, with six Republicans breaking ranks to join every Democrat in favor, came after Senate "
@@ -530,7 +531,7 @@ async def test_a_headline_never_comes_from_another_fact_than_the_main_developmen
 
 
 def test_a_model_sentence_that_brings_two_words_its_fact_lacks_is_a_new_claim() -> None:
-    from service.pipeline.lead import new_words
+    from service.pipeline.lead_text import new_words
 
     vote = fact("f1", "The 54-35 vote came after McConnell lobbied his members against the commission measure.", ["p"])
     w, _, _ = writer(lead_reply("x", []), [], [vote])
@@ -616,7 +617,7 @@ async def test_a_headline_brings_no_word_its_fact_or_a_title_lacks() -> None:
 def test_a_contractions_pronoun_is_no_new_word() -> None:
     """The seed's model headline "Israeli President Herzog says he's ready for a new truce …" was refused for the
     new word "he's"."""
-    from service.pipeline.lead import new_words
+    from service.pipeline.lead_text import new_words
 
     assert new_words("Herzog says he's ready and they're talking", ["Herzog says Israel is ready for talks"]) == set()
     assert new_words("Herzog says he's resigning", ["Herzog says Israel is ready"]) == {"resign"}
@@ -625,7 +626,7 @@ def test_a_contractions_pronoun_is_no_new_word() -> None:
 def test_a_word_that_says_the_same_of_the_event_is_no_new_word() -> None:
     """Model headlines of the AllSides eval refused for one word their fact says otherwise: "U.S. murder rate jumps
     30% in 2020" (the fact: "increased"), "Tensions rise between the U.S. and China" ("have flared")."""
-    from service.pipeline.lead import new_words
+    from service.pipeline.lead_text import new_words
 
     murder = ["The U.S. murder rate increased nearly 30% in 2020"]
     assert new_words("U.S. murder rate jumps 30% in 2020", murder) == set()
@@ -909,7 +910,7 @@ def test_a_long_headline_loses_its_trailing_participle_phrase_not_the_end_of_its
 
 def test_a_list_line_is_a_fact_but_never_a_summary_sentence_in_its_outlets_words() -> None:
     # allsides-5756: "Axios also reports that Air Force, which includes Space Force: 57% fully vaccinated."
-    from service.pipeline.lead import list_line
+    from service.pipeline.lead_text import list_line
 
     branch = fact("f1", "Air Force, which includes Space Force: 57% fully vaccinated.", ["b"])
     order = fact("f2", "The Pentagon ordered troops to get the vaccine as soon as possible.", ["a", "b"])
@@ -1075,3 +1076,80 @@ def test_a_headline_keeps_a_lower_case_speaker_and_a_claim_s_own_name_is_not_its
     assert not drops_speaker(kept, said)
     assert drops_speaker("Facebook knowingly prioritizes profits over user safety", said)
     assert not drops_speaker("Frances Haugen says Facebook prioritizes profits", said)
+
+
+async def test_a_sentence_written_in_the_slot_before_its_fact_is_checked_as_that_facts() -> None:
+    """The seed brief at 8c3d9c6: the model skipped Herzog's quotation and wrote each next fact's sentence in
+    the slot before it ("Ismail Haniyeh … visited Egypt" under the quotation), then one twice; all were dropped
+    and the summary fell back to the outlets' sentences. Each goes back to the fact it states, a second copy is
+    dropped, and the slot the model skipped keeps its outlet's sentence."""
+    offer = "Herzog said Israel is willing to agree a new temporary truce with Hamas to free more captives."
+    quote = "“Israel is ready for another humanitarian pause,” Herzog said Tuesday."
+    talks = "Qatar's Prime Minister held talks in Poland on Monday on a potential new deal for the hostages."
+    visit = "Ismail Haniyeh, head of the Hamas political bureau, visited Egypt on Wednesday for talks."
+    facts = [fact("f1", offer, ["aj", "wire"]), fact("f2", quote, ["aj", "wire", "cnn"])]
+    facts += [fact("f3", talks, ["aj", "cnn"]), fact("f4", visit, ["cnn", "wire"])]
+    talks_said = "Qatar's Prime Minister held talks in Poland on Monday about a potential new hostage deal."
+    visit_said = "Ismail Haniyeh, the head of Hamas's political bureau, visited Egypt on Wednesday."
+    reply = lead_reply("Herzog says Israel willing to agree new truce", [offer, talks_said, visit_said, talks_said])
+    w, log, _ = writer(reply, [], facts)
+    assert [f.id for f in w.summary_facts()] == ["f1", "f2", "f3", "f4"]
+    _, summary, by, restated = await w.write()
+
+    assert summary == f"{offer} {quote} {talks_said} {visit_said} {conflict_sentence(TOLL, OUTLETS)}", log.warnings
+    assert [by[f"summary[{n}]"] for n in range(4)] == ["model", "source", "model", "model"]
+    assert "facts[f2]: the model's sentence states f3; checked as its" in log.warnings
+    assert "facts[f4]: model sentence dropped (it states f3, which has one)" in log.warnings
+    assert not any("words its facts do not have" in x for x in log.warnings), log.warnings
+    assert restated.get("f3") == talks_said and "f2" not in restated
+
+
+def test_a_fact_that_adds_no_figure_to_one_told_before_it_retells_it_whichever_is_shorter() -> None:
+    """allsides-5668 at 8c3d9c6: the Examiner's "… increased nearly 30% … with almost 5,000 more murders" led the
+    summary and NPR's "… jumped by nearly 30 percent in 2020 …" came second (cosine 0.87): the Examiner's, shorter
+    in content words, gives 5,000, so the rule "the shorter gives no figure the longer lacks" let both stand.
+    NPR's adds no figure to it, so it retells it; the reverse order keeps both (the later one adds 5,000)."""
+    examiner = fact(
+        "f2",
+        "Washington Examiner reports that the U.S. murder rate increased nearly 30% in 2020, according to the FBI, "
+        "making that the largest percentage increase in modern U.S. history with almost 5,000 more murders last "
+        "year than the year before.",
+        ["examiner"],
+    )
+    npr = fact(
+        "f1",
+        "According to NPR, the number of murders in the United States jumped by nearly 30 percent in 2020 compared "
+        "to the previous year in the largest single-year increase ever recorded in the country.",
+        ["npr"],
+    )
+    assert retells(npr, examiner) and not retells(examiner, npr)
+
+
+def test_a_fact_known_only_from_a_sentence_the_excerpt_cut_off_comes_after_those_told_whole() -> None:
+    """allsides-5750's summary said "the evacuations … are designed to be completed." — what was left of "… by 31
+    August..." — and 5648's "The documents appeared first, last month." of "… last month, in the Wall Street
+    Journal....", a whole sentence the excerpt stopped after. The first now waits after the facts told whole
+    (unless the summary would be too short without it); the second is stated whole."""
+    from service.pipeline.clean import mend_cut
+    from service.pipeline.lead_order import SummaryOrder, cut_short
+    from service.schemas import Citation, Fact
+
+    def one(fid: str, quote: str, arts: list[str]) -> Fact:
+        cites = [Citation(article_id=a, quote=quote, start=n * 100, end=n * 100 + 50) for n, a in enumerate(arts)]
+        status = "single-source" if len(arts) == 1 else "corroborated"
+        text = mend_cut(quote) or quote
+        return Fact(id=fid, statement=text, status=status, sources=len(arts), citations=cites)  # type: ignore[arg-type]
+
+    journal = "The documents appeared first, last month, in the Wall Street Journal...."
+    assert mend_cut(journal) == "The documents appeared first, last month, in the Wall Street Journal."
+    toll = one("f1", "At least 13 US troops were killed in a double suicide-bomb attack at Kabul airport.", ["a", "b"])
+    deadline = "The evacuations - and foreign troop withdrawals - are designed to be completed by 31 August..."
+    cut = one("f2", deadline, ["b"])
+    briefing = one("f3", "General McKenzie said the attackers were stopped at the airport's Abbey Gate.", ["a", "c"])
+    flights = one("f4", "The pace of evacuation flights out of Kabul accelerated on Thursday.", ["a", "c"])
+    gate = one("f5", "Crowds had gathered at the gate for days hoping to board a flight.", ["b", "c"])
+    assert cut_short(cut) and not cut_short(toll) and not cut_short(one("f9", journal, ["b"]))
+    order, size = SummaryOrder([toll, cut, briefing, flights, gate], set(), []).order()
+    assert [f.id for f in order[:size]] == ["f1", "f3", "f4", "f5"] and "f2" in [f.id for f in order[size:]]
+    order, size = SummaryOrder([toll, cut, briefing], set(), []).order()
+    assert [f.id for f in order[:size]] == ["f1", "f3", "f2"]  # too short without it: it fills the third

@@ -125,7 +125,9 @@ async def test_default_staged_states_facts_verbatim_and_calls_the_model_little()
     assert tasks.count("fact_statements") <= 1 and tasks.count("brief_lead") == 1
     assert "party_positions" not in tasks and "headline_summary" not in tasks
     for f in brief.facts:
-        if f.status != "disputed":  # stated in an outlet's own words: one of its citations, cleaned (and trimmed)
+        if brief.meta.provenance[f"facts[{f.id}]"] == "model":  # the lead's checked sentence of Herzog's quotation
+            assert f.statement == TRUCE and "humanitarian pause" in f.citations[0].quote
+        elif f.status != "disputed":  # stated in an outlet's own words: one of its citations, cleaned (and trimmed)
             stated = {t for c in f.citations for t in (clean_statement(c.quote), statement_text(c.quote))}
             if f.sources >= 2 or f.statement in stated:  # one outlet's sentence that names its outlet
                 assert f.statement in stated
@@ -206,3 +208,41 @@ async def test_a_model_statement_that_copies_a_long_sentence_is_trimmed_as_code_
         "according to the FBI."
     }
     assert not log.warnings
+
+
+async def test_a_model_statement_that_keeps_its_outlets_loaded_word_is_stated_as_their_report_not_thrown_away() -> None:
+    """The seed brief's one statement call (12.6 s) rewrote "Hamas … still holds about 129 of the … people it
+    abducted" shorter and kept "abducted", the outlet's word: the reply was thrown away and the outlet's own
+    sentence stood as its report. The model's sentence now stands as the report of the outlet whose sentence
+    prints the word; a loaded word no sentence of the group prints is still refused."""
+    import asyncio
+
+    from service.pipeline.support import SupportChecker
+    from service.pipeline.tasks import TaskLog, write_statements
+    from service.pipeline.types import FactGroup, Sentence
+
+    printed = (
+        "Hamas, the Islamic militant group considered a terrorist organisation by the US and European Union, still "
+        "holds about 129 of the initial 240 or more people it abducted from Israel during its attack on October 7."
+    )
+    short = "Hamas still holds about 129 of the 240 or more people it abducted from Israel on October 7."
+    group = FactGroup("g7", [Sentence("a#1", "a", 0, printed, 0, len(printed))])
+    for written, expected in [
+        (
+            short,
+            "According to English-language outlet, Hamas still holds about 129 of the 240 or more people it "
+            "abducted from Israel on October 7.",
+        ),
+        (short.replace("abducted", "kidnapped"), None),
+    ]:
+        model = RoutedScriptedChatModel.from_routes(
+            {"<group": [statements_reply(written)], "<sources>": [{"supported": True}]}
+        )
+        llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+        log, sem = TaskLog(), asyncio.Semaphore(2)
+        out = await write_statements(
+            llm, [group], {"a": "English-language outlet"}, sem, log, SupportChecker(llm, sem, log), None, LOADED
+        )
+        assert out.get("g7") == expected, (out, log.warnings)
+        if expected is None:
+            assert any("model statement rejected (loaded term without attribution" in w for w in log.warnings)

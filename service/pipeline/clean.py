@@ -29,6 +29,9 @@ _SPEECH = re.compile(
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\s*\([A-Za-z .]+\))?\s*[—–-]{1,2}\s+")
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*[|,:—–-]\s*", re.I)
 _CUT = re.compile(r"\s*(?:…|\.\.\.)\s*[\"”’]?\s*$")
+# A whole sentence the excerpt stopped after: its full stop, then the cut mark ("… in the Wall Street Journal....",
+# 48 in the 420 AllSides stories); not after an initial or a short title ("James C....", "Gov....", "Dr....")
+_WHOLE_THEN_CUT = re.compile(r"(?:\b[a-z]{2,}|\b[A-Z][a-z]{3,}|\d{2,})([.!?][\"”’]?)(\.\.\.|…)\s*$")
 _DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.I)
 _KEEP_DOUBLED = words("keep_doubled")
 _LINKS = "|".join(
@@ -80,6 +83,9 @@ def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
     quotation would stay open."""
     if not is_cut(text):
         return text
+    whole = _WHOLE_THEN_CUT.search(text)
+    if whole:  # "… appeared first, last month, in the Wall Street Journal...." : the cut came after a full stop
+        return text[: whole.start(2)].rstrip()
     words = _CUT.sub("", text).split()[:-1]  # the last word is the one the cut broke
     breaks = [i for i, w in enumerate(words) if w.endswith((",", ";", "—"))]
     commas = [i for i in breaks if i + 1 >= min_words]
@@ -172,7 +178,9 @@ def dangling_end(text: str) -> bool:
     return ends_on(text, _DANGLING_ENDS)
 
 
-_FIRST_PERSON = re.compile(r"\b(I|we|our|us|my)\b")
+# "I" as a word, not the last letter of an initialism: "F.B.I." (allsides-5668's lead sentence, "… released Monday
+# by the F.B.I.", was refused as first person and the story's own lead left out)
+_FIRST_PERSON = re.compile(r"(?<!\.)\bI\b(?!\.\w)|\b(?:we|our|us|my)\b")
 _DANGLING = re.compile(r"^(He|She|They|It|His|Her|Their|Its|This|That|These|The group|The movement|The official)\b")
 # ... or its subject is one after an opening phrase: "Then, on Tuesday evening, he heard the eviction moratorium had
 # been extended again" (allsides-5805, whose code headline it became); not a pronoun inside the phrase ("When he

@@ -322,7 +322,7 @@ def drops_speaker(text: str, statement: str) -> bool:
     return not names & {w.strip(".,;:'’\"").lower() for w in text.split()} - STOP_WORDS
 
 
-PERSONAL = re.compile(r"\b(I|[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US" is a country
+PERSONAL = re.compile(r"(?<!\.)\bI\b(?!\.\w)|\b(?:[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US": a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
 _QUOTES = re.compile(r"[\"“”‘’']\w|\w[\"“”]")  # a quotation in a title is one outlet's chosen words
 

@@ -12,6 +12,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from service.pipeline.clean import mend_cut
 from service.pipeline.numbers import number_values
 from service.pipeline.types import Sentence
 from service.pipeline.verify import without_report
@@ -61,18 +62,19 @@ def meaning_similarity(a: str, b: str) -> float:
 
 
 def retells(fact: Fact, other: Fact) -> bool:
-    """Whether ``fact`` tells what ``other`` tells in other words (``retells_in_words``), or gives no figure
-    of 10 or more the other lacks and its sentence vector is as close as ``RETELLS_MEANING``."""
+    """Whether ``fact`` tells what ``other`` (chosen before it) tells in other words (``retells_in_words``), or
+    gives no figure of 10 or more the other lacks and its sentence vector is as close as ``RETELLS_MEANING``."""
     if retells_in_words(fact, other):
         return True
-    return same_figures(fact, other) and meaning_similarity(fact.statement, other.statement) >= RETELLS_MEANING
+    figures = same_figures(fact, other) or adds_no_figure(fact, other)
+    return figures and meaning_similarity(fact.statement, other.statement) >= RETELLS_MEANING
 
 
 def retells_in_words(fact: Fact, other: Fact) -> bool:
-    """Every figure of 10 or more the shorter gives, and half its content words (a third when they share such a
-    figure: "murder rate increased nearly 30% in 2020" and "number of murders … jumped by nearly 30 percent in
-    2020")."""
-    if not same_figures(fact, other):
+    """Every figure of 10 or more the shorter gives (or ``fact`` gives none ``other`` lacks), and half the shorter's
+    content words (a third when they share such a figure: "murder rate increased nearly 30% in 2020" and "number
+    of murders … jumped by nearly 30 percent in 2020")."""
+    if not (same_figures(fact, other) or adds_no_figure(fact, other)):
         return False
     a, b = _news_words(fact.statement), _news_words(other.statement)
     shared = len(a & b) / max(1, min(len(a), len(b)))
@@ -84,6 +86,22 @@ def same_figures(fact: Fact, other: Fact) -> bool:
     """Whether the one with fewer content words gives no figure of 10 or more the other lacks."""
     short, long_ = sorted((fact, other), key=lambda f: len(_news_words(f.statement)))
     return key_figures(short.statement) <= key_figures(long_.statement)
+
+
+def cut_short(fact: Fact) -> bool:
+    """Whether a fact is known only from sentences an excerpt cut off mid-way, so its statement is what was left
+    of one: "the evacuations … are designed to be completed" of "… completed by 31 August..." (allsides-5750's
+    summary). It tells the summary less than it seems to; it comes after the facts told whole."""
+    return bool(fact.citations) and all(
+        len((mend_cut(c.quote) or "").split()) < len(c.quote.split()) for c in fact.citations
+    )
+
+
+def adds_no_figure(fact: Fact, other: Fact) -> bool:
+    """Whether ``fact`` gives no figure of 10 or more that ``other``, stated before it, lacks: a shorter fact
+    told first with a figure of its own ("almost 5,000 more murders") does not make a later one that only
+    repeats the rise new (allsides-5668's summary told the 30 % rise three times)."""
+    return key_figures(fact.statement) <= key_figures(other.statement)
 
 
 @lru_cache(maxsize=4096)
@@ -159,7 +177,8 @@ class SummaryOrder:
         secret transaction took place" opens a feature, not the news) in rank order, then the next facts by
         rank that another outlet's article echoes (:meth:`echoed`), up to ``STATED_FACTS``; the summary is the first
         ``SUMMARY_SENTENCES`` chosen facts. A fact that retells a chosen fact (``retells``) moves after the
-        summary's, and so do a next fact no other outlet echoes and a one-outlet fact whose
+        summary's, and so do a next fact no other outlet echoes and a fact known only from a sentence an excerpt
+        cut off (``cut_short``) unless the summary would be too short without them, and a one-outlet fact whose
         sentence reads like a planted line (``lead_guard.doubtful``) unless no fact is left."""
         plain = [f for f in self.facts if f.status != "disputed"]
         held = [f for f in plain if f.id in self.held]
@@ -178,15 +197,17 @@ class SummaryOrder:
         told = [f for f in plain if f.sources >= 2]  # what several outlets report, in rank order
         chosen: list[Fact] = []
         rest: list[Fact] = []  # facts that retell a chosen one: they still get a sentence, after the summary's
-        first = [self.main(plain, lead_facts), *told, *lead_facts]
+        main = self.main(plain, lead_facts)
+        first = [main, *told, *lead_facts]
         fill = [f for f in plain if f not in first]
         echoed = [f for f in fill if self.echoed(f)]
+        cut = [f for f in [*first, *echoed] if f is not main and cut_short(f)]
         for f in [*first, *echoed]:  # any fact that retells a chosen one gives way: the seed's summary told
-            if f in chosen or f in rest:  # Herzog's offer twice
+            if f in chosen or f in rest or f in cut:  # Herzog's offer twice
                 continue
             (rest if any(retells(f, c) for c in chosen) else chosen).append(f)
         lone: list[Fact] = []  # ... unless the summary would be shorter than LONE_UP_TO without it
-        for f in (f for f in fill if f not in echoed):
+        for f in [*cut, *(f for f in fill if f not in echoed and f not in cut)]:
             if any(retells(f, c) for c in chosen):
                 rest.append(f)
             else:

@@ -111,9 +111,13 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'’][A-Za-z]+)?\b")
 
 def new_names(statement: str, sources: Iterable[str]) -> list[str]:
     """Capitalised words inside the statement (names, titles) that no source contains; a straight and a curly
-    apostrophe are one ("America's" of "America’s", allsides-5772)."""
+    apostrophe are one ("America's" of "America’s", allsides-5772), and a possessive is its name."""
     known = normalise(" ".join(sources))
-    return sorted({m.group(0) for m in _NAME.finditer(normalise(statement)) if m.group(0) not in known})
+
+    def unknown(name: str) -> bool:  # "Hamas's political bureau" of "the Hamas political bureau"
+        return name not in known and re.sub(r"'s?$", "", name) not in known
+
+    return sorted({m.group(0) for m in _NAME.finditer(normalise(statement)) if unknown(m.group(0))})
 
 
 # A sentence that opens by naming whose report it is ("According to CNN, …", "CNN also reports that …"): its
