@@ -324,6 +324,9 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
     )
     assert fallback_headline([told("f1", cdc)]).startswith("The Centers for Disease Control and Prevention issued")
     assert "USA TODAY" in shorten_headline("USA TODAY reports tensions between the U.S. and China have escalated")
+    # allsides-5756: a headline that fits as written keeps its end ("as possible" is no dangling tail)
+    soon = "Pentagon orders military troops to get COVID-19 vaccine as soon as possible"
+    assert shorten_headline(soon) == soon and headline_problem(shorten_headline(soon), set()) is None
     planned = "The president says the wave of protests and looting was planned by enemies of democracy in the country"
     assert shorten_headline(planned) == "The president says the wave of protests and looting was planned"  # 5858
     raids = "Agents questioned 412 on Thursday in Washington and among them were Trump aides and later Trump himself"

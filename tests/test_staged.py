@@ -246,3 +246,43 @@ async def test_a_model_statement_that_keeps_its_outlets_loaded_word_is_stated_as
         assert out.get("g7") == expected, (out, log.warnings)
         if expected is None:
             assert any("model statement rejected (loaded term without attribution" in w for w in log.warnings)
+
+
+async def test_a_sentence_cut_off_too_early_to_mend_is_not_given_to_the_statement_writer_nor_its_check() -> None:
+    """allsides-5980: the group held Forbes' "The assault weapons ban will not..." and the Daily Wire's ruling; the
+    model completed the cut as "The assault weapons ban will not be upheld by the … judge" and the check, given
+    the cut too, passed it (the judge struck the ban down). The writer and its check now see the whole sentence."""
+    import asyncio
+
+    from service.pipeline.clean import mend_cut
+    from service.pipeline.support import SupportChecker
+    from service.pipeline.tasks import TaskLog, write_statements
+    from service.pipeline.types import FactGroup, Sentence
+
+    cut = "The assault weapons ban will not..."
+    ruled = (
+        "A federal judge in the Southern District of California ruled late on Friday that California’s "
+        "controversial “assault weapons” ban is unconstitutional."
+    )
+    judge = (
+        "The judge, Roger T. Benitez of the U.S. District Court for the Southern District of California, wrote that "
+        "sections of the..."
+    )
+    assert mend_cut(judge) is None  # a subject and its apposition: the verb is what the cut took
+    group = FactGroup("g1", [Sentence("f#1", "forbes", 0, cut, 0, len(cut)), Sentence("w#1", "wire", 0, ruled, 0, 90)])
+    upheld = "The assault weapons ban will not be upheld by the Southern District of California judge."
+
+    def check(messages) -> dict:  # a checker that reads the cut as the model did: "will not" … "be upheld"
+        sources = str(messages[1].content).split("<sentence>")[0]
+        return {"supported": "will not" in sources}
+
+    model = RoutedScriptedChatModel.from_routes({"<group": [statements_reply(upheld)], "<sources>": [check]})
+    llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
+    log, sem = TaskLog(), asyncio.Semaphore(2)
+    out = await write_statements(
+        llm, [group], {"forbes": "Forbes", "wire": "Daily Wire"}, sem, log, SupportChecker(llm, sem, log)
+    )
+    asked = str(model.history[0][1].content)
+    assert ruled in asked and "will not" not in asked
+    assert out == {}  # checked against the ruling alone
+    assert "will not" not in str(model.history[1][1].content).split("<sentence>")[0]

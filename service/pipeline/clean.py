@@ -97,6 +97,10 @@ def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
     elif commas:  # the last whole clause: "... divided among political lines, with 6% of ..." → "... lines"
         if words[0].lower() in _SUBORDINATORS and not any(w.endswith((",", ";", "—")) for w in words[: commas[-1]]):
             return None  # "While the jets have not reached the island, Mr Chiu warned…": the main clause is cut
+        head, rest = " ".join(words[: commas[-1] + 1]), " ".join(words[commas[-1] + 1 :])
+        if len(breaks) > 1 and breaks[-2] < commas[-1] and has_verb(rest) and not has_verb(head):
+            return None  # "The judge, Roger T. Benitez of the U.S. District Court …, wrote that sections of the…":
+            # a subject and its apposition; its verb is what the cut took (allsides-5980's fact "the judge, Roger T.")
         words = words[: commas[-1]] + [words[commas[-1]].rstrip(",;—")]
     elif links:  # before the phrase the cut broke into: "... to cut off debate on the b..."
         words, popped = words[: links[-1]], [words[links[-1]].lower()]  # "… said on July 8 that the…"

@@ -32,7 +32,8 @@ def shorten_headline(text: str) -> str:
     participle phrase (", hitting …"), then the part before "that", "which", "because"..., then cut before
     its last "and" (when no verb follows it) or else its last preposition until it fits. A day said relative to
     when the outlet wrote ("accelerated today", allsides-5750) goes: a brief is read on another day."""
-    text = _RELATIVE_DAY.sub("", CLAUSE.split(text)[0].strip())
+    given = text = _RELATIVE_DAY.sub("", text.strip())
+    text = CLAUSE.split(text)[0].strip()
     if len(text.split()) > HEADLINE_WORDS:  # "Israel launched more airstrikes on Gaza early Tuesday, hitting the
         main = _PARTICIPLE.split(text)[0].strip()  # high-rise home of a Hamas field commander" (allsides-6054)
         text = main if len(main.split()) >= 4 else text
@@ -49,7 +50,8 @@ def shorten_headline(text: str) -> str:
         if shorter is None:
             break
         text = shorter
-    return _tidy(text)
+    return _tidy(text) if text != given else text  # a headline that fits as written keeps its end: "… vaccine as
+    # soon as possible" lost "as possible" as a dangling tail, and was refused as cut off (allsides-5756)
 
 
 _RELATIVE_DAY = re.compile(r"\s+(?:today|yesterday|tonight)\b(?=[\s,.;:!?]|$)")  # lower case: not "USA TODAY"

@@ -119,8 +119,16 @@ def whole(text: str) -> str:
     return (mend_cut(text, phrase=True) or text) if is_cut(text) else text
 
 
+def readable(sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences a writer can take whole: one an excerpt cut off too early to mend ("The assault weapons ban
+    will not...") is left out while another remains. Given it, the model completed it as "… will not be upheld
+    by the … judge", and the check passed that against it (allsides-5980: the judge struck the ban down)."""
+    return [s for s in sentences if not is_cut(s.text) or mend_cut(s.text, phrase=True) is not None] or sentences
+
+
 def _group_block(group: FactGroup, outlets: dict[str, str]) -> str:
-    lines = [f"[{_label(outlets, s)}] {neutralise(whole(s.text))}" for s in distinct_texts(group)]
+    shown = readable(distinct_texts(group))
+    lines = [f"[{_label(outlets, s)}] {neutralise(whole(s.text))}" for s in shown]
     return f'<group id="{group.id}">\n' + "\n".join(lines) + "\n</group>"
 
 
@@ -188,7 +196,7 @@ async def _statement_batch(
         text = sentence_case(" ".join(str(got.get(group.id, "")).split()), [s.text for s in group.sentences])
         text = statement_text(text) if text else text  # a copy of a long sentence, as code states one: trimmed
         why = statement_form(text) or _tainted(text, screen) or standalone_problem(text, ())
-        sources = [whole(s.text) for s in group.sentences]
+        sources = [whole(s.text) for s in readable(group.sentences)]
         if why is None and not await checker.check(f"facts[{group.id}]", text, sources):
             why = "its sentences do not support it"
         reported = reported_statement(text, group, outlets, loaded) if why is None else text

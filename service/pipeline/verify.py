@@ -128,8 +128,12 @@ _REPORT_OF = re.compile(
     r"(?:According to [^,]{1,80},|as [^,]{1,80} reports,|[A-Z][^,.]{0,60}? (?:also )?reports? that)\s",
     re.I,
 )
-# A claim in speaker form, its speaker at the end: "Facebook knowingly chooses profits, Frances Haugen says"
-_SPEAKER_END = re.compile(r",\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said)\.?$")
+# A claim in speaker form, its speaker at the end: "Facebook knowingly chooses profits, Frances Haugen says", or a
+# speaker named by role in headline style: "…, whistleblower says", "…, officials say" (allsides-5648's headline,
+# which the headline's speaker check reads as whose word it is); not "…, the report says"
+_SPEAKER_END = re.compile(r",\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said)\.?$|,\s+[a-z][\w'’-]*\s+(?:say|says|said)\.?$")
+# A timeline entry as the eval reads it: "2021-07-31: According to CNN Business, …" is CNN Business's report
+_DATE_LABEL = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?:\s+")
 
 
 def without_report(text: str) -> str:
@@ -142,7 +146,7 @@ def without_report(text: str) -> str:
 def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
     """Loaded terms used in ``text`` outside quotation marks and without an attribution verb nearby (a
     sentence that opens with "According to X," is X's report to its end)."""
-    plain = normalise(text)
+    plain = _DATE_LABEL.sub("", normalise(text))
     if _REPORT_OF.match(plain) or _SPEAKER_END.search(plain):
         return []
     outside = re.sub(r'"[^"]*"', " ", plain)
