@@ -194,3 +194,16 @@ def test_an_initialism_ending_in_i_is_no_first_person() -> None:
     for first in ("I think the F.B.I. is wrong.", "Then I left the room.", "The F.B.I. told us nothing."):
         assert standalone_problem(first, ()) == "first person outside a quotation", first
     assert PERSONAL.search("What I saw at Facebook") is not None
+
+
+def test_a_name_and_what_it_is_is_no_sentence() -> None:
+    """allsides-5648: the model restated "Haugen, a former Facebook product manager, said …" as "Haugen, a former
+    Facebook product manager." and it replaced its fact in the facts list."""
+    from service.pipeline.clean import apposition_only
+
+    assert standalone_problem("Haugen, a former Facebook product manager.", ()) == (
+        "not a sentence: a name and what it is"
+    )
+    assert apposition_only("According to The Daily Caller, Haugen, a former Facebook product manager.")
+    assert not apposition_only("Haugen, a former Facebook product manager, said the company lied.")
+    assert not apposition_only("Frances Haugen, the whistleblower, testified on Tuesday.")

@@ -323,6 +323,13 @@ def test_code_headline_comes_from_the_main_development_with_a_verb_before_fallin
         "until Oct. 3."
     )
     assert fallback_headline([told("f1", cdc)]).startswith("The Centers for Disease Control and Prevention issued")
+    # allsides-5805's main development: "aims to" is a verb (lexicons/to_verbs.txt), so its main clause makes the
+    # headline, not "Reports on Centers, Disease Control and Prevention"
+    aims = (
+        "According to Associated Press, the new moratorium aims to keep millions in their homes and prevent the "
+        "spread of the coronavirus' delta variant."
+    )
+    assert fallback_headline([told("f1", aims)]) == "The new moratorium aims to keep millions in their homes"
     assert "USA TODAY" in shorten_headline("USA TODAY reports tensions between the U.S. and China have escalated")
     # allsides-5756: a headline that fits as written keeps its end ("as possible" is no dangling tail)
     soon = "Pentagon orders military troops to get COVID-19 vaccine as soon as possible"
@@ -1152,7 +1159,36 @@ def test_a_fact_known_only_from_a_sentence_the_excerpt_cut_off_comes_after_those
     flights = one("f4", "The pace of evacuation flights out of Kabul accelerated on Thursday.", ["a", "c"])
     gate = one("f5", "Crowds had gathered at the gate for days hoping to board a flight.", ["b", "c"])
     assert cut_short(cut) and not cut_short(toll) and not cut_short(one("f9", journal, ["b"]))
+    aid = "The moratorium also gives states time to get out $47 billion in aid, most of which has yet to be spent to..."
+    assert not cut_short(one("f8", aid, ["a"]))  # allsides-5805: the clause before the comma is whole
     order, size = SummaryOrder([toll, cut, briefing, flights, gate], set(), []).order()
     assert [f.id for f in order[:size]] == ["f1", "f3", "f4", "f5"] and "f2" in [f.id for f in order[size:]]
     order, size = SummaryOrder([toll, cut, briefing], set(), []).order()
     assert [f.id for f in order[:size]] == ["f1", "f3", "f2"]  # too short without it: it fills the third
+
+
+def test_a_ruling_keeps_what_was_ruled_and_an_outlets_title_comes_before_another_fact() -> None:
+    """allsides-5980 at 709287a: code's headline was "A federal judge in the Southern District of California ruled
+    is unconstitutional" ("that California's … ban" taken out as a relative clause); without that variant the next
+    was "California prohibited the sale of assault weapons in 1989", a background fact, while a title said the
+    news and was passed over as a quotation for the apostrophe of "California’s"."""
+    from service.pipeline.headline import complete_phrase, fallback_headline, headline_variants
+
+    ruled = (
+        "A federal judge in the Southern District of California ruled late on Friday that California’s "
+        "controversial “assault weapons” ban is unconstitutional."
+    )
+    fitting = [v for v in headline_variants(ruled) if complete_phrase(v)]
+    assert not any(v.endswith(("ruled is unconstitutional", "on Friday", "ruled late")) for v in fitting), fitting
+    lead = fact(
+        "f1",
+        "The Daily Wire reports that a federal judge in California ruled that the controversial assault weapons ban "
+        "is unconstitutional.",
+        ["wire", "forbes"],
+    )
+    background = fact("f2", "California prohibited the sale of assault weapons in 1989.", ["nyt"])
+    title = "Federal judge overturns California’s 32-year assault weapons ban"
+    assert fallback_headline([lead, background], set(), [title]) == title
+    assert (
+        fallback_headline([lead, background], set(), []) == "California prohibited the sale of assault weapons in 1989"
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from service.pipeline.verify import unattributed_terms
+from service.pipeline.verify import unattributed_terms, without_report
 from service.text import word_count
 from service.text.lexicons import folding, terms, words
 
@@ -248,6 +248,17 @@ def leans_on_pronoun(text: str) -> bool:
     return bool(_DANGLING.match(text.lstrip("\"“‘'")) or _DANGLING_AFTER.match(text))
 
 
+# "Haugen, a former Facebook product manager." (allsides-5648: the model's restatement of "Haugen, a former Facebook
+# product manager, said …" lost the verb and replaced its fact in the facts list)
+_APPOSITION_ONLY = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+(?:a|an|the)\s+[^,;:]+[.!?]?$")
+
+
+def apposition_only(text: str) -> bool:
+    """Whether ``text`` is only a name and a description of it, no verb: "Haugen, a former Facebook product
+    manager." (after "According to X," where code gave whose report it is)."""
+    return bool(_APPOSITION_ONLY.match(without_report(text).strip())) and not has_verb(text.split(",", 1)[1])
+
+
 def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_PLAIN_WORDS) -> str | None:
     """Why a sentence cannot stand verbatim as a neutral statement, or None: too long, cut off, leaning on a
     pronoun, first person or a ``loaded`` term outside a quotation. Quotations themselves are fine: they are
@@ -269,6 +280,8 @@ def standalone_problem(text: str, loaded: tuple[str, ...], max_words: int = MAX_
         return "a word masked as **"
     if _PARTICIPLE.search(text) and not has_verb(text):
         return "not a sentence: no verb"  # "The sentence, delivered by Judge Peter A. Cahill of …"
+    if apposition_only(text):
+        return "not a sentence: a name and what it is"
     terms = unattributed_terms(text, loaded)
     if terms:
         return f"loaded term without attribution: {terms[0]}"
@@ -305,14 +318,17 @@ _AUXILIARY = words("auxiliaries")
 def has_verb(text: str) -> bool:
     """Whether ``text`` has a verb of its own, outside a relative clause: "A suspect who claimed to have an
     explosive device" and "Classified assessments by American spy agencies" are a subject without its verb
-    (a headline cut took it). Verbs known to code: an auxiliary, a reporting or event verb, a word in -ed
-    after the first word and not before "by" ("sparked by weeks of tensions" is a participle)."""
+    (a headline cut took it). Verbs known to code: an auxiliary, a reporting or event verb, a verb before "to"
+    (``lexicons/to_verbs.txt``: "aims to keep"), a word in -ed after the first word and not before "by"
+    ("sparked by weeks of tensions" is a participle)."""
     main = [raw.strip(",.;:'\"“”’").lower() for raw in _RELATIVE.split(text)[0].split()]
     for n, w in enumerate(main):
         if w in _AUXILIARY or w in _REPORTING or w in _EVENTS:
             return True
         before = main[n - 1] if n > 0 else ""
         after = main[n + 1] if n + 1 < len(main) else ""
+        if n > 0 and after == "to" and w in _TO_VERBS:
+            return True  # "The new moratorium aims to keep …"
         if after == "by":
             continue  # a participle: "a confrontation … sparked by weeks of tensions" (its verb came later)
         if n > 0 and w.endswith("ed") and len(w) > 4 and before not in _BEFORE_ADJECTIVE and not before.endswith("ly"):
@@ -321,4 +337,5 @@ def has_verb(text: str) -> bool:
 
 
 _BEFORE_ADJECTIVE = words("adjective_openers")
+_TO_VERBS = words("to_verbs")
 _EVENTS = frozenset(folding("event_verbs"))

@@ -103,8 +103,8 @@ _SPEAKER_LAST = re.compile(
 
 # "… announced Monday", "… said on Friday": a reporting verb with only its time after it still needs what was said
 _TIME_LAST = re.compile(
-    rf"\s+(?:on\s+|last\s+|this\s+|early\s+|late\s+)?(?:{'|'.join(WEEKDAYS)}|"
-    r"today|yesterday|tonight|week|month|year|morning|afternoon|evening|night)\W*$",
+    rf"\s+(?:(?:on|last|this|early|late)\s+){{0,2}}(?:{'|'.join(WEEKDAYS)}|"
+    r"today|yesterday|tonight|week|month|year|morning|afternoon|evening|night)\W*$|\s+(?:late|early)\W*$",
     re.I,
 )
 
@@ -168,11 +168,15 @@ _RELATIVE_CLAUSE = re.compile(
     r"(?=(?:has|have|had|is|are|was|were|will)\s)"
 )
 # ... not "that" after a verb of saying: "announced Monday that the total population … has topped" (allsides-6097)
+# ... nor after a ruling or an argument: "A federal judge … ruled late on Friday that California's … ban is
+# unconstitutional" lost "that … ban" as a relative clause and gave "… ruled is unconstitutional" (allsides-5980)
 _SAYING = (
     r"said|says|announced|announces|reported|reports|told|tells|found|finds|showed|shows|revealed|reveals|"
-    r"confirmed|confirms|stated|states|estimated|estimates"
+    r"confirmed|confirms|stated|states|estimated|estimates|ruled|rules|decided|decides|concluded|concludes|"
+    r"argued|argues|claimed|claims|warned|warns|insisted|insists|wrote|writes|testified|alleged|alleges|"
+    r"declared|declares|noted|notes|added|adds"
 )
-_SAYING_BEFORE = re.compile(rf"\b(?:{_SAYING})(?:\s+\w+){{0,2}}\s*$", re.I)
+_SAYING_BEFORE = re.compile(rf"\b(?:{_SAYING})(?:\s+\w+){{0,3}}\s*$", re.I)
 
 
 def _without_relative(main: str) -> str:
@@ -241,27 +245,31 @@ def fallback_headline(
     facts: list[Fact], disputed: set[float] | None = None, titles: list[str] | None = None, loaded: tuple[str, ...] = ()
 ) -> str:
     """A complete headline by code, never a cut sentence and never a ``disputed`` figure. The first fact is the
-    main development: its variants come first (``headline_variants``); then the whole sentence or main clause
-    of a top fact that shares two content words with it (the same development, in other words); then one of
-    the outlets' own ``titles`` (the caller passes those a neutral brief may use), the one closest to the
-    main development: a headline an editor wrote beats a list of names; last, the names the top facts share
+    main development: its variants come first (``headline_variants``); then one of the outlets' own ``titles``
+    (the caller passes those a neutral brief may use), the one closest to the main development: a headline an
+    editor wrote for the news beats another fact ("California prohibited the sale of assault weapons in 1989"
+    headlined a ruling that struck the ban down, allsides-5980); then the whole sentence or main clause of a top
+    fact that shares two content words with it (the same development, in other words); last, the names the top
+    facts share
     ("Reports on Hamas, Israel and Qatar"; a capitalised function word such as a quoted "What …" is no name).
     A variant that uses a ``loaded`` term outside a quotation or an attribution, or states as fact what its
     fact gives as someone's word (``drops_speaker``), is passed over, as the model's headline is."""
     plain = [f.statement for f in facts if f.status != "disputed"]
     lead = content_words(plain[0]) if plain else set()
-    if plain:
-        near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
-        others = [(v, t) for t in near for v in headline_variants(t)[:2]]
-        for text, fact in [*((v, plain[0]) for v in figure_free_variants(plain[0], disputed or set())), *others]:
-            fits = complete_phrase(text, disputed or set()) and not drops_speaker(text, fact)
-            if fits and not unattributed_terms(text, loaded):
+    for text, fact in ((v, plain[0]) for v in figure_free_variants(plain[0], disputed or set()) if plain):
+        if complete_phrase(text, disputed or set()) and not drops_speaker(text, fact):
+            if not unattributed_terms(text, loaded):
                 return text
     for title in sorted(titles or [], key=lambda t: -len(content_words(t) & lead)):
         title = title.strip().rstrip(".")
         fits = headline_problem(title, disputed or set()) is None and not _QUOTES.search(title)
         if fits and content_words(title) & lead:
             return title
+    near = [t for t in plain[1:4] if len(content_words(t) & lead) >= 2]
+    for text, fact in ((v, t) for t in near for v in headline_variants(t)[:2]):
+        fits = complete_phrase(text, disputed or set()) and not drops_speaker(text, fact)
+        if fits and not unattributed_terms(text, loaded):
+            return text
     names: dict[str, int] = {}
     for f in [f for f in facts if f.status != "disputed"][:6]:  # not the "according to <outlet>" lines
         for m in _NAME.finditer(f.statement):
@@ -326,7 +334,8 @@ def drops_speaker(text: str, statement: str) -> bool:
 
 PERSONAL = re.compile(r"(?<!\.)\bI\b(?!\.\w)|\b(?:[Ww]e|[Oo]ur|us|[Mm]y|[Yy]ou|[Yy]our)\b")  # "US": a country
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,25}:\s")
-_QUOTES = re.compile(r"[\"“”‘’']\w|\w[\"“”]")  # a quotation in a title is one outlet's chosen words
+# a quotation in a title is one outlet's chosen words; an apostrophe inside a word is none ("California’s", 5980)
+_QUOTES = re.compile(r"(?<!\w)[\"“”‘’']\w|\w[\"“”]")
 
 
 def headline_problem(text: str, disputed: set[float], speakers: str = "") -> str | None:

@@ -23,7 +23,15 @@ from pydantic import BaseModel, Field, create_model
 
 from service.llm import LLM
 from service.pipeline.attribution import attribution_for, one_outlet
-from service.pipeline.clean import dangling_end, is_cut, masked, outside_quotes, sentence_case, telegraphic
+from service.pipeline.clean import (
+    apposition_only,
+    dangling_end,
+    is_cut,
+    masked,
+    outside_quotes,
+    sentence_case,
+    telegraphic,
+)
 from service.pipeline.headline import (
     PERSONAL,
     complete_phrase,
@@ -149,6 +157,8 @@ class LeadWriter:
             return "not a complete sentence"
         if dangling_end(text):
             return "cut off"
+        if apposition_only(text):
+            return "not a sentence: a name and what it is"
         if masked(text):
             return "a word masked as **"
         claims = unsupported_claims(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])

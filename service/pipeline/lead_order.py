@@ -92,9 +92,19 @@ def cut_short(fact: Fact) -> bool:
     """Whether a fact is known only from sentences an excerpt cut off mid-way, so its statement is what was left
     of one: "the evacuations … are designed to be completed" of "… completed by 31 August..." (allsides-5750's
     summary). It tells the summary less than it seems to; it comes after the facts told whole."""
-    return bool(fact.citations) and all(
-        len((mend_cut(c.quote) or "").split()) < len(c.quote.split()) for c in fact.citations
-    )
+    return bool(fact.citations) and all(_cut_inside_clause(c.quote) for c in fact.citations)
+
+
+def _cut_inside_clause(quote: str) -> bool:
+    """Whether mending a cut sentence took words from inside its last clause: not "… $47 billion in rental
+    assistance, most of which has yet to be distributed to..." (allsides-5805: the clause before the comma is
+    whole), nor a whole sentence before the cut mark."""
+    mended = mend_cut(quote)
+    if mended is None:
+        return True
+    body = mended.rstrip(".")
+    rest = quote[len(body) :].lstrip() if quote.startswith(body) else ""
+    return len(mended.split()) < len(quote.split()) and not rest.startswith((",", ";", "—", "–"))
 
 
 def adds_no_figure(fact: Fact, other: Fact) -> bool:
