@@ -1192,3 +1192,22 @@ def test_a_ruling_keeps_what_was_ruled_and_an_outlets_title_comes_before_another
     assert (
         fallback_headline([lead, background], set(), []) == "California prohibited the sale of assault weapons in 1989"
     )
+
+
+async def test_a_quotation_of_several_sentences_stated_without_its_marks_is_dropped() -> None:
+    """allsides-5980 at 709287a: the model restated the judge's quoted words ("… are not bazookas … This is an
+    average case about average guns …") as one "sentence" without quotation marks; the summary gave "This is an
+    average case about average guns …" as a sentence of its own, in the brief's voice."""
+    quoted = (
+        "Judge Benitez wrote: “The banned ‘assault weapons’ are not bazookas, howitzers, or machineguns. This is "
+        "an average case about average guns used in average ways for average purposes.”"
+    )
+    unquoted = (
+        "Judge Benitez wrote that the banned assault weapons are not bazookas, howitzers, or machineguns. This is "
+        "an average case about average guns used in average ways for average purposes."
+    )
+    facts = [fact("f1", quoted, ["aj", "wire"]), FACTS[1]]
+    w, log, _ = writer(lead_reply("Judge Benitez rules on assault weapons", [unquoted]), [], facts)
+    _, summary, by, _ = await w.write()
+    assert unquoted not in summary and by["summary[0]"] == "source", summary
+    assert any("more than one sentence outside a quotation" in x for x in log.warnings), log.warnings

@@ -68,6 +68,7 @@ from service.pipeline.tasks import TaskLog, ask_or_fallback
 from service.pipeline.verify import support_ratio, unattributed_terms, unsupported_claims
 from service.schemas import Conflict, Fact
 from service.text import word_count
+from service.text.sentences import split
 
 LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word fact ~60
 MIN_SENTENCES = 2
@@ -159,6 +160,8 @@ class LeadWriter:
             return "cut off"
         if apposition_only(text):
             return "not a sentence: a name and what it is"
+        if len(split(outside_quotes(text))) > 1:  # a quotation of several sentences, its marks dropped (5980)
+            return "more than one sentence outside a quotation"
         if masked(text):
             return "a word masked as **"
         claims = unsupported_claims(text, [f.statement for f in facts] + [c.quote for f in facts for c in f.citations])
