@@ -1211,3 +1211,13 @@ async def test_a_quotation_of_several_sentences_stated_without_its_marks_is_drop
     _, summary, by, _ = await w.write()
     assert unquoted not in summary and by["summary[0]"] == "source", summary
     assert any("more than one sentence outside a quotation" in x for x in log.warnings), log.warnings
+
+
+def test_code_headline_of_a_brief_with_no_plain_fact() -> None:
+    """Every fact disputed (or none): code's headline falls back to the names, never an error (the single
+    strategy's fallback raised IndexError at 2f7af6c)."""
+    from service.pipeline.headline import fallback_headline
+
+    assert fallback_headline([], set(), [], ()) == "Several outlets report on the same event"
+    disputed = fact("f0", conflict_sentence(TOLL, OUTLETS), ["aj", "wire"], "disputed")
+    assert fallback_headline([disputed], set(), ["Gaza toll rises"], ()) == "Several outlets report on the same event"

@@ -256,8 +256,8 @@ def fallback_headline(
     fact gives as someone's word (``drops_speaker``), is passed over, as the model's headline is."""
     plain = [f.statement for f in facts if f.status != "disputed"]
     lead = content_words(plain[0]) if plain else set()
-    for text, fact in ((v, plain[0]) for v in figure_free_variants(plain[0], disputed or set()) if plain):
-        if complete_phrase(text, disputed or set()) and not drops_speaker(text, fact):
+    for text in figure_free_variants(plain[0], disputed or set()) if plain else []:
+        if complete_phrase(text, disputed or set()) and not drops_speaker(text, plain[0]):
             if not unattributed_terms(text, loaded):
                 return text
     for title in sorted(titles or [], key=lambda t: -len(content_words(t) & lead)):
