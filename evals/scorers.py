@@ -294,7 +294,12 @@ def _support_problem(text: str, sources: list[str]) -> str | None:
 
 def loaded_terms(case: Case, brief: Brief) -> Score:
     """Loaded terms the brief uses outside a quotation or an attribution (hit = such a use)."""
-    texts = [(s.id, s.text) for s in brief_statements(brief)]
+    # a timeline event and a party's stance as the brief gives them, not behind the label the judge reads them with
+    # ("2021-07-31: According to CNN Business, …" is CNN Business's report, allsides-5805)
+    labelled = ("timeline[", "positions[")
+    texts = [(s.id, s.text) for s in brief_statements(brief) if not s.id.startswith(labelled)]
+    texts += [(f"timeline[{i}]", t.event) for i, t in enumerate(brief.timeline)]
+    texts += [(f"positions[{p.party}]", p.stance) for p in brief.positions]
     texts += [(f"conflicts[{c.id}].topic", c.topic) for c in brief.conflicts]
     texts += [(f"open_questions[{i}]", q) for i, q in enumerate(brief.open_questions)]
     items = []

@@ -237,6 +237,23 @@ async def test_unattributed_loaded_term_is_caught(tmp_path: Path) -> None:
     assert s["unattributed_loaded_terms"].value == 1
 
 
+async def test_a_timeline_event_is_read_as_the_brief_gives_it_not_behind_its_date(tmp_path: Path) -> None:
+    """allsides-5805: "2021-07-31: According to CNN Business, … the protective federal eviction ban …" was counted
+    as an unattributed loaded term: the date the judge reads the event with hid its "According to"."""
+    from crossbrief.contract.brief import TimelineEntry
+
+    b = perfect_brief()
+    b.timeline = [
+        TimelineEntry(date="2021-07-31", event="According to Brackley Post, the owners were reckless.", citations=[])
+    ]
+    s = await scores_of(tmp_path, b)
+    assert s["unattributed_loaded_terms"].value == 0
+    b.timeline[0].event = "The owners were reckless."
+    s = await scores_of(tmp_path, b)
+    item = s["unattributed_loaded_terms"].items[0]
+    assert item.verdict == "hit" and item.where == "timeline[0]" and s["unattributed_loaded_terms"].value == 1
+
+
 async def test_conflict_needs_every_side_attributed(tmp_path: Path) -> None:
     b = perfect_brief()
     b.conflicts = []

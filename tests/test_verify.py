@@ -69,10 +69,9 @@ def test_loaded_terms_need_quotes_or_attribution() -> None:
     assert unattributed_terms(far, ["knowingly"]) == ["knowingly"]  # a speaker form names a speaker
     role = "Facebook knowingly prioritizes profits over user safety, whistleblower says"  # allsides-5648's headline
     assert unattributed_terms(role, ["knowingly"]) == []
-    # a timeline entry as the eval reads it, its date first: still its outlet's report (allsides-5805)
-    dated = "2021-07-31: According to CNN Business, renters lost the protective federal eviction ban."
-    assert unattributed_terms(dated, ["protective"]) == [] and unattributed_terms(dated[12:], ["protective"]) == []
-    assert unattributed_terms("2021-07-31: Renters lost the protective ban.", ["protective"]) == ["protective"]
+    said = "According to CNN Business, renters lost the protective federal eviction ban."  # allsides-5805's event
+    assert unattributed_terms(said, ["protective"]) == []
+    assert unattributed_terms("Renters lost the protective ban.", ["protective"]) == ["protective"]
 
 
 def test_invented_names_and_cut_off_statements_are_rejected() -> None:

@@ -60,10 +60,19 @@ def attribution_for(text: str, fact: Fact, outlets: dict[str, str]) -> str | Non
 def _owners(text: str, article_ids: list[str], outlets: dict[str, str]) -> str | None:
     """The outlets of ``article_ids`` as an attribution names them ("CNN and Fox News"), or None when ``text``
     names one of them already."""
-    names = sorted({outlet_name(outlets.get(a, a)) for a in article_ids})
+    names = _names(article_ids, outlets)
     if not names or any(n.lower() in text.lower() for n in names):
         return None
     return " and ".join(names)
+
+
+def outlet_names(article_ids: list[str], outlets: dict[str, str]) -> str:
+    """The outlets of ``article_ids`` as an attribution names them: "CNN and Fox News"."""
+    return " and ".join(_names(article_ids, outlets))
+
+
+def _names(article_ids: list[str], outlets: dict[str, str]) -> list[str]:
+    return sorted({outlet_name(outlets.get(a, a)) for a in article_ids})
 
 
 def one_outlet(

@@ -172,9 +172,8 @@ _RELATIVE_CLAUSE = re.compile(
 # unconstitutional" lost "that … ban" as a relative clause and gave "… ruled is unconstitutional" (allsides-5980)
 _SAYING = (
     r"said|says|announced|announces|reported|reports|told|tells|found|finds|showed|shows|revealed|reveals|"
-    r"confirmed|confirms|stated|states|estimated|estimates|ruled|rules|decided|decides|concluded|concludes|"
-    r"argued|argues|claimed|claims|warned|warns|insisted|insists|wrote|writes|testified|alleged|alleges|"
-    r"declared|declares|noted|notes|added|adds"
+    r"confirmed|confirms|stated|states|estimated|estimates|ruled|rules|decided|concluded|testified|alleged|"
+    rf"{alternation('reporting_verbs')}"
 )
 _SAYING_BEFORE = re.compile(rf"\b(?:{_SAYING})(?:\s+\w+){{0,3}}\s*$", re.I)
 

@@ -66,15 +66,14 @@ def retells(fact: Fact, other: Fact) -> bool:
     gives no figure of 10 or more the other lacks and its sentence vector is as close as ``RETELLS_MEANING``."""
     if retells_in_words(fact, other):
         return True
-    figures = same_figures(fact, other) or adds_no_figure(fact, other)
-    return figures and meaning_similarity(fact.statement, other.statement) >= RETELLS_MEANING
+    return no_new_figure(fact, other) and meaning_similarity(fact.statement, other.statement) >= RETELLS_MEANING
 
 
 def retells_in_words(fact: Fact, other: Fact) -> bool:
     """Every figure of 10 or more the shorter gives (or ``fact`` gives none ``other`` lacks), and half the shorter's
     content words (a third when they share such a figure: "murder rate increased nearly 30% in 2020" and "number
     of murders … jumped by nearly 30 percent in 2020")."""
-    if not (same_figures(fact, other) or adds_no_figure(fact, other)):
+    if not no_new_figure(fact, other):
         return False
     a, b = _news_words(fact.statement), _news_words(other.statement)
     shared = len(a & b) / max(1, min(len(a), len(b)))
@@ -107,11 +106,12 @@ def _cut_inside_clause(quote: str) -> bool:
     return len(mended.split()) < len(quote.split()) and not rest.startswith((",", ";", "—", "–"))
 
 
-def adds_no_figure(fact: Fact, other: Fact) -> bool:
-    """Whether ``fact`` gives no figure of 10 or more that ``other``, stated before it, lacks: a shorter fact
-    told first with a figure of its own ("almost 5,000 more murders") does not make a later one that only
-    repeats the rise new (allsides-5668's summary told the 30 % rise three times)."""
-    return key_figures(fact.statement) <= key_figures(other.statement)
+def no_new_figure(fact: Fact, other: Fact) -> bool:
+    """Whether ``fact`` brings no figure of 10 or more to ``other``, stated before it: the shorter of the two
+    gives none the longer lacks (``same_figures``), or ``fact`` gives none ``other`` lacks. A shorter fact told
+    first with a figure of its own ("almost 5,000 more murders") does not make a later one that only repeats the
+    rise new (allsides-5668's summary told the 30 % rise three times)."""
+    return same_figures(fact, other) or key_figures(fact.statement) <= key_figures(other.statement)
 
 
 @lru_cache(maxsize=4096)

@@ -15,7 +15,7 @@ from service.errors import ModelRefused, OutputTruncated, SchemaValidationFailed
 from service.llm import LLM
 from service.llm.base import Answer, T
 from service.pipeline.align import distinct_texts
-from service.pipeline.attribution import according_to, outlet_name
+from service.pipeline.attribution import according_to, outlet_names
 from service.pipeline.clean import is_cut, mend_cut, sentence_case, standalone_problem, statement_text
 from service.pipeline.injection import Screen, attr, neutralise
 from service.pipeline.types import FactGroup, Sentence
@@ -196,16 +196,16 @@ async def _statement_batch(
         text = sentence_case(" ".join(str(got.get(group.id, "")).split()), [s.text for s in group.sentences])
         text = statement_text(text) if text else text  # a copy of a long sentence, as code states one: trimmed
         why = statement_form(text) or _tainted(text, screen) or standalone_problem(text, ())
+        stated = reported_statement(text, group, outlets, loaded) if why is None else None
+        if why is None and stated is None:  # a loaded word of the model's own: refused before its check is asked
+            why = standalone_problem(text, loaded)
         sources = [whole(s.text) for s in readable(group.sentences)]
         if why is None and not await checker.check(f"facts[{group.id}]", text, sources):
             why = "its sentences do not support it"
-        reported = reported_statement(text, group, outlets, loaded) if why is None else text
-        if reported is None:
-            why = standalone_problem(text, loaded) or "a loaded term no outlet's sentence gives"
-        if why:
+        if why or stated is None:
             log.warnings.append(f"fact {group.id}: model statement rejected ({why}): {text[:80]}")
             continue
-        out[group.id] = reported or text
+        out[group.id] = stated
     return out
 
 
@@ -218,12 +218,10 @@ def reported_statement(text: str, group: FactGroup, outlets: dict[str, str], loa
     terms = unattributed_terms(text, loaded)
     if not terms:
         return text
-    pattern = re.compile("|".join(rf"\b{re.escape(t)}" for t in terms), re.I)
-    users = [s for s in group.sentences if pattern.search(s.text)]
-    used = {t for t in terms if any(re.search(rf"\b{re.escape(t)}", s.text, re.I) for s in users)}
-    if used != set(terms):
+    printing = [[s for s in group.sentences if re.search(rf"\b{re.escape(t)}", s.text, re.I)] for t in terms]
+    if not all(printing):
         return None
-    names = " and ".join(sorted({outlet_name(outlets.get(s.article_id, s.article_id)) for s in users}))
+    names = outlet_names([s.article_id for ss in printing for s in ss], outlets)
     return according_to(names, text, [s.text for s in group.sentences])
 
 

@@ -132,8 +132,6 @@ _REPORT_OF = re.compile(
 # speaker named by role in headline style: "…, whistleblower says", "…, officials say" (allsides-5648's headline,
 # which the headline's speaker check reads as whose word it is); not "…, the report says"
 _SPEAKER_END = re.compile(r",\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said)\.?$|,\s+[a-z][\w'’-]*\s+(?:say|says|said)\.?$")
-# A timeline entry as the eval reads it: "2021-07-31: According to CNN Business, …" is CNN Business's report
-_DATE_LABEL = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?:\s+")
 
 
 def without_report(text: str) -> str:
@@ -146,7 +144,7 @@ def without_report(text: str) -> str:
 def unattributed_terms(text: str, terms: Iterable[str]) -> list[str]:
     """Loaded terms used in ``text`` outside quotation marks and without an attribution verb nearby (a
     sentence that opens with "According to X," is X's report to its end)."""
-    plain = _DATE_LABEL.sub("", normalise(text))
+    plain = normalise(text)
     if _REPORT_OF.match(plain) or _SPEAKER_END.search(plain):
         return []
     outside = re.sub(r'"[^"]*"', " ", plain)
