@@ -13,7 +13,7 @@ from service.pipeline.select import FACTS_FOR_LENGTH, fact_status
 from service.pipeline.stages import BriefRun, finish, screen_articles, screened_quotes
 from service.pipeline.summary import HeadlineSummary, fallback, provenance, summary_problems
 from service.pipeline.types import Article
-from service.pipeline.verify import locate, unsupported_claims
+from service.pipeline.verify import locate, unsupported_claims, verbatim_copy
 from service.schemas import Brief, Citation, Conflict, ConflictPosition, Fact, Length, PartyPosition
 
 MAX_TOKENS: dict[str, int] = {"short": 1024, "medium": 1536, "long": 3072}
@@ -190,5 +190,10 @@ def _lead(
     else:
         hs = HeadlineSummary(headline=draft.headline, summary=draft.summary)
     by = provenance(hs, facts, conflicts, outlets, model=not problems)
-    by.update({f"facts[{f.id}]": "model" for f in facts})
+    by.update(
+        {
+            f"facts[{f.id}]": "source" if verbatim_copy(f.statement, [c.quote for c in f.citations]) else "model"
+            for f in facts
+        }
+    )
     return hs, by

@@ -43,7 +43,7 @@ from service.pipeline.tasks import (
     write_statements,
 )
 from service.pipeline.types import Article, ConflictCandidate, FactGroup, QuoteMention, Sentence
-from service.pipeline.verify import unattributed_terms
+from service.pipeline.verify import unattributed_terms, verbatim_copy
 from service.progress import Timer
 from service.schemas import Brief, Citation, Conflict, Fact, Length, PartyPosition
 
@@ -131,9 +131,7 @@ async def staged_brief(
     return finish(run, Draft(headline, summary, facts, conflicts, positions, quotes), {**hs_by, **by})
 
 
-async def _guarded_lead(
-    run: BriefRun, facts: list[Fact], conflicts: list[Conflict], titles: list[str]
-) -> LeadWriter:
+async def _guarded_lead(run: BriefRun, facts: list[Fact], conflicts: list[Conflict], titles: list[str]) -> LeadWriter:
     """The headline and summary's writer, with each one-outlet fact its summary would rest on held out of the
     headline and summary (still among the facts, attributed) when its sentence reads somewhat like a planted line
     to the learnt screen, or like an instruction to the model (:mod:`lead_guard`); ``meta.warnings`` says which."""
@@ -232,7 +230,8 @@ def _facts(
             # rejected: left out rather than stated slanted
             log.warnings.append(f"fact {g.id}: no neutral statement; left out")
             continue
-        origin.append("model" if g.id in statements else "source")
+        copy = verbatim_copy(text, [s.text for s in g.sentences])  # the model gave an outlet's sentence back
+        origin.append("model" if g.id in statements and not copy else "source")
         facts.append(
             Fact(
                 id="",

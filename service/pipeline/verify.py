@@ -198,3 +198,21 @@ def check_statement(statement: str, sources: list[str], min_support: float = 0.6
 
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+COPY_SHARE = 0.9  # of a sentence's letters a copy keeps, in one run: "…, officials said." dropped is still a copy
+
+
+def verbatim_copy(text: str, sentences: Iterable[str]) -> bool:
+    """Whether ``text`` is one of ``sentences`` as printed, case and punctuation aside, or all of one but a few
+    words at its ends: the outlet's words, whoever typed them (``meta.provenance`` calls it "source"). Of the 83
+    fact statements the model restated in 12 briefs (HEAD c8b22bb), 57 were the outlet's sentence unchanged."""
+    t = _NON_WORD.sub(" ", text.lower()).strip()
+    if not t:
+        return False
+    for s in sentences:
+        q = _NON_WORD.sub(" ", s.lower()).strip()
+        if t in q and len(t) >= COPY_SHARE * len(q):
+            return True
+    return False
