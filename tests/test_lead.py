@@ -1233,9 +1233,12 @@ async def test_a_short_fact_is_stated_as_it_is_and_only_the_lead_fact_and_long_o
         "Qatar's Prime Minister and Foreign Minister held talks in Poland on Monday with the heads of Mossad and "
         "the CIA to discuss a potential new deal to secure the release of hostages held in Gaza."
     )
-    facts = [fact("f1", HERZOG, ["aj", "wire"]), fact("f2", long, ["aj", "cnn"]), FACTS[1]]
-    facts[2] = fact("f3", FACTS[1].statement, ["cnn", "wire"])
-    shorter = "Qatar's Prime Minister held talks in Poland on Monday on a potential new deal to secure the release of hostages."
+    facts = [fact("f1", HERZOG, ["aj", "wire"]), fact("f2", long, ["aj", "cnn"])]
+    facts.append(fact("f3", FACTS[1].statement, ["cnn", "wire"]))
+    shorter = (
+        "Qatar's Prime Minister held talks in Poland on Monday on a potential new deal "
+        " to secure the release of hostages."
+    )
     model = RoutedScriptedChatModel.from_routes(
         {
             "<sources>": [{"supported": True}] * 4,
