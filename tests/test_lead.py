@@ -1237,7 +1237,7 @@ async def test_a_short_fact_is_stated_as_it_is_and_only_the_lead_fact_and_long_o
     facts.append(fact("f3", FACTS[1].statement, ["cnn", "wire"]))
     shorter = (
         "Qatar's Prime Minister held talks in Poland on Monday on a potential new deal "
-        " to secure the release of hostages."
+        "to secure the release of hostages."
     )
     model = RoutedScriptedChatModel.from_routes(
         {
@@ -1255,3 +1255,20 @@ async def test_a_short_fact_is_stated_as_it_is_and_only_the_lead_fact_and_long_o
     assert summary.startswith(f"{HERZOG} {shorter} {FACTS[1].statement}")
     assert [by[f"summary[{n}]"] for n in range(3)] == ["source", "model", "source"]
     assert restated == {"f2": shorter}
+
+
+def test_a_speaker_placed_by_a_phrase_is_named_by_its_role_and_quoted_words_may_say_our() -> None:
+    """allsides-6076 at 80a5747: the lead fact's speaker, "The No. 3 Republican in the U.S. House of
+    Representatives", matched no speaker form and the quotation's "our" read as the brief's own first person, so
+    code headlined "Reports on Republican, House of Representatives and President Donald Trump"."""
+    from service.pipeline.headline import fallback_headline, short_speaker
+
+    said = (
+        "The No. 3 Republican in the U.S. House of Representatives said former President Donald Trump was "
+        "“poisoning our democratic system” with his persistent false claims that his November election defeat "
+        "was the result of fraud."
+    )
+    headline = fallback_headline([fact("f1", said, ["reuters"])])
+    assert headline == "No. 3 Republican says former President Donald Trump was “poisoning our democratic system”"
+    assert headline_problem("Our democracy is poisoned, lawmakers say", set()) == "first or second person"
+    assert short_speaker("Israeli President Isaac Herzog") == "Isaac Herzog"  # a name keeps its last two words
