@@ -832,6 +832,9 @@ async def test_a_summary_sentence_may_name_what_the_fact_beside_it_names_and_is_
         "facts[f2]", "Mississippi urged the Supreme Court to overturn Roe v. Wade after 15 weeks.", [urged]
     )
     assert any("do not give the numbers 15" in x for x in log.warnings)
+    # only names: another outlet's word in a sentence the summary says is this outlet's is refused (allsides-5649:
+    # "According to BBC News, the Pandora Papers is a massive leak …", "massive" from the New York Post's fact)
+    assert w.donors("Mississippi urged the Supreme Court to overturn the egregiously wrong ruling.", [urged]) == []
 
 
 def test_a_headline_may_open_on_its_speakers_name_but_not_on_a_section_label() -> None:

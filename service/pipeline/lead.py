@@ -85,6 +85,9 @@ _TELLS = re.compile(
 )
 
 
+_NAME_WORD = re.compile(r"\b[A-Z][\w'’.-]*")
+
+
 def lead_schema(ids: list[str]) -> type[BaseModel]:
     """The reply: one sentence per chosen fact id (all required, so none is skipped), then the headline: asked
     first, the headline set the style of every sentence after it."""
@@ -198,16 +201,20 @@ class LeadWriter:
         return None
 
     def donors(self, text: str, facts: list[Fact]) -> list[Fact]:
-        """The brief's other facts that give the words of ``text`` its own ``facts`` lack, when most of its words
-        are its own facts' (``OWN_SHARE``): the model names a ruling or a speaker as the fact beside it does
+        """The brief's other facts that give the names ``text`` uses and its own ``facts`` lack, when most of its
+        words are its own facts' (``OWN_SHARE``): the model names a ruling or a speaker as the fact beside it does
         ("Mississippi urges Supreme Court to overturn Roe v. Wade" of "… to overturn the landmark 1973 ruling",
-        "…, according to Secretary of State Antony Blinken" of a fact that says "Blinken said"). Only words:
-        a figure still comes from its own facts, and the sentence is checked for meaning against them all. A
-        held fact (``lead_guard``) lends nothing: what reads like a planted line stays out of the summary."""
+        "…, according to Secretary of State Antony Blinken" of a fact that says "Blinken said"). Only names: a
+        sentence said to be one outlet's does not take another's word ("massive", allsides-5649); a figure still
+        comes from its own facts, and the sentence is checked for meaning against them all. A held fact
+        (``lead_guard``) lends nothing: what reads like a planted line stays out of the summary."""
         own = [x for f in facts for x in self.sources(f)]
         missing = new_words(text, own)
         if not missing or len(missing) > (1 - OWN_SHARE) * len(new_words(text, [])):
             return []
+        names = [m.group(0).lower() for m in _NAME_WORD.finditer(text) if m.start() > 0]
+        if any(not any(n.startswith(w) for n in names) for w in missing):
+            return []  # only names are lent: another outlet's "massive" in a sentence said to be BBC's (5649)
         found, left = [], set(missing)
         for f in (f for f in self.facts if f not in facts and f.status != "disputed" and f.id not in self.held):
             given = missing - new_words(text, self.sources(f))  # the missing words this fact has
