@@ -1275,3 +1275,27 @@ def test_a_speaker_placed_by_a_phrase_is_named_by_its_role_and_quoted_words_may_
     assert headline == "No. 3 Republican says former President Donald Trump was “poisoning our democratic system”"
     assert headline_problem("Our democracy is poisoned, lawmakers say", set()) == "first or second person"
     assert short_speaker("Israeli President Isaac Herzog") == "Isaac Herzog"  # a name keeps its last two words
+
+
+def test_a_list_line_gives_its_summary_place_to_the_next_fact() -> None:
+    """allsides-5756 at 3fc2f30: two list lines ("Marine Corps: 53% fully vaccinated, 60% with one dose.") took
+    summary places the summary never states them in, so it had three sentences and left out "a timeline was not
+    laid out in the memo". A list line stays among the facts; the next fact takes its place."""
+    order = fact("f1", "The Pentagon ordered military troops to get the COVID-19 vaccine.", ["aj", "wire"])
+    listed = fact("f2", "Marine Corps: 53% fully vaccinated, 60% with one dose.", ["cnn"])
+    timeline = fact("f3", "A timeline was not laid out in the memo, but Austin directed a rapid pace.", ["cnn"])
+    w = LeadWriter(
+        LLM(
+            RoutedScriptedChatModel.from_routes({}),
+            backend="local",
+            model_name="scripted",
+            prompts_dir=REPO_ROOT / "prompts",
+        ),
+        [order, listed, timeline],
+        [],
+        OUTLETS,
+        asyncio.Semaphore(1),
+        TaskLog(),
+    )
+    assert [f.id for f in w.summary_part()] == ["f1", "f3"]
+    assert "f2" in [f.id for f in w.summary_facts()]  # still restated with the facts, after the summary's
