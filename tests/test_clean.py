@@ -180,6 +180,17 @@ def test_a_sentence_whose_subject_is_a_pronoun_after_an_opening_phrase_cannot_st
     assert standalone_problem("On Tuesday, the council voted to close it.", ()) is None
 
 
+def test_a_sentence_whose_subject_is_the_group_named_before_cannot_stand_alone() -> None:
+    """The seed summary's second sentence was Al Jazeera's "The Palestinian group said it is open to any initiative
+    …": which group, only the sentence before it said. A referring noun after "The" and up to two words is as a
+    pronoun (``lexicons/referring_nouns.txt``); a subject that names itself is not."""
+    assert standalone_problem("The Palestinian group said it is open to any initiative.", ()) == "starts with a pronoun"
+    assert standalone_problem("The Islamic militant movement rejected the offer.", ()) == "starts with a pronoun"
+    assert standalone_problem("The state of Mississippi on Thursday urged the court to act.", ()) is None
+    assert standalone_problem("The Group of Seven met in London on Friday.", ()) is None
+    assert standalone_problem("The new moratorium aims to keep millions in their homes.", ()) is None
+
+
 def test_an_initialism_ending_in_i_is_no_first_person() -> None:
     """allsides-5668: the New York Times' lead ("… released Monday by the F.B.I., …") was refused as "first person
     outside a quotation" for the last letter of F.B.I., and the story's lead left out of the brief."""

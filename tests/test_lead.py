@@ -1275,6 +1275,15 @@ def test_a_speaker_placed_by_a_phrase_is_named_by_its_role_and_quoted_words_may_
     assert headline == "No. 3 Republican says former President Donald Trump was “poisoning our democratic system”"
     assert headline_problem("Our democracy is poisoned, lawmakers say", set()) == "first or second person"
     assert short_speaker("Israeli President Isaac Herzog") == "Isaac Herzog"  # a name keeps its last two words
+    # what was said follows "that", past where and when it was said; a refusal cut before what is refused is cut
+    statement = (
+        "Hamas said in a statement on the 19th that the organization refuses to conduct any form of negotiations "
+        "on the exchange of detainees under the war."
+    )
+    assert fallback_headline([fact("f1", statement, ["mondo"])]) == (
+        "Hamas says the organization refuses to conduct any form of negotiations"
+    )
+    assert headline_problem("Hamas said in a statement that the organization refuses", set()) == "cut off"
 
 
 def test_a_list_line_gives_its_summary_place_to_the_next_fact() -> None:

@@ -26,14 +26,17 @@ from tests.fakes import RoutedScriptedChatModel, lead_reply, staged_routes, stat
 
 INVENTED = "Israel and Hamas signed a truce freeing 99,999 hostages."
 ONE_FIGURE = "At least 19,667 people have been killed."
-WAR_HEADLINE = "Palestinian group open to any initiative to end the war"  # one word of its own: the model decides
+# the lead fact's words in another order (Hamas refuses the exchange itself, which no outlet says): the model decides
+WAR_HEADLINE = "Hamas refuses the exchange of detainees in any form of negotiations"
 TRUCE = "Herzog said Israel is ready for another humanitarian pause to enable the release of hostages."
 
 
 @pytest.fixture
 def scripted() -> tuple[LLM, RoutedScriptedChatModel, BriefRequest]:
     request = BriefRequest(articles=[ArticleIn(**a) for a in seed_articles()], options=BriefOptions(length="short"))
-    model = staged_routes(INVENTED, lead_reply("Palestinian group open to any initiative", [ONE_FIGURE, TRUCE]), n=16)
+    # the lead fact is Mondo's "Hamas said … that the organization refuses to conduct any form of negotiations …"
+    headline = "Hamas refuses to conduct any form of negotiations on the exchange of detainees"
+    model = staged_routes(INVENTED, lead_reply(headline, [ONE_FIGURE, TRUCE]), n=16)
     llm = LLM(model, backend="local", model_name="scripted", prompts_dir=REPO_ROOT / "prompts")
     return llm, model, request
 

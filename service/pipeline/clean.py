@@ -18,7 +18,7 @@ import re
 
 from service.pipeline.verify import unattributed_terms, without_report
 from service.text import word_count
-from service.text.lexicons import folding, terms, words
+from service.text.lexicons import alternation, folding, terms, words
 
 _LABEL = re.compile(r"^(?:[A-Z][A-Za-z'’]*(?:\s+[A-Za-z'’]+){0,4})\s*:\s+(?=[A-Z“\"])")
 _SPEECH = re.compile(
@@ -185,7 +185,10 @@ def dangling_end(text: str) -> bool:
 # "I" as a word, not the last letter of an initialism: "F.B.I." (allsides-5668's lead sentence, "… released Monday
 # by the F.B.I.", was refused as first person and the story's own lead left out)
 _FIRST_PERSON = re.compile(r"(?<!\.)\bI\b(?!\.\w)|\b(?:we|our|us|my)\b")
-_DANGLING = re.compile(r"^(He|She|They|It|His|Her|Their|Its|This|That|These|The group|The movement|The official)\b")
+_DANGLING = re.compile(
+    r"^(?:He|She|They|It|His|Her|Their|Its|This|That|These)\b|"
+    rf"^The\s+(?:[\w'’-]+\s+){{0,2}}?(?:{alternation('referring_nouns')})\b(?!\s+of\b)(?![\w'’-])"
+)
 # ... or its subject is one after an opening phrase: "Then, on Tuesday evening, he heard the eviction moratorium had
 # been extended again" (allsides-5805, whose code headline it became); not a pronoun inside the phrase ("When he
 # arrived, Smith said …")

@@ -161,7 +161,8 @@ _CLAUSE_AFTER = re.compile(r"\s+(?:that|he|she|it|they|we|his|her|its|their)\b",
 _SAID_BEFORE = re.compile(
     r"^(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z0-9][\w.'’-]*){0,4}"  # "The No. 3 Republican …": a role may place itself
     r"(?:\s+(?:in|of|at|for|from)\s+(?:the\s+)?[A-Z][\w.'’-]*(?:\s+(?:of\s+)?[A-Z][\w.'’-]*){0,4})?)"
-    r"\s+(?:has\s+said|said|says)\s+(?:that\s+)?(?P<claim>\S.{10,})$"
+    r"\s+(?:has\s+said|said|says)\s+(?:(?:in|on|at|during|via|through)\b[^,]{1,60}?\s+that\s+|that\s+)?"
+    r"(?P<claim>\S.{10,})$"  # "Hamas said in a statement on the 19th that …": what was said follows "that"
 )
 # "A suspect who claimed to have a bomb in a truck has surrendered": the relative clause before the verb
 # not "that" with a subject of its own: in "claims that his defeat was the result of fraud" the verb is the
