@@ -1271,7 +1271,7 @@ def test_a_speaker_placed_by_a_phrase_is_named_by_its_role_and_quoted_words_may_
         "“poisoning our democratic system” with his persistent false claims that his November election defeat "
         "was the result of fraud."
     )
-    headline = fallback_headline([fact("f1", said, ["reuters"])])
+    headline = fallback_headline([fact("f1", said, ["reuters"])], {3.0})  # 3: a figure only Reuters prints
     assert headline == "No. 3 Republican says former President Donald Trump was “poisoning our democratic system”"
     assert headline_problem("Our democracy is poisoned, lawmakers say", set()) == "first or second person"
     assert short_speaker("Israeli President Isaac Herzog") == "Isaac Herzog"  # a name keeps its last two words
