@@ -1093,12 +1093,13 @@ def test_a_headline_keeps_a_lower_case_speaker_and_a_claim_s_own_name_is_not_its
 
 
 async def test_a_sentence_written_in_the_slot_before_its_fact_is_checked_as_that_facts() -> None:
-    """The seed brief at 8c3d9c6: the model skipped Herzog's quotation and wrote each next fact's sentence in
-    the slot before it ("Ismail Haniyeh … visited Egypt" under the quotation), then one twice; all were dropped
+    """The seed brief at 8c3d9c6: the model skipped Herzog's quotation (no longer asked for: a quotation is stated as
+    printed) and wrote each next fact's sentence in the slot before it ("Ismail Haniyeh … visited Egypt" under the
+    quotation), then one twice; all were dropped
     and the summary fell back to the outlets' sentences. Each goes back to the fact it states, a second copy is
     dropped, and the slot the model skipped keeps its outlet's sentence."""
     offer = "Herzog said Israel is willing to agree a new temporary truce with Hamas to free more captives."
-    quote = "“Israel is ready for another humanitarian pause,” Herzog said Tuesday."
+    quote = "Herzog told ambassadors on Tuesday that Israel is ready for another humanitarian pause."
     talks = "Qatar's Prime Minister held talks in Poland on Monday on a potential new deal for the hostages."
     visit = "Ismail Haniyeh, head of the Hamas political bureau, visited Egypt on Wednesday for talks."
     facts = [fact("f1", offer, ["aj", "wire"]), fact("f2", quote, ["aj", "wire", "cnn"])]
@@ -1308,3 +1309,21 @@ def test_a_list_line_gives_its_summary_place_to_the_next_fact() -> None:
     )
     assert [f.id for f in w.summary_part()] == ["f1", "f3"]
     assert "f2" in [f.id for f in w.summary_facts()]  # still restated with the facts, after the summary's
+
+
+def test_a_fact_that_is_a_quotation_is_not_restated() -> None:
+    """The seed at e40dc50: the model restated Herzog's quotation without its marks ("I can reiterate the fact
+    that Israel is ready …"), in the first person, and the sentence was dropped: 40-odd tokens for nothing. A
+    fact mostly inside quotation marks is stated as printed; one that reports it in its own words is restated."""
+    quoted = (
+        "“I can reiterate the fact that Israel is ready for another humanitarian pause and additional humanitarian "
+        "aid in order to enable the release of hostages,” Herzog said Tuesday."
+    )
+    reported = (
+        "Israeli President Isaac Herzog told ambassadors from around the world on Tuesday that the country is "
+        "prepared to agree to a second humanitarian pause in exchange for more hostages."
+    )
+    llm = LLM(RoutedScriptedChatModel.from_routes({}), backend="local", model_name="scripted", prompts_dir=REPO_ROOT)
+    w = LeadWriter(llm, [], [], OUTLETS, asyncio.Semaphore(1), TaskLog())
+    assert not w.restatable(fact("f1", quoted, ["cnn"]))
+    assert w.restatable(fact("f2", reported, ["cnn"]))

@@ -28,7 +28,10 @@ INVENTED = "Israel and Hamas signed a truce freeing 99,999 hostages."
 ONE_FIGURE = "At least 19,667 people have been killed."
 # the lead fact's words in another order (Hamas refuses the exchange itself, which no outlet says): the model decides
 WAR_HEADLINE = "Hamas refuses the exchange of detainees in any form of negotiations"
-TRUCE = "Herzog said Israel is ready for another humanitarian pause to enable the release of hostages."
+TRUCE = (
+    "Isaac Herzog said his country is willing to agree a new temporary truce with Hamas to secure the release of "
+    "more captives."
+)
 
 
 @pytest.fixture
@@ -128,8 +131,8 @@ async def test_default_staged_states_facts_verbatim_and_calls_the_model_little()
     assert tasks.count("fact_statements") <= 1 and tasks.count("brief_lead") == 1
     assert "party_positions" not in tasks and "headline_summary" not in tasks
     for f in brief.facts:
-        if brief.meta.provenance[f"facts[{f.id}]"] == "model":  # the lead's checked sentence of Herzog's quotation
-            assert f.statement == TRUCE and "humanitarian pause" in f.citations[0].quote
+        if brief.meta.provenance[f"facts[{f.id}]"] == "model":  # the lead's checked sentence of Herzog's offer
+            assert f.statement == TRUCE and "temporary truce" in f.citations[0].quote
         elif f.status != "disputed":  # stated in an outlet's own words: one of its citations, cleaned (and trimmed)
             stated = {t for c in f.citations for t in (clean_statement(c.quote), statement_text(c.quote))}
             if f.sources >= 2 or f.statement in stated:  # one outlet's sentence that names its outlet

@@ -75,6 +75,7 @@ LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word 
 # of the 31 facts under 25 words the model restated in 12 briefs (HEAD c8b22bb), 24 came back unchanged, and
 # one of the 7 others added what its outlet never said ("Documents about Facebook's conflict of interest …").
 PLAIN_WORDS = 24
+QUOTED_SHARE = 3  # a fact whose words outside quotation marks are under a third of its words is a quotation
 MIN_SENTENCES = 2
 _TWO_SENTENCES = re.compile(r"[.!?]\s+\S")
 # The brief's own voice never tells the reader how to see the story ("should be seen as", "readers should").
@@ -143,6 +144,14 @@ class LeadWriter:
     def sources(fact: Fact) -> list[str]:
         """What a fact rests on: its statement and the sentences it cites."""
         return [fact.statement, *(c.quote for c in fact.citations)]
+
+    def restatable(self, fact: Fact) -> bool:
+        """Whether the model is asked to restate a fact past the lead one: not one of ``plain_words`` or fewer, and
+        not one mostly inside a quotation (its speaker's words are stated as printed: the seed's Herzog quotation,
+        "“I can reiterate the fact that Israel is ready …,” Herzog said Tuesday.", came back without its marks,
+        in the first person, and was dropped)."""
+        words = word_count(fact.statement)
+        return words > self.plain_words and word_count(outside_quotes(fact.statement)) * QUOTED_SHARE > words
 
     @staticmethod
     def quotes(fact: Fact) -> list[str]:
@@ -246,7 +255,7 @@ class LeadWriter:
             headline, by_headline = await self._headline(None, None, [])
             summary, by = self._summary([])
             return headline, " ".join(summary), {"headline": by_headline, **by}, {}
-        asked = [f for n, f in enumerate(chosen) if n == 0 or word_count(f.statement) > self.plain_words]
+        asked = [f for n, f in enumerate(chosen) if n == 0 or self.restatable(f)]
         lines = "\n".join(
             f"[{f.id}] ({f.sources} outlet{'s' if f.sources > 1 else ''}) {neutralise(f.statement)}" for f in asked
         )
