@@ -307,7 +307,8 @@ class LeadWriter:
             for text in figure_free_variants(kept[0][1], bad):  # its main clause, speaker form or a cut with a verb
                 fits = headline_problem(text, bad) is None and complete_phrase(text)
                 if fits and not drops_speaker(text, lead.statement):
-                    return text, "model"  # the model's own checked sentence, made to fit
+                    # the model's own checked sentence, made to fit; of its copy of the outlet's, code's variant
+                    return text, "code" if verbatim_copy(kept[0][1], self.quotes(lead)) else "model"
         first = [lead] if lead is not None else []  # the main development's own words before the next facts'
         return fallback_headline(
             [*first, *(f for f in self.facts if f.id not in self.held)], bad, self.usable_titles(), self.loaded
