@@ -230,8 +230,9 @@ def _facts(
             # rejected: left out rather than stated slanted
             log.warnings.append(f"fact {g.id}: no neutral statement; left out")
             continue
-        copy = verbatim_copy(text, [s.text for s in g.sentences])  # the model gave an outlet's sentence back
-        origin.append("model" if g.id in statements and not copy else "source")
+        # the model's rewrite, unless it gave an outlet's sentence back word for word
+        rewritten = g.id in statements and not verbatim_copy(text, [s.text for s in g.sentences])
+        origin.append("model" if rewritten else "source")
         facts.append(
             Fact(
                 id="",
