@@ -40,9 +40,7 @@ def test_headlines_and_datelines_are_not_statements() -> None:
 
 
 def test_seed_alignment_finds_herzog_across_outlets() -> None:
-    articles = [
-        Article(id=k, outlet=v, text=(SEEDS / f"{k}.txt").read_text()) for k, v in SEED_OUTLETS.items()
-    ]
+    articles = [Article(id=k, outlet=v, text=(SEEDS / f"{k}.txt").read_text()) for k, v in SEED_OUTLETS.items()]
     groups = align([s for a in articles for s in segment(a)])
     herzog = [g for g in groups if any("Herzog" in s.text for s in g.sentences) and len(g.article_ids) >= 2]
     assert herzog, "Herzog's offer is reported by several outlets"
@@ -80,3 +78,22 @@ def test_a_sentence_that_introduces_a_list_is_no_fact() -> None:
     listed = FactGroup("g2", [Sentence("a#g2", "a", 1, news, 50, 50 + len(news))])
     top, chosen, to_write = pick_groups([lead_in, listed], [], limit=5, rewrites=2)
     assert [g.id for g in top] == ["g2"] and not to_write  # no model call is spent on it either
+
+
+def test_one_figure_for_one_thing_joins_two_outlets_in_other_words() -> None:
+    # The seed's Israeli toll: Al Jazeera ("killing about 1,200 people and taking about 240 others hostage") and the
+    # English-language outlet ("Israel says 1,200 people were left dead") tell it in other words.
+    from service.pipeline.numbers import extract_numbers
+
+    articles = [Article(id=k, outlet=v, text=(SEEDS / f"{k}.txt").read_text()) for k, v in SEED_OUTLETS.items()]
+    sentences = [s for a in articles for s in segment(a)]
+
+    def toll(groups: list) -> list[list[str]]:
+        return [g.article_ids for g in groups if any("1,200 people" in s.text for s in g.sentences)]
+
+    assert sorted(toll(align(sentences))) == [["al-jazeera"], ["english-outlet"]]  # words alone: two one-outlet facts
+    assert toll(align(sentences, mentions=extract_numbers(sentences))) == [["al-jazeera", "english-outlet"]]
+    # the same figure for different things stays apart: 240 taken hostage, not the 240 prisoners released
+    joined = align(sentences, mentions=extract_numbers(sentences))
+    hostages = next(g for g in joined if any("240 others hostage" in s.text for s in g.sentences))
+    assert not any("240 Palestinians were released" in s.text for s in hostages.sentences)

@@ -29,9 +29,7 @@ def two_articles(a_body: str, b_body: str) -> list[Sentence]:
 
 
 def test_same_quantity_with_different_values_is_a_candidate() -> None:
-    sentences = two_articles(
-        "At least 100 people were killed in the blast.", "Officials said 120 people were killed."
-    )
+    sentences = two_articles("At least 100 people were killed in the blast.", "Officials said 120 people were killed.")
     (c,) = find_conflict_candidates(extract_numbers(sentences), sentences)
     assert sorted(m.value for m in c.mentions) == [100, 120]
 
@@ -67,3 +65,20 @@ def test_tf_idf_emits_no_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(find_conflict_candidates(extract_numbers(sentences), sentences)) == 3
+
+
+def test_a_summary_gives_the_toll_before_other_disagreements() -> None:
+    from service.pipeline.conflicts import summary_first
+    from service.schemas import Conflict, ConflictPosition
+
+    def conflict(cid: str, topic: str) -> Conflict:
+        sides = [ConflictPosition(article_ids=[a], value=v, claim=v, quote=v) for a, v in (("a", "24"), ("b", "25"))]
+        return Conflict(id=cid, topic=topic, positions=sides)
+
+    found = [
+        conflict("k1", "number of foreign nationals released"),
+        conflict("k2", "share of gas stations"),
+        conflict("k3", "number of injured"),
+        conflict("k4", "number of people killed"),
+    ]
+    assert [c.id for c in summary_first(found)] == ["k4", "k3", "k1", "k2"]

@@ -1334,3 +1334,50 @@ def test_a_fact_that_is_a_quotation_is_not_restated() -> None:
     w = LeadWriter(llm, [], [], OUTLETS, asyncio.Semaphore(1), TaskLog())
     assert not w.restatable(fact("f1", quoted, ["cnn"]))
     assert w.restatable(fact("f2", reported, ["cnn"]))
+
+
+def test_a_rewrite_that_leaves_out_who_else_took_part_is_not_the_fact() -> None:
+    from service.pipeline.lead_text import dropped_names, keeps_content
+
+    source = (
+        "Qatar's Prime Minister Mohammed bin Abdulrahman Al Thani, who also serves as the Gulf state's foreign "
+        "minister, Mossad Director David Barnea and CIA Director Bill Burns held talks in Poland on Monday."
+    )
+    lossy = "Qatar's Prime Minister and Foreign Minister held talks in Poland on Monday."
+    whole = "Qatar's Prime Minister Mohammed bin Abdulrahman Al Thani, Mossad's Barnea and CIA chief Burns held talks."
+    assert "Mossad Director David Barnea" in " ".join(dropped_names(lossy, source))
+    assert not dropped_names(whole, source) and not keeps_content(lossy, source)
+    # an aside set off by commas may go
+    aside = "Hamas, the group considered a terrorist organisation by the US and European Union, holds 129 people."
+    assert not dropped_names("Hamas holds 129 people.", aside)
+
+
+def test_a_paraphrase_takes_the_place_of_the_quotation_it_retells() -> None:
+    # The seed: Al Jazeera's "willing to agree a new temporary truce" is 0.60 to Herzog's quotation, the
+    # English-language outlet's sentence of the same fact 0.79 (RETELLS_MEANING 0.73).
+    from service.pipeline.lead_order import SummaryOrder, quotation, retells
+    from service.schemas import Citation, Fact
+
+    said = (
+        "“I can reiterate the fact that Israel is ready for another humanitarian pause and additional humanitarian "
+        "aid in order to enable the release of hostages,” Herzog said Tuesday."
+    )
+    willing = (
+        "Israeli President Isaac Herzog has said his country is willing to agree a new temporary truce with Hamas "
+        "in Gaza to secure the release of more captives held by the Palestinian group."
+    )
+    told = (
+        "Israeli President Isaac Herzog told ambassadors from around the world the country is prepared to agree to "
+        "another humanitarian pause and additional humanitarian aid in order to enable the release of hostages."
+    )
+
+    def fact(fid: str, statement: str, quotes: list[str]) -> Fact:
+        cites = [Citation(article_id=f"a{n}", quote=q, start=0, end=len(q)) for n, q in enumerate(quotes)]
+        return Fact(id=fid, statement=statement, status="corroborated", sources=len(quotes), citations=cites)
+
+    quote = fact("f1", said, [said, said])
+    paraphrase = fact("f2", willing, [willing, told])
+    assert quotation(said) and not quotation(willing)
+    assert retells(paraphrase, quote)  # through the sentence it cites, not its statement
+    chosen, size = SummaryOrder([quote, paraphrase], set(), []).order()
+    assert chosen == [paraphrase, quote] and size == 1

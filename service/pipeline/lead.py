@@ -32,6 +32,7 @@ from service.pipeline.clean import (
     sentence_case,
     telegraphic,
 )
+from service.pipeline.conflicts import summary_first
 from service.pipeline.headline import (
     PERSONAL,
     complete_phrase,
@@ -45,7 +46,7 @@ from service.pipeline.headline import (
 )
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.lead_guard import doubtful, doubtful_conflict
-from service.pipeline.lead_order import SummaryOrder, key_figures
+from service.pipeline.lead_order import SummaryOrder, key_figures, quotation
 from service.pipeline.lead_text import (
     ENDS,
     HEADLINE_NEW,
@@ -53,6 +54,7 @@ from service.pipeline.lead_text import (
     OWN_SHARE,
     complete,
     disputed_values,
+    dropped_names,
     figure_problem,
     keeps_content,
     list_line,
@@ -75,7 +77,6 @@ LEAD_TOKENS_PER_FACT = 70  # a 30-word sentence is ~45 tokens, a copied 40-word 
 # of the 31 facts under 25 words the model restated in 12 briefs (HEAD c8b22bb), 24 came back unchanged, and
 # one of the 7 others added what its outlet never said ("Documents about Facebook's conflict of interest …").
 PLAIN_WORDS = 24
-QUOTED_SHARE = 3  # a fact whose words outside quotation marks are under a third of its words is a quotation
 MIN_SENTENCES = 2
 _TWO_SENTENCES = re.compile(r"[.!?]\s+\S")
 # The brief's own voice never tells the reader how to see the story ("should be seen as", "readers should").
@@ -150,8 +151,7 @@ class LeadWriter:
         not one mostly inside a quotation (its speaker's words are stated as printed: the seed's Herzog quotation,
         "“I can reiterate the fact that Israel is ready …,” Herzog said Tuesday.", came back without its marks,
         in the first person, and was dropped)."""
-        words = word_count(fact.statement)
-        return words > self.plain_words and word_count(outside_quotes(fact.statement)) * QUOTED_SHARE > words
+        return word_count(fact.statement) > self.plain_words and not quotation(fact.statement)
 
     @staticmethod
     def quotes(fact: Fact) -> list[str]:
@@ -351,11 +351,12 @@ class LeadWriter:
         written = {k: t for k, t in written.items() if not list_line(t)}
         for f in facts:
             dropped = key_figures(f.statement) - number_values(written.get(f.id, ""))
-            if f.id in written and dropped:
-                figures = ", ".join(f"{v:g}" for v in sorted(dropped))
-                why = f"the model's sentence drops {figures}"
+            names = dropped_names(written[f.id], f.statement) if f.id in written else []
+            if f.id in written and (dropped or names):
+                lost = [*(f"{v:g}" for v in sorted(dropped)), *names]
+                why = f"the model's sentence drops {', '.join(lost)}"
                 self.log.warnings.append(f"summary: {f.id} stated as its outlet did ({why})")
-            if f.id in written and not dropped:
+            if f.id in written and not dropped and not names:
                 out.append((f, written[f.id], "source" if verbatim_copy(written[f.id], self.quotes(f)) else "model"))
             elif figure_problem(f.statement, self.conflicts, self.outlets) is None and not list_line(f.statement):
                 out.append((f, complete(f.statement), "source"))
@@ -381,7 +382,8 @@ class LeadWriter:
                 ):
                     out.append((one_outlet(f.statement.rstrip(".") + ".", f, self.outlets, self.texts), "code"))
         given = " ".join(t for t, _ in out)
-        for c in [c for c in self.conflicts if not doubtful_conflict(c)][:1]:  # a side that reads planted: not here
+        planted = doubtful_conflict  # a side that reads planted: not here
+        for c in [c for c in summary_first(self.conflicts) if not planted(c)][:1]:
             if figure_problem(given, [c], self.outlets) is None and any(
                 number_values(p.value) <= number_values(given) for p in c.positions if number_values(p.value)
             ):

@@ -12,17 +12,18 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from service.pipeline.clean import mend_cut
+from service.pipeline.clean import mend_cut, outside_quotes
 from service.pipeline.lead_text import list_line
 from service.pipeline.numbers import number_values
 from service.pipeline.types import Sentence
 from service.pipeline.verify import without_report
 from service.schemas import Fact
-from service.text import content_words
+from service.text import content_words, word_count
 from service.text.sentence_vectors import vector
 
 SUMMARY_SENTENCES = 5  # of the facts the model restates in one call: the summary states the first five
 STATED_FACTS = 8  # facts the model restates in the same call: the summary's five, and three more facts
+QUOTED_SHARE = 3  # a statement whose words outside quotation marks are under a third of its words is a quotation
 RETELLS = 0.5  # share of content words that makes a fact a retelling of a chosen fact
 RETELLS_WITH_FIGURE = 0.3  # ... when both give the same figure
 # ... or a cosine of sentence vectors (all-MiniLM-L6-v2) at least this. Chosen on the fact pairs of 37 real
@@ -51,6 +52,12 @@ ECHOED = 0.45
 LONE_UP_TO = 4
 
 
+def quotation(statement: str) -> bool:
+    """Whether a statement is mostly a quotation: under a third of its words outside quotation marks ("“I can
+    reiterate the fact that Israel is ready …,” Herzog said Tuesday.")."""
+    return word_count(outside_quotes(statement)) * QUOTED_SHARE <= word_count(statement)
+
+
 def listed(fact: Fact, main: Fact) -> bool:
     """Whether a fact other than the main development is a line of a list (``lead_text.list_line``: "Marine Corps:
     53% fully vaccinated, 60% with one dose."), which the summary never states: it gives its place to the next
@@ -71,10 +78,17 @@ def meaning_similarity(a: str, b: str) -> float:
 
 def retells(fact: Fact, other: Fact) -> bool:
     """Whether ``fact`` tells what ``other`` (chosen before it) tells in other words (``retells_in_words``), or
-    gives no figure of 10 or more the other lacks and its sentence vector is as close as ``RETELLS_MEANING``."""
+    gives no figure of 10 or more the other lacks and a sentence of it (its statement or a sentence it cites) has
+    a vector as close as ``RETELLS_MEANING`` to one of the other's. The cited sentences count: the seed's summary
+    told Herzog's offer twice, as Al Jazeera's "willing to agree a new temporary truce" (0.60 to his quotation)
+    and as his quotation, which the English-language outlet's sentence of the first fact restates (0.79)."""
     if retells_in_words(fact, other):
         return True
-    return no_new_figure(fact, other) and meaning_similarity(fact.statement, other.statement) >= RETELLS_MEANING
+    if not no_new_figure(fact, other):
+        return False
+    mine = [fact.statement, *(c.quote for c in fact.citations)]
+    theirs = [other.statement, *(c.quote for c in other.citations)]
+    return any(meaning_similarity(a, b) >= RETELLS_MEANING for a in dict.fromkeys(mine) for b in dict.fromkeys(theirs))
 
 
 def retells_in_words(fact: Fact, other: Fact) -> bool:
@@ -223,7 +237,12 @@ class SummaryOrder:
         for f in [*first, *echoed]:  # any fact that retells a chosen one gives way: the seed's summary told
             if f in chosen or f in rest or f in cut:  # Herzog's offer twice
                 continue
-            (rest if any(retells(f, c) for c in chosen) or listed(f, main) else chosen).append(f)
+            retold = next((c for c in chosen if retells(f, c)), None)
+            if retold is not None and quotation(retold.statement) and not quotation(f.statement):
+                chosen[chosen.index(retold)] = f  # the speaker's point in a sentence, not the speaker's own words
+                rest.append(retold)
+            else:
+                (rest if retold is not None or listed(f, main) else chosen).append(f)
         lone: list[Fact] = []  # ... unless the summary would be shorter than LONE_UP_TO without it
         for f in [*cut, *(f for f in fill if f not in echoed and f not in cut)]:
             if any(retells(f, c) for c in chosen) or listed(f, main):

@@ -202,6 +202,7 @@ _QUALIFIER = re.compile(
 _EVENT_OF = folding("event_verbs")  # form → canonical event verb
 _EVENT = re.compile(r"\b(" + "|".join(_EVENT_OF) + r")\b", re.I)
 EVENT_VERBS = frozenset(_EVENT_OF.values())  # canonical event verbs that can end ``NumberMention.counted``
+EVENT_ORDER = tuple(dict.fromkeys(_EVENT_OF.values()))  # ... in the file's order: the gravest first
 _TOKEN = re.compile(r"[A-Za-z][\w’'-]*|\d[\d,.]*|[^\w\s]")
 _STOP = words("function_words")
 _PLURALISH = re.compile(r"(?:s|people|children|men|women|police|staff|personnel|troops)$")

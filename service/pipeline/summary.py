@@ -10,6 +10,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from service.pipeline.conflicts import summary_first
 from service.pipeline.headline import fallback_headline
 from service.pipeline.injection import Screen
 from service.pipeline.numbers import number_values
@@ -82,7 +83,7 @@ def fallback(facts: list[Fact], conflicts: list[Conflict], outlets: dict[str, st
     disagreement with every side. Never only the disagreement lines."""
     headline = fallback_headline(facts)
     body = [f.statement.rstrip(".") + "." for f in facts if f.status != "disputed"][:2]
-    body += [conflict_sentence(c, outlets) for c in conflicts[:1]]
+    body += [conflict_sentence(c, outlets) for c in summary_first(conflicts)[:1]]
     return HeadlineSummary(headline=headline, summary=" ".join(body))
 
 

@@ -18,6 +18,7 @@ from service.pipeline.align import distinct_texts
 from service.pipeline.attribution import according_to, outlet_names
 from service.pipeline.clean import is_cut, mend_cut, sentence_case, standalone_problem, statement_text
 from service.pipeline.injection import Screen, attr, neutralise
+from service.pipeline.lead_text import dropped_names
 from service.pipeline.types import FactGroup, Sentence
 from service.pipeline.verify import check_statement, statement_form, unattributed_terms
 from service.schemas import CheckVerdict, LLMCall
@@ -200,6 +201,12 @@ async def _statement_batch(
         if why is None and stated is None:  # a loaded word of the model's own: refused before its check is asked
             why = standalone_problem(text, loaded)
         sources = [whole(s.text) for s in readable(group.sentences)]
+        lost = [names for s in sources if (names := dropped_names(text, s))]
+        if why is None and 2 * len(lost) >= len(sources):  # "Qatar's Prime Minister … held talks" of three (seed)
+            why = f"it leaves out {', '.join(lost[0])}"
+            log.checks.append(
+                CheckVerdict(item=f"facts[{group.id}]", text=text, supported=False, by="code", reason=why)
+            )
         if why is None and not await checker.check(f"facts[{group.id}]", text, sources):
             why = "its sentences do not support it"
         if why or stated is None:
