@@ -97,3 +97,16 @@ def test_one_figure_for_one_thing_joins_two_outlets_in_other_words() -> None:
     joined = align(sentences, mentions=extract_numbers(sentences))
     hostages = next(g for g in joined if any("240 others hostage" in s.text for s in g.sentences))
     assert not any("240 Palestinians were released" in s.text for s in hostages.sentences)
+
+
+def test_a_figure_that_begins_a_title_joins_nothing() -> None:
+    # allsides-5648: two outlets name CBS' "60 Minutes" in sentences that tell different facts.
+    from service.pipeline.numbers import extract_numbers
+
+    a, b = arts(
+        "Haugen revealed her identity during an interview with CBS' 60 Minutes on Sunday, October 3.",
+        "Facebook chooses profits over safety, Frances Haugen said in an interview with 60 Minutes on Sunday night.",
+    )
+    sentences = segment(a) + segment(b)
+    plain = {tuple(g.article_ids) for g in align(sentences)}
+    assert plain == {tuple(g.article_ids) for g in align(sentences, mentions=extract_numbers(sentences))}

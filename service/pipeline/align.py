@@ -16,6 +16,7 @@ from service.pipeline.numbers import EVENT_VERBS
 from service.pipeline.select import rank, representative
 from service.pipeline.types import FactGroup, NumberMention, Sentence
 from service.text import content_words, cosine_matrix, match_tokens, word_count
+from service.text.dictionary import dictionary_word
 
 LINK_THRESHOLD = 0.25  # average cosine needed to join two groups
 NEAR_DUPLICATE = 88.0  # rapidfuzz ratio above which two sentences say the same words
@@ -74,6 +75,15 @@ def same_figure(a: list[NumberMention], b: list[NumberMention]) -> bool:
     )
 
 
+def in_name(m: NumberMention, sentence: Sentence) -> bool:
+    """Whether a figure begins a title ("CBS' 60 Minutes"): an ordinary word follows it with a capital
+    (``dictionary_word``; not "240 Palestinians", "13 US troops"). Two outlets that name "60 Minutes" tell no one
+    fact (allsides-5648: Haugen's interview and her words were joined)."""
+    after = sentence.text[m.end - sentence.start :].split(maxsplit=1)
+    word = after[0].strip(".,;:’'\"”") if after else ""
+    return word.istitle() and word.isalpha() and dictionary_word(word)
+
+
 def align(
     sentences: list[Sentence], threshold: float = LINK_THRESHOLD, mentions: list[NumberMention] | None = None
 ) -> list[FactGroup]:
@@ -84,9 +94,11 @@ def align(
     if not usable:
         return []
     sim = similarity_matrix(usable)
+    by_id = {s.id: s for s in usable}
     figures: dict[str, list[NumberMention]] = {}
     for m in mentions or []:
-        figures.setdefault(m.sentence_id, []).append(m)
+        if m.sentence_id in by_id and not in_name(m, by_id[m.sentence_id]):
+            figures.setdefault(m.sentence_id, []).append(m)
     counted = [i for i, s in enumerate(usable) if s.id in figures]
     for n, i in enumerate(counted):
         for j in counted[n + 1 :]:
