@@ -1381,3 +1381,12 @@ def test_a_paraphrase_takes_the_place_of_the_quotation_it_retells() -> None:
     assert retells(paraphrase, quote)  # through the sentence it cites, not its statement
     chosen, size = SummaryOrder([quote, paraphrase], set(), []).order()
     assert chosen == [paraphrase, quote] and size == 1
+
+
+def test_a_rewrite_may_leave_out_where_something_was_said() -> None:
+    from service.pipeline.lead_text import dropped_names
+
+    # allsides-6098: the fact was lost when "told Fox News" counted as someone left out
+    source = "Republican Senator Marsha Blackburn says Kerry's actions are serious, she told Fox News on Monday."
+    assert not dropped_names("Senator Marsha Blackburn says Kerry's actions are serious.", source)
+    assert dropped_names("Kerry's actions are serious, a senator says.", source) == ["Senator Marsha Blackburn"]
