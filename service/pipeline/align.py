@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from rapidfuzz import fuzz
 
-from service.pipeline.numbers import EVENT_VERBS
+from service.pipeline.numbers import EVENT_VERBS, event_verb, key_figure
 from service.pipeline.select import rank, representative
 from service.pipeline.types import FactGroup, NumberMention, Sentence
 from service.text import content_words, cosine_matrix, match_tokens, word_count
@@ -63,14 +63,11 @@ def same_figure(a: list[NumberMention], b: list[NumberMention]) -> bool:
     def things(m: NumberMention) -> set[str]:
         return content_words(" ".join(w for w in m.counted.split() if w not in EVENT_VERBS and w != "percent"))
 
-    def verb(m: NumberMention) -> str | None:
-        last = m.counted.rsplit(" ", 1)[-1]
-        return last if last in EVENT_VERBS else None
-
-    key = [m for m in a if m.value >= 10 and not (1900 <= m.value <= 2100 and m.value == int(m.value))]
     return any(
-        x.value == y.value and (bool(things(x) & things(y)) or (verb(x) is not None and verb(x) == verb(y)))
-        for x in key
+        x.value == y.value
+        and (bool(things(x) & things(y)) or (event_verb(x) is not None and event_verb(x) == event_verb(y)))
+        for x in a
+        if key_figure(x.value)
         for y in b
     )
 

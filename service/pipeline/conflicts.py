@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from service.pipeline.numbers import EVENT_ORDER, EVENT_VERBS, parse_numbers
+from service.pipeline.numbers import EVENT_ORDER, EVENT_VERBS, event_verb, parse_numbers
 from service.pipeline.types import ConflictCandidate, NumberMention, Sentence
 from service.schemas import Conflict, ConflictPosition
 from service.text import cosine_matrix, topic_stems
@@ -79,12 +79,6 @@ def _head(m: NumberMention) -> str:
     return head[:-1] if head.endswith("s") and not head.endswith("ss") and len(head) > 3 else head
 
 
-def _verb(m: NumberMention) -> str | None:
-    """The event verb at the end of ``m.counted`` ("killed", "released", ...), if any."""
-    last = m.counted.rsplit(" ", 1)[-1]
-    return last if last in EVENT_VERBS else None
-
-
 def _pair_score(
     a: NumberMention,
     b: NumberMention,
@@ -99,10 +93,10 @@ def _pair_score(
         return 0.0  # one article gives both figures: they are two different things, not a disagreement
     closeness = min(a.value, b.value) / max(a.value, b.value)
     same_head = bool(head_a) and head_a == head_b
-    same_verb = _verb(a) is not None and _verb(a) == _verb(b)
+    same_verb = event_verb(a) is not None and event_verb(a) == event_verb(b)
     persons = head_a in _PERSONS and head_b in _PERSONS
     cosine = similarity(a.sentence_id, b.sentence_id)
-    no_verbs = _verb(a) is None and _verb(b) is None
+    no_verbs = event_verb(a) is None and event_verb(b) is None
     evidence = (
         (same_head and head_a not in _GENERIC_HEADS and (same_verb or no_verbs or cosine >= MIN_COSINE / 2))
         or (same_verb and persons and closeness >= CLOSE)

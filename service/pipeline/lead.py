@@ -382,8 +382,8 @@ class LeadWriter:
                 ):
                     out.append((one_outlet(f.statement.rstrip(".") + ".", f, self.outlets, self.texts), "code"))
         given = " ".join(t for t, _ in out)
-        planted = doubtful_conflict  # a side that reads planted: not here
-        for c in [c for c in summary_first(self.conflicts) if not planted(c)][:1]:
+        shown = [c for c in summary_first(self.conflicts) if not doubtful_conflict(c)]  # none that reads planted
+        for c in shown[:1]:
             if figure_problem(given, [c], self.outlets) is None and any(
                 number_values(p.value) <= number_values(given) for p in c.positions if number_values(p.value)
             ):

@@ -14,7 +14,7 @@ import numpy as np
 
 from service.pipeline.clean import mend_cut, outside_quotes
 from service.pipeline.lead_text import list_line
-from service.pipeline.numbers import number_values
+from service.pipeline.numbers import key_figure, number_values
 from service.pipeline.types import Sentence
 from service.pipeline.verify import without_report
 from service.schemas import Fact
@@ -68,7 +68,7 @@ def listed(fact: Fact, main: Fact) -> bool:
 def key_figures(text: str) -> set[float]:
     """The figures a summary sentence of ``text`` must keep: 10 and over, not a year ("worst in 40 years",
     "149 flights", "67-32"; not "Jan. 6", "2020")."""
-    return {v for v in number_values(text) if v >= 10 and not (1900 <= v <= 2100 and v == int(v))}
+    return {v for v in number_values(text) if key_figure(v)}
 
 
 def meaning_similarity(a: str, b: str) -> float:

@@ -203,6 +203,19 @@ _EVENT_OF = folding("event_verbs")  # form → canonical event verb
 _EVENT = re.compile(r"\b(" + "|".join(_EVENT_OF) + r")\b", re.I)
 EVENT_VERBS = frozenset(_EVENT_OF.values())  # canonical event verbs that can end ``NumberMention.counted``
 EVENT_ORDER = tuple(dict.fromkeys(_EVENT_OF.values()))  # ... in the file's order: the gravest first
+
+
+def event_verb(m: NumberMention) -> str | None:
+    """The event verb at the end of ``m.counted`` ("killed", "released", ...), if any."""
+    last = m.counted.rsplit(" ", 1)[-1]
+    return last if last in EVENT_VERBS else None
+
+
+def key_figure(value: float) -> bool:
+    """Whether a figure is one the news turns on: 10 and over, not a year ("149 flights", not "2020")."""
+    return value >= 10 and not (1900 <= value <= 2100 and value == int(value))
+
+
 _TOKEN = re.compile(r"[A-Za-z][\w’'-]*|\d[\d,.]*|[^\w\s]")
 _STOP = words("function_words")
 _PLURALISH = re.compile(r"(?:s|people|children|men|women|police|staff|personnel|troops)$")

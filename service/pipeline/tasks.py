@@ -201,8 +201,8 @@ async def _statement_batch(
         if why is None and stated is None:  # a loaded word of the model's own: refused before its check is asked
             why = standalone_problem(text, loaded)
         sources = [whole(s.text) for s in readable(group.sentences)]
-        lost = [names for s in sources if (names := dropped_names(text, s))]
-        if why is None and 2 * len(lost) >= len(sources):  # "Qatar's Prime Minister … held talks" of three (seed)
+        lost = [names for s in sources if (names := dropped_names(text, s))] if why is None else []
+        if lost and 2 * len(lost) >= len(sources):  # "Qatar's Prime Minister … held talks" of three (seed)
             why = f"it leaves out {', '.join(lost[0])}"
             log.checks.append(
                 CheckVerdict(item=f"facts[{group.id}]", text=text, supported=False, by="code", reason=why)
