@@ -29,6 +29,11 @@ def test_a_cut_sentence_is_mended_to_its_last_whole_clause_but_never_to_a_lone_s
     # a cut inside what was reported leaves only who reported it (allsides-5756: "… that all.")
     assert mend_cut("Austin announced on Aug. 9 that all active-duty...") is None
     assert mend_cut("The Pentagon's top spokesman announced on Monday that all active-duty...") is None
+    # a cut right after a comma broke no word: the clause before it is whole (allsides-5696 had stated only
+    # "The summary, first reported by The Washington Post." and lost the 39.6% top rate)
+    assert mend_cut(
+        "The summary, first reported by The Washington Post, includes a top personal rate of 39.6%,..."
+    ) == ("The summary, first reported by The Washington Post, includes a top personal rate of 39.6%.")
 
 
 def test_a_quote_that_runs_on_a_verbless_phrase_and_a_quoted_pronoun_cannot_stand_alone() -> None:

@@ -86,7 +86,8 @@ def mend_cut(text: str, min_words: int = 6, phrase: bool = False) -> str | None:
     whole = _WHOLE_THEN_CUT.search(text)
     if whole:  # "… appeared first, last month, in the Wall Street Journal...." : the cut came after a full stop
         return text[: whole.start(2)].rstrip()
-    words = _CUT.sub("", text).split()[:-1]  # the last word is the one the cut broke
+    kept = _CUT.sub("", text)  # the last word is the one the cut broke, unless a comma ends it: "The summary,
+    words = kept.split()[: None if kept.endswith((",", ";")) else -1]  # …, includes a top personal rate of 39.6%,..."
     breaks = [i for i, w in enumerate(words) if w.endswith((",", ";", "—"))]
     commas = [i for i in breaks if i + 1 >= min_words]
     links = [i for i, w in enumerate(words) if w.lower() in _STOP_TAIL and i >= min_words]
