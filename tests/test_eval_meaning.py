@@ -20,6 +20,22 @@ def test_certainty_and_attribution() -> None:
     assert certainty_differs("Pelosi plans to bring the bill to a vote.", "The House passed the bill.")
     assert certainty_differs("Half the patients may have had mild cases.", "Half the patients had mild cases.")
     assert certainty_differs("The House passed the bill.", "The House passed the bill on Friday.") is None
+    # a word of doubt in a clause about something else leaves the main claim as certain as the other's
+    # (allsides-5805 and 5840: the judge had turned down both as "certainty differs")
+    issued = "On Tuesday the CDC issued a new federal eviction moratorium."
+    assert certainty_differs(issued, "The CDC issued a new moratorium Tuesday, which would last until Oct. 3.") is None
+    assert certainty_differs(issued, "The CDC issued a moratorium on evictions that would last until Oct. 3.") is None
+    assert certainty_differs(issued, "The CDC is expected to issue a new eviction moratorium.")
+    hearing = "The Supreme Court will hear arguments in the case in the fall."
+    assert (
+        certainty_differs(
+            hearing,
+            "The court will hear arguments in the fall, giving its majority a chance to confront what may be "
+            "the most divisive issue in American law.",
+        )
+        is None
+    )
+    assert certainty_differs(hearing, "The court may hear arguments in the case in the fall.")
     assert attribution_dropped("Trump said Biden surrendered in defeat.", "Biden surrendered in defeat.")
     assert attribution_dropped("Biden surrendered.", "Trump said Biden surrendered.") is None
     assert meaning_differs("The council closed the bridge.", "The bridge was closed by the council.") is None

@@ -8,6 +8,9 @@ them, so treat this as a training figure): when one fires, the pair is labelled 
 33 of 54 (certainty) and 41 of 51 (attribution) cases, where the default model's judge (prompt v2) says yes
 to most of them. On 150 pairs spread over the set, the v2 judge alone agrees on 75.3 %, with these rules
 settling their pairs first on 81.3 %; on all 437, v2 with the rules agrees on 76.9 % (v1 alone: 67.7 %).
+The certainty rule reads only the clause a word of doubt governs (``_doubts``): it fires on 44 of the 437
+pairs, 30 labelled "no" (before, on 52, 33 "no"); of the 8 pairs it no longer settles, the v2 judge gets 6
+right where the rule had 3 (``crossbrief eval calibrate --file`` those 8).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import re
 
 from service.pipeline.numbers import parse_numbers
+from service.text import content_words
 
 _LOWER = r"at least|more than|over|upwards of|in excess of|no fewer than|a minimum of"
 _UPPER = r"up to|nearly|almost|as (?:much|many|high) as|fewer than|less than|under|just under|no more than|close to"
@@ -64,11 +68,32 @@ def uncertain(text: str) -> bool:
     return bool(_UNCERTAIN.search(text))
 
 
+# Where a word of doubt stops governing: the end of its clause ("…, which would last until Oct. 3.").
+_CLAUSE_END = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
+
+
+def _doubts(text: str, other: str) -> bool:
+    """Whether ``text`` says that something ``other`` speaks of may, will or is planned to happen: a word of
+    doubt whose clause, from it to the clause's end, shares a content word with ``other``. A modal in a clause
+    about something else does not make the sentence's main claim uncertain: "… issued a new moratorium Tuesday
+    on evictions that would last until Oct. 3" states the issuing (allsides-5805), "… will hear arguments in the
+    fall, giving its conservative majority a chance to confront what may be the most divisive issue …" the
+    hearing (5840)."""
+    words = content_words(other)
+    for m in _UNCERTAIN.finditer(text):
+        end = _CLAUSE_END.search(text, m.end())
+        if content_words(text[m.start() : end.start() if end else len(text)]) & words:
+            return True
+    return False
+
+
 def certainty_differs(claim: str, statement: str) -> str | None:
-    """One says it may, will or is planned to happen (or is reported); the other says it is so."""
-    a, b = bool(_UNCERTAIN.search(claim)), bool(_UNCERTAIN.search(statement))
-    if a != b:
-        return f"certainty differs: the {'claim' if a else 'statement'} only says it may or is planned to"
+    """One says it may, will or is planned to happen (or is reported) of what the other speaks of
+    (:func:`_doubts`); the other has no word of doubt at all."""
+    if _doubts(claim, statement) and not _UNCERTAIN.search(statement):
+        return "certainty differs: the claim only says it may or is planned to"
+    if _doubts(statement, claim) and not _UNCERTAIN.search(claim):
+        return "certainty differs: the statement only says it may or is planned to"
     return None
 
 
