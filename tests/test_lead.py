@@ -412,20 +412,6 @@ def test_background_several_outlets_repeat_does_not_lead_when_an_outlet_states_t
     assert [f.id for f in w.summary_facts()][:2] == ["f2", "f1"]
 
 
-def test_a_headline_takes_from_the_titles_only_words_another_outlet_uses() -> None:
-    from service.pipeline.lead_text import shared_words
-
-    titles = {
-        "wapo": "Biden budget expects hot economy",
-        "hill": "Biden releases $6T budget that foresees decade of deficits",
-        "nypost": "Biden unveils largest US budget in history fueled by massive social spending",
-    }
-    texts = {"wapo": "The budget would raise spending.", "hill": "Biden's budget.", "nypost": "Social spending."}
-    by_title = dict(zip(titles, shared_words(titles, texts), strict=True))
-    assert "massive" not in by_title["nypost"].split()  # one outlet's word (allsides-5999's model headline)
-    assert {"Biden", "budget", "spending"} <= set(by_title["nypost"].split())  # words the others print too
-
-
 def test_a_text_files_first_line_is_its_title_when_it_stands_alone() -> None:
     from service.cli import text_title
 

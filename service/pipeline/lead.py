@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
@@ -60,7 +60,6 @@ from service.pipeline.lead_text import (
     list_line,
     new_words,
     realign,
-    shared_words,
     without_count,
 )
 from service.pipeline.numbers import number_values
@@ -115,7 +114,7 @@ class LeadWriter:
         log: TaskLog,
         screen: Screen | None = None,
         loaded: tuple[str, ...] = (),
-        titles: Mapping[str, str] | Sequence[str] | None = None,
+        titles: list[str] | None = None,
         held: set[str] | None = None,
         plain_words: int = PLAIN_WORDS,
     ) -> None:
@@ -128,14 +127,8 @@ class LeadWriter:
         # never in the headline or summary: a one-outlet fact whose sentence reads somewhat planted (doubtful), or
         # that the lead guard's model check holds (``held``)
         self.held = {f.id for f in facts if f.status != "disputed" and (doubtful(f) or f.id in (held or set()))}
-        titles = titles or []
-        self.title_texts = list(titles.values() if isinstance(titles, Mapping) else titles)
+        self.title_texts = list(titles or [])
         self.order = SummaryOrder(facts, self.held, self.title_texts, screen.clean if screen else None)
-        texts: dict[str, str] = {}
-        for s in screen.clean if screen else []:
-            texts[s.article_id] = f"{texts.get(s.article_id, '')} {s.text}"
-        # what a headline may take from the titles: with the articles known, only words another outlet uses too
-        self.title_words = shared_words(titles, texts) if isinstance(titles, Mapping) and texts else self.title_texts
         self.texts = [c.quote for f in facts for c in f.citations]  # the sources' words, for letter case:
         self.texts += [s.text for s in screen.clean] if screen else []  # every sentence ("tensions" in lower case)
 
@@ -337,10 +330,9 @@ class LeadWriter:
         (``without_label``), shortened at a phrase boundary, a figure
         outlets dispute or only one prints dropped where it only qualifies a word, then checked by form and
         for meaning against the lead fact. Its words may come from the outlets' titles as well (a headline's
-        vocabulary: "military", "tensions"), when another outlet uses them too (``shared_words``: not one outlet's
-        "massive"), and from nowhere else (``HEADLINE_NEW``)."""
+        vocabulary: "military", "tensions"), and from nowhere else (``HEADLINE_NEW``)."""
         text = drop_figures(shorten_headline(without_label(proposed.strip().rstrip("."), lead.statement)), bad)
-        words = self.title_words
+        words = self.title_texts
         problem = headline_problem(text, bad, lead.statement) or self.form_problem(
             text + ".", [lead], 3, words, HEADLINE_NEW
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
 
 from service.pipeline.clean import has_verb, is_cut
 from service.pipeline.numbers import number_values
@@ -71,19 +70,6 @@ def new_words(text: str, sources: list[str]) -> set[str]:
     known: set[str] = set().union(*(stems(s) for s in sources)) if sources else set()
     new = {w for w in stems(text) - known if not any(same_stem(w, k) for k in known)}
     return {w for w in new if not _SAME_SENSE.get(w, set()) & known}  # "jumps" for "increased" is no new word
-
-
-def shared_words(titles: Mapping[str, str], texts: Mapping[str, str]) -> list[str]:
-    """Per title (article id → title), the words of it that another article's title or text uses too: what a
-    headline may take from the outlets' titles. A word only one outlet prints is its own framing ("massive" of
-    the New York Post's "… fueled by massive social spending" reached allsides-5999's headline as the brief's
-    word); "tensions" in two outlets' titles is the story's (5643)."""
-    known = {a: " ".join(filter(None, (titles.get(a), texts.get(a)))) for a in {*titles, *texts}}
-    out = []
-    for a, title in titles.items():
-        own = new_words(title, [t for b, t in known.items() if b != a])  # its words no other article has
-        out.append(" ".join(w for w in title.split() if not new_words(w, []) & own))
-    return out
 
 
 def _same_sense() -> dict[str, set[str]]:

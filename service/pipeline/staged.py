@@ -120,7 +120,7 @@ async def staged_brief(
         stances = [(p, stance_report(st, ss, run.outlets, texts), ss) for p, st, ss in stances]
     positions = [PartyPosition(party=p, stance=st, citations=citations_of(ss)) for p, st, ss in stances]
     with run.timer("summary"):
-        lead = await _guarded_lead(run, facts, conflicts, {a.id: a.title for a in articles if a.title})
+        lead = await _guarded_lead(run, facts, conflicts, [a.title for a in articles if a.title])
         headline, summary, hs_by, restated = await lead.write()
     for f in facts:  # a fact the model restated, shorter, and the check passed: its sentence states the fact
         if f.id in restated:
@@ -131,9 +131,7 @@ async def staged_brief(
     return finish(run, Draft(headline, summary, facts, conflicts, positions, quotes), {**hs_by, **by})
 
 
-async def _guarded_lead(
-    run: BriefRun, facts: list[Fact], conflicts: list[Conflict], titles: dict[str, str]
-) -> LeadWriter:
+async def _guarded_lead(run: BriefRun, facts: list[Fact], conflicts: list[Conflict], titles: list[str]) -> LeadWriter:
     """The headline and summary's writer, with each one-outlet fact its summary would rest on held out of the
     headline and summary (still among the facts, attributed) when its sentence reads somewhat like a planted line
     to the learnt screen, or like an instruction to the model (:mod:`lead_guard`); ``meta.warnings`` says which."""
