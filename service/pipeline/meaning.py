@@ -90,9 +90,9 @@ def _doubts(text: str, other: str) -> bool:
 def certainty_differs(claim: str, statement: str) -> str | None:
     """One says it may, will or is planned to happen (or is reported) of what the other speaks of
     (:func:`_doubts`); the other has no word of doubt at all."""
-    if _doubts(claim, statement) and not _UNCERTAIN.search(statement):
+    if _doubts(claim, statement) and not uncertain(statement):
         return "certainty differs: the claim only says it may or is planned to"
-    if _doubts(statement, claim) and not _UNCERTAIN.search(claim):
+    if _doubts(statement, claim) and not uncertain(claim):
         return "certainty differs: the statement only says it may or is planned to"
     return None
 
