@@ -36,6 +36,10 @@ def test_certainty_and_attribution() -> None:
         is None
     )
     assert certainty_differs(hearing, "The court may hear arguments in the case in the fall.")
+    # "potential" before a noun qualifies the thing, not whether the meeting happened (the seed's Warsaw talks)
+    talks = "Burns, Barnea and Al Thani met in Warsaw to discuss a new hostage deal."
+    assert certainty_differs(talks, "Burns, Barnea and Al Thani met in Warsaw to discuss a potential new deal.") is None
+    assert certainty_differs(talks, "Burns has the potential to meet Barnea and Al Thani to discuss a deal.")
     assert attribution_dropped("Trump said Biden surrendered in defeat.", "Biden surrendered in defeat.")
     assert attribution_dropped("Biden surrendered.", "Trump said Biden surrendered.") is None
     assert meaning_differs("The council closed the bridge.", "The bridge was closed by the council.") is None

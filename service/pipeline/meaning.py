@@ -72,15 +72,22 @@ def uncertain(text: str) -> bool:
 _CLAUSE_END = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
 
 
+# "potential" before a noun qualifies that thing, not the sentence's claim: "met to discuss a potential new deal"
+# states the meeting (the seed's Warsaw talks). "the potential to" still speaks of what may happen.
+_MODIFIER = re.compile(r"\s+(?!to\b|for\b|of\b)[a-z]")
+
+
 def _doubts(text: str, other: str) -> bool:
     """Whether ``text`` says that something ``other`` speaks of may, will or is planned to happen: a word of
     doubt whose clause, from it to the clause's end, shares a content word with ``other``. A modal in a clause
     about something else does not make the sentence's main claim uncertain: "… issued a new moratorium Tuesday
     on evictions that would last until Oct. 3" states the issuing (allsides-5805), "… will hear arguments in the
     fall, giving its conservative majority a chance to confront what may be the most divisive issue …" the
-    hearing (5840)."""
+    hearing (5840). "potential" before a noun is no word of doubt (``_MODIFIER``)."""
     words = content_words(other)
     for m in _UNCERTAIN.finditer(text):
+        if m.group(0).lower() == "potential" and _MODIFIER.match(text, m.end()):
+            continue
         end = _CLAUSE_END.search(text, m.end())
         if content_words(text[m.start() : end.start() if end else len(text)]) & words:
             return True
