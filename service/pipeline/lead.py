@@ -44,6 +44,7 @@ from service.pipeline.headline import (
     shorten_headline,
     without_label,
 )
+from service.pipeline.headline_words import outlet_adjectives
 from service.pipeline.injection import Screen, neutralise
 from service.pipeline.lead_guard import doubtful, doubtful_conflict
 from service.pipeline.lead_order import SummaryOrder, key_figures, quotation
@@ -117,11 +118,13 @@ class LeadWriter:
         titles: list[str] | None = None,
         held: set[str] | None = None,
         plain_words: int = PLAIN_WORDS,
+        users: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.llm, self.facts, self.conflicts, self.outlets = llm, facts, conflicts, outlets
         self.sem, self.log, self.screen, self.loaded = sem, log, screen, loaded
         self.by_id = {f.id: f for f in facts}
         self.plain_words = plain_words  # a fact of no more words is not restated (the lead fact always is)
+        self.users = users or {}  # word → the articles that print it (``headline_words``)
         self.checker = SupportChecker(llm, sem, log)
         self.disputed = disputed_values(conflicts)
         # never in the headline or summary: a one-outlet fact whose sentence reads somewhat planted (doubtful), or
@@ -285,6 +288,16 @@ class LeadWriter:
         return headline, " ".join(summary), {"headline": by_headline, **by}, restated
 
     async def _headline(
+        self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]], styled: Sequence[str] = ()
+    ) -> tuple[str, str]:
+        """The headline (:meth:`_pick_headline`) without an adjective only one outlet prints (``headline_words``)."""
+        text, by = await self._pick_headline(proposed, lead, kept, styled)
+        plain, dropped = outlet_adjectives(text, self.users)
+        if dropped:
+            self.log.warnings.append(f"headline: one outlet's word left out ({', '.join(dropped)}): {text[:80]}")
+        return plain, by
+
+    async def _pick_headline(
         self, proposed: str | None, lead: Fact | None, kept: list[tuple[Fact, str]], styled: Sequence[str] = ()
     ) -> tuple[str, str]:
         """The model's headline when it passes every check against the lead fact alone (checked with other

@@ -17,6 +17,7 @@ from service.pipeline.assemble import Draft
 from service.pipeline.attribution import according_to, attribute_single_source, outlet_name, stance_report
 from service.pipeline.clean import statement_text
 from service.pipeline.conflicts import build_conflict, conflict_topic, find_conflict_candidates
+from service.pipeline.headline_words import word_users
 from service.pipeline.injection import Screen
 from service.pipeline.lead import LeadWriter
 from service.pipeline.lead_guard import HELD, guard_lead
@@ -137,7 +138,8 @@ async def _guarded_lead(run: BriefRun, facts: list[Fact], conflicts: list[Confli
     to the learnt screen, or like an instruction to the model (:mod:`lead_guard`); ``meta.warnings`` says which."""
     guard = ModelScreen(run.llm, run.sem, run.log)
     asked: dict[str, str] = {}
-    lead = LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles)
+    users = word_users(run.articles)
+    lead = LeadWriter(run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles, users=users)
     doubted = [f.id for f in facts if f.id in lead.held]
     for _ in range(GUARD_ROUNDS):  # a held fact lets the next one into the summary: that one is asked too
         flagged = await guard_lead(lead.summary_part(), run.screen, run.per_article, guard)
@@ -145,7 +147,17 @@ async def _guarded_lead(run: BriefRun, facts: list[Fact], conflicts: list[Confli
             break
         asked |= flagged
         lead = LeadWriter(
-            run.llm, facts, conflicts, run.outlets, run.sem, run.log, run.screen, LOADED, titles, set(asked)
+            run.llm,
+            facts,
+            conflicts,
+            run.outlets,
+            run.sem,
+            run.log,
+            run.screen,
+            LOADED,
+            titles,
+            set(asked),
+            users=users,
         )
     if doubted:  # for the editor: why a fact is stated but not in the summary
         run.log.warnings.append(
