@@ -320,3 +320,48 @@ async def match_claim(
         return Match("unscored", "; ".join(unscored), pool[0], asked)
     reason = f"judge said no to {len(pool)} candidate(s); closest {pool[0].id}: {asked[0]['reason']}"
     return Match("miss", reason, pool[0], asked)
+
+
+def nearest_fact(claim: str, facts: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[str, str, Sequence[str]] | None:
+    """Of the case's true facts ``(id, claim, anchors)``, the one a forbidden claim is closest to (most of its
+    content words, at least two and a quarter of them): the fact it distorts. None when no fact is that close."""
+    wanted = content_words(claim)
+    need = min(MIN_SHARED, len(wanted))
+    close = [
+        f for f in facts if len(wanted & content_words(f[1])) >= need and similarity(claim, f[1]) >= MIN_SIMILARITY
+    ]
+    return max(close, key=lambda f: (similarity(claim, f[1]), fuzz.token_set_ratio(claim, f[1])), default=None)
+
+
+async def match_forbidden(
+    claim: str, statements: Sequence[Statement], judge: ModelJudge, true: tuple[str, str, Sequence[str]] | None
+) -> Match:
+    """Whether some statement asserts a forbidden claim, with the strict judge. A forbidden claim is written
+    as a distortion of one of the case's true facts (``true``, from :func:`nearest_fact`: who did what turned
+    round, a hedge dropped, a report stated as done), so a statement the judge also reads as stating that true
+    fact is not counted: it cannot say both, and the small judge's yes to the distortion is the misreading
+    ("Taiwan considers itself a sovereign state" read as "China recognizes Taiwan as a sovereign state")."""
+    pool = candidates(claim, statements)
+    if not pool:
+        return Match("miss", "no statement resembles it")
+    asked: list[dict[str, str]] = []
+    cleared: list[str] = []
+    for s in pool:
+        j = await judge.judge(claim, s.text, strict=True)
+        asked.append({"statement": s.id, "answer": j.answer, "reason": j.reason, "by": j.by})
+        if j.answer != "yes":
+            continue
+        if true is not None and anchor_spans(s.text, true[2]) is not None:
+            t = await judge.judge(true[1], s.text, strict=True)
+            asked.append({"statement": s.id, "fact": true[0], "answer": t.answer, "reason": t.reason, "by": t.by})
+            if t.answer == "yes":
+                cleared.append(f"{s.id} states the true fact {true[0]} instead ({t.reason})")
+                continue
+        return Match("hit", f"{s.id}: {j.reason}", s, asked)
+    if cleared:
+        return Match("miss", "; ".join(cleared), pool[0], asked)
+    unscored = [f"{a['statement']}: {a['reason']}" for a in asked if a["answer"] == "unscored"]
+    if unscored:
+        return Match("unscored", "; ".join(unscored), pool[0], asked)
+    reason = f"judge said no to {len(pool)} candidate(s); closest {pool[0].id}: {asked[0]['reason']}"
+    return Match("miss", reason, pool[0], asked)

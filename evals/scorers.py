@@ -25,6 +25,8 @@ from evals.judges import (
     brief_statements,
     highlight_spans,
     match_claim,
+    match_forbidden,
+    nearest_fact,
     sentences,
 )
 from service.pipeline.types import Article
@@ -141,8 +143,12 @@ def _claim_verdict(item_id: str, claim: str, m: Match, anchors: Sequence[str] = 
 
 async def must_not_claim(case: Case, statements: list[Statement], judge: ModelJudge) -> Score:
     """Forbidden claims the brief asserts (hit = violation)."""
-    # strict: a false yes here is a violation the brief did not commit
-    matches = await asyncio.gather(*(match_claim(c.claim, statements, judge, strict=True) for c in case.must_not_claim))
+    # strict: a false yes here is a violation the brief did not commit; a statement of the true fact the claim
+    # distorts is not one (match_forbidden)
+    facts = [(f.id, f.claim, f.anchors) for f in case.facts]
+    matches = await asyncio.gather(
+        *(match_forbidden(c.claim, statements, judge, nearest_fact(c.claim, facts)) for c in case.must_not_claim)
+    )
     items = [_claim_verdict(c.id, c.claim, m) for c, m in zip(case.must_not_claim, matches, strict=True)]
     return Score(value=_count(items), items=items)
 
