@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from service.pipeline.numbers import parse_numbers
+from service.pipeline.roles import roles_swapped
 from service.text import content_words
 
 _LOWER = r"at least|more than|over|upwards of|in excess of|no fewer than|a minimum of"
@@ -149,7 +150,12 @@ def attribution_dropped(claim: str, statement: str) -> str | None:
 
 
 def meaning_differs(claim: str, statement: str) -> str | None:
-    """The first difference of meaning code can see, or None."""
+    """The first difference of meaning code can see, or None: a hedge, certainty, a dropped attribution, or who
+    did what turned round (:func:`service.pipeline.roles.roles_swapped`, either way)."""
     return (
-        hedge_differs(claim, statement) or certainty_differs(claim, statement) or attribution_dropped(claim, statement)
+        hedge_differs(claim, statement)
+        or certainty_differs(claim, statement)
+        or attribution_dropped(claim, statement)
+        or roles_swapped(claim, statement)
+        or roles_swapped(statement, claim)
     )

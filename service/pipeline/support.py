@@ -3,9 +3,9 @@
 Code settles what code can see exactly, the model answers yes/no on the rest:
 - supported by code: the sentence is a source sentence (or a part of one), or keeps one source sentence's
   content words in their order (a trimmed copy: nobody's role can have been swapped);
-- unsupported by code: a figure, quotation or name no source has, a hedge dropped ("at least 13" → "13"), a
-  possibility stated as done (a dropped attribution is left to the model: a say-verb anywhere in a source
-  sentence is not proof that its claim is attributed);
+- unsupported by code: a figure, quotation or name no source has, a hedge dropped ("at least 13" → "13"), who
+  did what turned round (``roles``), a possibility stated as done (a dropped attribution is left to the model:
+  a say-verb anywhere in a source sentence is not proof that its claim is attributed);
 - otherwise one short prompt (``support_check``) to the brief's model, cached per process.
 
 Every verdict is recorded (``meta.checks``): what was checked, the verdict, who gave it and why.
@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from service.llm import LLM
 from service.pipeline.meaning import hedge_differs, uncertain
+from service.pipeline.roles import roles_swapped
 from service.pipeline.tasks import TaskLog, VerdictCache, ask_check
 from service.pipeline.verify import new_names, normalise, unsupported_numbers, unsupported_quotes
 from service.schemas import CheckVerdict
@@ -100,6 +101,7 @@ def code_verdict(sentence: str, sources: list[str]) -> tuple[bool | None, str]:
     why = hedge_differs(best, sentence)
     if why is None and undecided(best) and not undecided(sentence):
         why = "stated as done where the source says it may be, is planned, offered or proposed"
+    why = why or roles_swapped(best, sentence)
     if why:
         return False, why
     share = in_order_share(sentence, best)
