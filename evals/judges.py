@@ -340,7 +340,10 @@ async def match_forbidden(
     as a distortion of one of the case's true facts (``true``, from :func:`nearest_fact`: who did what turned
     round, a hedge dropped, a report stated as done), so a statement the judge also reads as stating that true
     fact is not counted: it cannot say both, and the small judge's yes to the distortion is the misreading
-    ("Taiwan considers itself a sovereign state" read as "China recognizes Taiwan as a sovereign state")."""
+    ("17 Republicans joining all 50 Senate Democrats" read as "Seventeen Democrats joined 50 Republicans"). Only
+    where the judge tells the two apart: when it reads the forbidden claim itself as stating the true fact, its
+    yes to the true fact says nothing and the strict yes stands (on the real suites, 11 of the 63 forbidden
+    claims with a near fact whose anchors they match)."""
     pool = candidates(claim, statements)
     if not pool:
         return Match("miss", "no statement resembles it")
@@ -352,6 +355,8 @@ async def match_forbidden(
         if j.answer != "yes":
             continue
         if true is not None and anchor_spans(s.text, true[2]) is not None:
+            if (await judge.judge(true[1], claim, strict=True)).answer != "no":  # cannot tell them apart
+                return Match("hit", f"{s.id}: {j.reason} (the judge reads the claim as {true[0]} too)", s, asked)
             t = await judge.judge(true[1], s.text, strict=True)
             asked.append({"statement": s.id, "fact": true[0], "answer": t.answer, "reason": t.reason, "by": t.by})
             if t.answer == "yes":

@@ -24,7 +24,9 @@ def test_the_fact_a_forbidden_claim_distorts() -> None:
 
 
 async def test_a_statement_of_the_true_fact_is_no_violation(tmp_path: Path) -> None:
-    judge, model = make_judge(tmp_path, [YES])  # the true fact's wording is the statement's: code says yes
+    # yes to the forbidden claim; no: the judge tells the claim from the true fact; the true fact's wording is the
+    # statement's, so code says yes to it
+    judge, model = make_judge(tmp_path, [YES, NO])
     statements = [Statement("facts[f1]", "Taiwan considers itself a sovereign state.")]
     m = await match_forbidden(FORBIDDEN, statements, judge, nearest_fact(FORBIDDEN, FACTS))
     assert m.verdict == "miss" and "states the true fact taiwan-sovereign" in m.reason
@@ -32,11 +34,19 @@ async def test_a_statement_of_the_true_fact_is_no_violation(tmp_path: Path) -> N
 
 
 async def test_a_statement_of_the_distortion_is_a_violation(tmp_path: Path) -> None:
-    judge, model = make_judge(tmp_path, [YES, NO])
+    judge, model = make_judge(tmp_path, [YES, NO, NO])
     statements = [Statement("facts[f2]", "China on Monday recognized Taiwan as a fully sovereign state.")]
     m = await match_forbidden(FORBIDDEN, statements, judge, nearest_fact(FORBIDDEN, FACTS))
     assert m.verdict == "hit" and m.statement is statements[0]
     assert [a.get("fact") for a in m.candidates] == [None, "taiwan-sovereign"]  # both questions are on record
+    assert model.remaining == 0
+
+
+async def test_a_judge_that_cannot_tell_the_two_apart_clears_nothing(tmp_path: Path) -> None:
+    judge, model = make_judge(tmp_path, [YES, YES])  # it reads the forbidden claim itself as the true fact
+    statements = [Statement("facts[f1]", "Taiwan considers itself a sovereign state.")]
+    m = await match_forbidden(FORBIDDEN, statements, judge, nearest_fact(FORBIDDEN, FACTS))
+    assert m.verdict == "hit" and "reads the claim as taiwan-sovereign too" in m.reason
     assert model.remaining == 0
 
 
