@@ -696,6 +696,9 @@ def test_a_headline_that_reports_only_when_something_was_said_is_cut_off() -> No
     assert not complete_phrase("Georgia's secretary of state said on Friday")  # a code headline of the full eval
     assert not complete_phrase("The US Census Bureau announced Monday")
     assert complete_phrase("Biden signs the infrastructure bill on Friday")
+    # cut after whom it urges, before what to do (allsides-5840's code headline at 83e3eaa)
+    assert not complete_phrase("The state of Mississippi on Thursday urged the U.S. Supreme Court")
+    assert complete_phrase("Mississippi asks U.S. Supreme Court to overturn abortion rights landmark")
     # a subhead is not a sentence; a copula whose quoted complement went is cut off (allsides-6076)
     assert telegraphic("Applying the rule of law to the facts of an individual and specific case.", ["the law"])
     assert dangling_end("The No. 3 Republican said former President Donald Trump was.")

@@ -109,9 +109,11 @@ _TIME_LAST = re.compile(
     re.I,
 )
 
-# "… file lawsuit accusing Trump" (allsides-5754's code headline): an accusation cut before what it accuses of
+# "… file lawsuit accusing Trump" (allsides-5754's code headline), "The state of Mississippi on Thursday urged the
+# U.S. Supreme Court" (5840's): a verb cut right after whom it accuses, urges or asks, before of what or to do what
 _ACCUSED_OF_NOTHING = re.compile(
-    r"\baccus(?:e|es|ed|ing)\s+(?:him|her|them|(?:(?:former|the)\s+)?(?:[A-Z][\w.'’-]*\s*){1,4})$"
+    r"\b(?:accus(?:e|es|ed|ing)|urg(?:e|es|ed|ing)|ask(?:s|ed|ing)?|press(?:es|ed|ing)|order(?:s|ed|ing)?|"
+    r"tell(?:s|ing)?|told)\s+(?:him|her|them|(?:(?:former|the)\s+)?(?:[A-Z][\w.'’-]*\s*){1,4})$"
 )
 
 
