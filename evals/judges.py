@@ -308,14 +308,18 @@ async def match_claim(
         why = f"no statement matches the anchors {list(anchors)}" if anchors else "no statement resembles it"
         return Match("miss", why)
     asked: list[dict[str, str]] = []
-    unscored: list[str] = []
     for s in pool:
         j = await judge.judge(claim, s.text, strict=strict)
         asked.append({"statement": s.id, "answer": j.answer, "reason": j.reason, "by": j.by})
         if j.answer == "yes":
             return Match("hit", f"{s.id}: {j.reason}", s, asked)
-        if j.answer == "unscored":
-            unscored.append(f"{s.id}: {j.reason}")
+    return _no_hit(pool, asked)
+
+
+def _no_hit(pool: Sequence[Statement], asked: list[dict[str, str]]) -> Match:
+    """The verdict when no candidate was a yes: unscored when the judge could not answer about one, else a miss
+    that names the closest candidate and why the judge said no."""
+    unscored = [f"{a['statement']}: {a['reason']}" for a in asked if a["answer"] == "unscored"]
     if unscored:
         return Match("unscored", "; ".join(unscored), pool[0], asked)
     reason = f"judge said no to {len(pool)} candidate(s); closest {pool[0].id}: {asked[0]['reason']}"
@@ -365,8 +369,4 @@ async def match_forbidden(
         return Match("hit", f"{s.id}: {j.reason}", s, asked)
     if cleared:
         return Match("miss", "; ".join(cleared), pool[0], asked)
-    unscored = [f"{a['statement']}: {a['reason']}" for a in asked if a["answer"] == "unscored"]
-    if unscored:
-        return Match("unscored", "; ".join(unscored), pool[0], asked)
-    reason = f"judge said no to {len(pool)} candidate(s); closest {pool[0].id}: {asked[0]['reason']}"
-    return Match("miss", reason, pool[0], asked)
+    return _no_hit(pool, asked)
