@@ -1,10 +1,17 @@
-"""Code's meaning checks before the judge model: hedges, certainty, attribution."""
+"""Code's meaning checks before the judge model: hedges, shares in words, certainty, attribution."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from service.pipeline.meaning import attribution_dropped, certainty_differs, hedge_differs, meaning_differs
+from service.pipeline.meaning import (
+    attribution_dropped,
+    certainty_differs,
+    hedge_differs,
+    meaning_differs,
+    share_differs,
+    shares,
+)
 from tests.test_eval_scorers import make_judge
 
 
@@ -14,6 +21,18 @@ def test_hedge_on_a_figure() -> None:
     assert hedge_differs("At least 13 troops died.", "At least 13 troops died.") is None
     assert hedge_differs("About 74% approve.", "74% approve.") is None  # approximate = the figure
     assert hedge_differs("Two lawsuits were filed.", "At least two lawsuits were filed.") is None
+
+
+def test_share_in_words() -> None:
+    # allsides-5896: the judge model read "almost half" as "a majority" and counted a forbidden claim
+    majority = "A majority of Americans disapprove of Biden's handling of crime."
+    assert share_differs(majority, "Almost half of Americans disapprove of how Biden is handling crime.")
+    assert share_differs("More than half of the caucus will vote no.", "About half of the caucus will vote no.")
+    assert share_differs("More than half of the caucus will vote no.", "Over half of the caucus will vote no.") is None
+    assert share_differs("Most Americans say crime is rising.", "A majority of Americans say crime is rising.") is None
+    assert share_differs(majority, "Americans disapprove of Biden's handling of crime.") is None  # no share: no rule
+    assert shares("It was the most divisive issue in half a century.") == set()  # not shares of anyone
+    assert shares("Most voters and nearly half of donors") == {"over half", "under half"}
 
 
 def test_certainty_and_attribution() -> None:
@@ -42,6 +61,10 @@ def test_certainty_and_attribution() -> None:
     assert certainty_differs(talks, "Burns has the potential to meet Barnea and Al Thani to discuss a deal.")
     assert attribution_dropped("Trump said Biden surrendered in defeat.", "Biden surrendered in defeat.")
     assert attribution_dropped("Biden surrendered.", "Trump said Biden surrendered.") is None
+    # "reiterated" reports what someone said (the seed's Netanyahu sentence had been refused as unattributed)
+    said = "Netanyahu said the war will not end until Hamas is eliminated."
+    assert attribution_dropped(said, "Netanyahu reiterated that the war would go on until Hamas is destroyed.") is None
+    assert attribution_dropped(said, "The war will not end until Hamas is eliminated.")
     assert meaning_differs("The council closed the bridge.", "The bridge was closed by the council.") is None
 
 
