@@ -327,14 +327,11 @@ def _no_hit(pool: Sequence[Statement], asked: list[dict[str, str]]) -> Match:
 
 
 def nearest_fact(claim: str, facts: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[str, str, Sequence[str]] | None:
-    """Of the case's true facts ``(id, claim, anchors)``, the one a forbidden claim is closest to (most of its
-    content words, at least two and a quarter of them): the fact it distorts. None when no fact is that close."""
-    wanted = content_words(claim)
-    need = min(MIN_SHARED, len(wanted))
-    close = [
-        f for f in facts if len(wanted & content_words(f[1])) >= need and similarity(claim, f[1]) >= MIN_SIMILARITY
-    ]
-    return max(close, key=lambda f: (similarity(claim, f[1]), fuzz.token_set_ratio(claim, f[1])), default=None)
+    """Of the case's true facts ``(id, claim, anchors)``, the one a forbidden claim is closest to by the judge's
+    own candidate rule (:func:`candidates` without anchors): the fact it distorts. None when no fact is that
+    close."""
+    best = candidates(claim, [Statement(f[0], f[1]) for f in facts])
+    return next((f for f in facts if best and f[0] == best[0].id), None)
 
 
 async def match_forbidden(
